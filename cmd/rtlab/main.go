@@ -1,0 +1,152 @@
+// Command rtlab grades realtime servers, runs the reference servers of the
+// course, and measures transports on the wire.
+//
+// Each subcommand lives in its own file and registers itself in init with a
+// usage text that carries examples; main only dispatches. Run `rtlab help` for
+// the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one subcommand. run receives the arguments after the
+// subcommand's name; it returns a *usageError for bad invocations (exit 2)
+// and an *exitError to choose another exit code without printing.
+type command struct {
+	name    string
+	summary string // one line for `rtlab help`
+	usage   string // full usage with examples, printed for -h and usage errors
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a subcommand may touch of the outside world, so tests can run
+// subcommands in-process with buffers.
+type env struct {
+	stdout io.Writer
+	stderr io.Writer
+	isTTY  bool // stdout is a terminal: progress bars and colour are allowed
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("rtlab: duplicate command " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// usageError marks a bad invocation; main prints it with the usage text and
+// exits 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitError carries an exit code whose reason was already printed (a failed
+// grade exits 1 after printing its report).
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, isTTY: isTerminal(os.Stdout)}, os.Args[1:]))
+}
+
+// run dispatches args to a subcommand and maps its error to an exit code.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				fmt.Fprint(e.stdout, c.usage)
+				return 0
+			}
+		}
+		printHelp(e.stdout)
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "rtlab: unknown command %q\n\n", args[0])
+		printHelp(e.stderr)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	var ue *usageError
+	var xe *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(e.stdout, c.usage)
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "rtlab %s: %s\n\n%s", c.name, ue.msg, c.usage)
+		return 2
+	case errors.As(err, &xe):
+		return xe.code
+	default:
+		fmt.Fprintf(e.stderr, "rtlab %s: %v\n", c.name, err)
+		return 1
+	}
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, "rtlab — a test harness and benchmark suite for realtime protocols.\n\nCommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, "\nRun `rtlab help COMMAND` for a command's usage and examples.\n")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting and
+// prints nothing by itself: run prints the usage text.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors. Flags may
+// follow positional arguments (`rtlab serve q24 --addr :3000`).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%s", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
