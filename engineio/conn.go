@@ -1,0 +1,288 @@
+package engineio
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Conn is one Engine.IO session on the server, whichever transport carries
+// it. It costs no goroutine of its own: a WebSocket session is read by the
+// request goroutine that accepted it, a writer goroutine exists only while
+// there is something to write, and heartbeats are timers.
+type Conn struct {
+	srv *Server
+	id  string
+	req *http.Request
+
+	// hmu serialises Handler calls; handlerClosed (under hmu) stops
+	// OnMessage once OnClose is due.
+	hmu           sync.Mutex
+	handler       Handler
+	handlerClosed bool
+
+	mu        sync.Mutex
+	transport string
+	queue     []*Message
+	closing   bool // Close called: the close packet is queued, flush then end
+	closed    bool
+	done      chan struct{}
+
+	// polling
+	getActive  bool
+	postActive bool
+	wake       chan struct{} // cap 1: the pending GET has something to do
+	closeTimer *time.Timer   // graceful close over polling waits this long for a GET
+
+	// websocket
+	ws      *websocket.Conn
+	writing bool // a writer goroutine is running
+	probe   *websocket.Conn
+	// upgrading: the probe succeeded; a pending GET is answered with a noop
+	// so that the client can pause polling and send the upgrade packet.
+	upgrading bool
+
+	pingTimer    *time.Timer
+	timeoutTimer *time.Timer
+}
+
+// closeTimeout is how long a graceful close over polling waits for the
+// client's next GET to carry the close packet (the JavaScript value).
+const closeTimeout = 30 * time.Second
+
+var (
+	errPollOverlap = errors.New("engineio: overlapping GET requests from client")
+	errPostOverlap = errors.New("engineio: overlapping POST requests from client")
+	errHeartbeat   = errors.New("engineio: invalid heartbeat direction (client sent a ping)")
+	errPollAborted = errors.New("engineio: poll connection closed prematurely")
+	errBinaryPost  = errors.New("engineio: binary POST body (protocol 4 expects text)")
+)
+
+func (s *Server) newConn(r *http.Request, transport string) *Conn {
+	req := new(http.Request)
+	*req = *r
+	req.Body = http.NoBody
+	return &Conn{
+		srv:       s,
+		id:        newSID(),
+		req:       req,
+		transport: transport,
+		done:      make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		handler:   nopHandler{},
+	}
+}
+
+type nopHandler struct{}
+
+func (nopHandler) OnMessage([]byte, bool) {}
+func (nopHandler) OnClose(string, error)  {}
+
+// ID returns the session id.
+func (c *Conn) ID() string { return c.id }
+
+// Request returns the handshake request (headers, query, RemoteAddr). Its
+// body is empty.
+func (c *Conn) Request() *http.Request { return c.req }
+
+// Transport returns "polling" or "websocket"; it changes after an upgrade.
+func (c *Conn) Transport() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.transport
+}
+
+// Done is closed when the session has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// SetHandler sets the receiver of the session's messages and close.
+func (c *Conn) SetHandler(h Handler) {
+	if h == nil {
+		h = nopHandler{}
+	}
+	c.hmu.Lock()
+	c.handler = h
+	c.hmu.Unlock()
+}
+
+// SendMessage queues one message; see Send.
+func (c *Conn) SendMessage(data []byte, binary bool) error {
+	return c.Send(NewMessage(data, binary))
+}
+
+// Send queues m for the client and returns without waiting for the
+// network. It returns ErrClosed once the session is closing or closed.
+func (c *Conn) Send(m *Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.closing {
+		return ErrClosed
+	}
+	c.enqueueLocked(m)
+	return nil
+}
+
+// enqueueLocked queues m and makes sure someone will write it.
+func (c *Conn) enqueueLocked(m *Message) {
+	c.queue = append(c.queue, m)
+	c.kickLocked()
+}
+
+func (c *Conn) kickLocked() {
+	if c.transport == "websocket" {
+		if !c.writing && c.ws != nil && len(c.queue) > 0 {
+			c.writing = true
+			c.srv.goTracked(c.writeLoop)
+		}
+		return
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close ends the session gracefully: what is queued is sent, then a close
+// packet, then the transport is closed. The reason is "forced close".
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closed || c.closing {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closing = true
+	c.stopTimersLocked()
+	c.enqueueLocked(msgClose)
+	if c.transport == "polling" {
+		c.closeTimer = time.AfterFunc(closeTimeout, func() { c.terminate(ReasonForcedClose, nil, false) })
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// terminate ends the session now with reason. sendClose asks for a last
+// close packet where one can be written without waiting (server shutdown).
+func (c *Conn) terminate(reason string, err error, sendClose bool) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.stopTimersLocked()
+	if c.closeTimer != nil {
+		c.closeTimer.Stop()
+	}
+	ws, probe := c.ws, c.probe
+	if c.transport == "polling" && c.getActive {
+		// A pending GET ends with the close packet, as the JS server does.
+		if !c.closing {
+			c.queue = append(c.queue, msgClose)
+		}
+		c.kickLocked()
+	} else {
+		c.queue = nil
+	}
+	close(c.done)
+	c.mu.Unlock()
+
+	c.srv.unregister(c)
+	if ws != nil {
+		if c.closing {
+			// Graceful: the close packet is out, finish with a close handshake.
+			c.srv.goTracked(func() { ws.Close(websocket.StatusNormalClosure, "") })
+		} else if sendClose {
+			c.srv.goTracked(func() {
+				ctx, cancel := contextWithTimeout(time.Second)
+				ws.Write(ctx, websocket.MessageText, msgClose.frame)
+				cancel()
+				ws.CloseNow()
+			})
+		} else {
+			ws.CloseNow()
+		}
+	}
+	if probe != nil && probe != ws {
+		probe.CloseNow()
+	}
+	c.srv.goTracked(func() {
+		c.hmu.Lock()
+		defer c.hmu.Unlock()
+		c.handlerClosed = true
+		c.handler.OnClose(reason, err)
+	})
+}
+
+func (c *Conn) stopTimersLocked() {
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+	if c.timeoutTimer != nil {
+		c.timeoutTimer.Stop()
+	}
+}
+
+// startHeartbeat schedules the first ping, pingInterval after the open.
+func (c *Conn) startHeartbeat() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.pingTimer = time.AfterFunc(c.srv.opts.PingInterval, c.sendPing)
+}
+
+func (c *Conn) sendPing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.closing {
+		return
+	}
+	c.enqueueLocked(msgPing)
+	if c.timeoutTimer == nil {
+		c.timeoutTimer = time.AfterFunc(c.srv.opts.PingTimeout, func() { c.terminate(ReasonPingTimeout, nil, false) })
+	} else {
+		c.timeoutTimer.Reset(c.srv.opts.PingTimeout)
+	}
+}
+
+func (c *Conn) onPong() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.closing {
+		return
+	}
+	if c.timeoutTimer != nil {
+		c.timeoutTimer.Stop()
+	}
+	c.pingTimer.Reset(c.srv.opts.PingInterval)
+}
+
+// handlePacket acts on one packet from the client; false means the session
+// ended.
+func (c *Conn) handlePacket(p Packet) bool {
+	switch p.Type {
+	case MessagePacket:
+		data := p.Data
+		if data == nil {
+			data = []byte{}
+		}
+		c.hmu.Lock()
+		if !c.handlerClosed {
+			c.handler.OnMessage(data, p.Binary)
+		}
+		c.hmu.Unlock()
+	case Pong:
+		c.onPong()
+	case Ping:
+		c.terminate(ReasonTransportError, errHeartbeat, false)
+		return false
+	case Close:
+		c.terminate(ReasonTransportClose, nil, false)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,157 @@
+package engineio
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// servePollingHandshake answers the handshake GET with the open packet
+// alone, as the JavaScript server does; what OnConnection sends waits for
+// the next GET.
+func (c *Conn) servePollingHandshake(w http.ResponseWriter, r *http.Request, open *Message) {
+	if !c.srv.register(c) {
+		http.Error(w, "engine.io server closed", http.StatusServiceUnavailable)
+		return
+	}
+	c.startHeartbeat()
+	c.callOnConnection()
+	writePayload(w, open.segment())
+}
+
+func (c *Conn) callOnConnection() {
+	if f := c.srv.opts.OnConnection; f != nil {
+		f(c)
+	}
+}
+
+// servePoll holds a GET until there is something to send, then sends all
+// of it as one payload.
+func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	if c.getActive {
+		c.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
+		c.terminate(ReasonTransportError, errPollOverlap, false)
+		return
+	}
+	c.getActive = true
+	for {
+		if c.transport != "polling" {
+			// Upgraded while this GET waited: it is answered with a noop
+			// and the queue belongs to the WebSocket.
+			c.getActive = false
+			c.mu.Unlock()
+			writePayload(w, msgNoop.segment())
+			return
+		}
+		if len(c.queue) > 0 {
+			break
+		}
+		if c.closed {
+			c.getActive = false
+			c.mu.Unlock()
+			writePayload(w, msgClose.segment())
+			return
+		}
+		if c.upgrading {
+			c.getActive = false
+			c.mu.Unlock()
+			writePayload(w, msgNoop.segment())
+			return
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.wake:
+		case <-c.done:
+		case <-r.Context().Done():
+			c.mu.Lock()
+			c.getActive = false
+			c.mu.Unlock()
+			c.terminate(ReasonTransportClose, errPollAborted, false)
+			return
+		}
+		c.mu.Lock()
+	}
+	q := c.queue
+	c.queue = nil
+	c.getActive = false
+	closing := c.closing
+	c.mu.Unlock()
+
+	writePayload(w, appendSegments(make([]byte, 0, payloadSize(q)), q))
+	if closing && q[len(q)-1] == msgClose {
+		c.terminate(ReasonForcedClose, nil, false)
+	}
+}
+
+func payloadSize(q []*Message) int {
+	n := len(q)
+	for _, m := range q {
+		n += len(m.frame)
+		if m.binary {
+			n += len(m.frame)/3 + 4
+		}
+	}
+	return n
+}
+
+func writePayload(w http.ResponseWriter, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// servePost reads one payload from the client: 413 over MaxPayload,
+// otherwise "ok" (text/html) and the packets are handled in order.
+func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	if c.postActive {
+		c.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
+		c.terminate(ReasonTransportError, errPostOverlap, false)
+		return
+	}
+	c.postActive = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.postActive = false
+		c.mu.Unlock()
+	}()
+
+	if r.Header.Get("Content-Type") == "application/octet-stream" {
+		w.WriteHeader(http.StatusBadRequest)
+		c.terminate(ReasonTransportError, errBinaryPost, false)
+		return
+	}
+	max := c.srv.opts.MaxPayload
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(max)+1))
+	if err != nil {
+		c.terminate(ReasonTransportError, err, false)
+		return
+	}
+	if len(body) > max {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		return
+	}
+	pkts, perr := ParsePayload(body)
+	h := w.Header()
+	h.Set("Content-Type", "text/html")
+	h.Set("Content-Length", "2")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("ok"))
+	if perr != nil {
+		c.terminate(ReasonParseError, perr, false)
+		return
+	}
+	for _, p := range pkts {
+		if !c.handlePacket(p) {
+			return
+		}
+	}
+}

@@ -1,0 +1,292 @@
+package engineio
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ServerOptions configures a Server. The zero value (or nil) gives the npm
+// engine.io defaults.
+type ServerOptions struct {
+	// PingInterval is how often the server pings. Default 25s.
+	PingInterval time.Duration
+	// PingTimeout is how long the client has to answer a ping. Default 20s.
+	PingTimeout time.Duration
+	// MaxPayload is the largest POST body or WebSocket message accepted, in
+	// bytes. Default 1_000_000.
+	MaxPayload int
+	// UpgradeTimeout bounds a polling-to-WebSocket upgrade. Default 10s.
+	UpgradeTimeout time.Duration
+	// Transports accepted. Default {"polling", "websocket"}.
+	Transports []string
+	// DisableUpgrades stops offering (and accepting) the WebSocket upgrade
+	// to polling sessions. Default false.
+	DisableUpgrades bool
+	// CORS, when set, adds cross-origin headers to every answer and answers
+	// preflight requests. Default nil: no CORS headers.
+	CORS *CORSOptions
+	// AllowRequest, when set, vets each handshake; a non-nil error refuses it
+	// with 403 {"code":4,"message":"Forbidden"}. Default nil: allow all.
+	AllowRequest func(r *http.Request) error
+	// OnConnection is called once per new session, before any of its
+	// traffic is read; it must call c.SetHandler before returning.
+	// Default nil: sessions are accepted and their messages dropped.
+	OnConnection func(c *Conn)
+}
+
+// Server is an Engine.IO server: an http.Handler to mount at the path of
+// your choice (the JavaScript default is "/engine.io/", Socket.IO's
+// "/socket.io/").
+type Server struct {
+	opts         ServerOptions
+	writeTimeout time.Duration
+
+	mu     sync.Mutex
+	conns  map[string]*Conn
+	closed bool
+	wg     sync.WaitGroup // requests in flight, writers, OnClose calls
+}
+
+// NewServer returns a Server; opts may be nil.
+func NewServer(opts *ServerOptions) *Server {
+	s := &Server{conns: make(map[string]*Conn)}
+	if opts != nil {
+		s.opts = *opts
+	}
+	o := &s.opts
+	if o.PingInterval <= 0 {
+		o.PingInterval = 25 * time.Second
+	}
+	if o.PingTimeout <= 0 {
+		o.PingTimeout = 20 * time.Second
+	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = 1_000_000
+	}
+	if o.UpgradeTimeout <= 0 {
+		o.UpgradeTimeout = 10 * time.Second
+	}
+	if len(o.Transports) == 0 {
+		o.Transports = []string{"polling", "websocket"}
+	}
+	// A write stuck longer than this means the peer is gone; short test
+	// ping timeouts must not make writes fail on a busy machine.
+	s.writeTimeout = max(o.PingTimeout, 5*time.Second)
+	return s
+}
+
+// Count returns the number of open sessions.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Close closes every session with reason "server shutting down", refuses
+// new ones, and waits until every goroutine the server started has ended.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	conns := make([]*Conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.terminate(ReasonServerShutdown, nil, true)
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// ServeHTTP answers every Engine.IO request: handshakes, polls, posts and
+// WebSocket upgrades, checked in the order the JavaScript server checks them.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, "engine.io server closed", http.StatusServiceUnavailable)
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+
+	if s.opts.CORS != nil && s.opts.CORS.apply(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	transport := q.Get("transport")
+	upgrade := isWebSocketUpgrade(r)
+	if !slices.Contains(s.opts.Transports, transport) {
+		s.abort(w, upgrade, CodeTransportUnknown)
+		return
+	}
+	if hasInvalidHeaderChar(r.Header.Get("Origin")) {
+		s.abort(w, upgrade, CodeBadRequest)
+		return
+	}
+	if sid := q.Get("sid"); sid != "" {
+		s.mu.Lock()
+		c := s.conns[sid]
+		s.mu.Unlock()
+		if c == nil {
+			s.abort(w, upgrade, CodeUnknownSID)
+			return
+		}
+		cur := c.Transport()
+		if !upgrade && cur != transport {
+			s.abort(w, upgrade, CodeBadRequest)
+			return
+		}
+		if upgrade {
+			if transport != "websocket" || cur != "polling" || s.opts.DisableUpgrades {
+				s.abort(w, upgrade, CodeBadRequest)
+				return
+			}
+			c.serveUpgrade(w, r)
+			return
+		}
+		switch r.Method {
+		case http.MethodGet:
+			c.servePoll(w, r)
+		case http.MethodPost:
+			c.servePost(w, r)
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+		return
+	}
+	if r.Method != http.MethodGet {
+		s.abort(w, upgrade, CodeBadHandshakeMethod)
+		return
+	}
+	if transport == "websocket" && !upgrade {
+		s.abort(w, upgrade, CodeBadRequest)
+		return
+	}
+	if s.opts.AllowRequest != nil && s.opts.AllowRequest(r) != nil {
+		s.abort(w, upgrade, CodeForbidden)
+		return
+	}
+	if q.Get("EIO") != "4" {
+		s.abort(w, upgrade, CodeUnsupportedProtocol)
+		return
+	}
+	s.handshake(w, r, transport)
+}
+
+// abort writes an error answer: JSON for plain requests, as the JavaScript
+// server's abortRequest; plain text 400 for WebSocket upgrades, as its
+// abortUpgrade.
+func (s *Server) abort(w http.ResponseWriter, upgrade bool, code int) {
+	msg := codeMessages[code]
+	if upgrade {
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(msg))
+		return
+	}
+	status := http.StatusBadRequest
+	if code == CodeForbidden {
+		status = http.StatusForbidden
+	}
+	body, _ := json.Marshal(struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{code, msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// handshake opens a session on the requested transport.
+func (s *Server) handshake(w http.ResponseWriter, r *http.Request, transport string) {
+	c := s.newConn(r, transport)
+	hs := Handshake{
+		SID:          c.id,
+		Upgrades:     []string{},
+		PingInterval: int(s.opts.PingInterval / time.Millisecond),
+		PingTimeout:  int(s.opts.PingTimeout / time.Millisecond),
+		MaxPayload:   s.opts.MaxPayload,
+	}
+	if transport == "polling" && !s.opts.DisableUpgrades && slices.Contains(s.opts.Transports, "websocket") {
+		hs.Upgrades = []string{"websocket"}
+	}
+	data, _ := json.Marshal(hs)
+	open := newPacketMessage(Packet{Type: Open, Data: data})
+	if transport == "websocket" {
+		c.serveWebSocketHandshake(w, r, open)
+		return
+	}
+	c.servePollingHandshake(w, r, open)
+}
+
+// register adds c to the session table; false if the server has closed.
+func (s *Server) register(c *Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c.id] = c
+	return true
+}
+
+func (s *Server) unregister(c *Conn) {
+	s.mu.Lock()
+	if s.conns[c.id] == c {
+		delete(s.conns, c.id)
+	}
+	s.mu.Unlock()
+}
+
+// goTracked runs f on a goroutine that Close waits for.
+func (s *Server) goTracked(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// newSID returns 15 random bytes in URL-safe base64 (20 characters), the
+// shape of the JavaScript server's base64id.
+func newSID() string {
+	var b [15]byte
+	rand.Read(b[:])
+	return base64.URLEncoding.EncodeToString(b[:])
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasInvalidHeaderChar reports characters Node refuses in a header value.
+func hasInvalidHeaderChar(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}

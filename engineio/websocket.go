@@ -1,0 +1,206 @@
+package engineio
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
+// accept upgrades r. The Origin check of coder/websocket is off: origins
+// are the CORS options' business, as in the JavaScript server.
+func (c *Conn) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return nil, err
+	}
+	ws.SetReadLimit(int64(c.srv.opts.MaxPayload))
+	return ws, nil
+}
+
+// serveWebSocketHandshake opens a session directly on WebSocket. The
+// request goroutine then becomes the session's reader.
+func (c *Conn) serveWebSocketHandshake(w http.ResponseWriter, r *http.Request, open *Message) {
+	ws, err := c.accept(w, r)
+	if err != nil {
+		return
+	}
+	c.ws = ws
+	if !c.srv.register(c) {
+		ws.Close(websocket.StatusGoingAway, "server closed")
+		return
+	}
+	c.mu.Lock()
+	c.queue = append(c.queue, open)
+	c.mu.Unlock()
+	c.startHeartbeat()
+	c.callOnConnection()
+	c.mu.Lock()
+	c.kickLocked()
+	c.mu.Unlock()
+	c.readLoop(ws)
+}
+
+// writeLoop writes the queue until it is empty, then ends: a connection
+// with nothing to send has no writer goroutine.
+func (c *Conn) writeLoop() {
+	for {
+		c.mu.Lock()
+		q := c.queue
+		c.queue = nil
+		ws := c.ws
+		if len(q) == 0 || c.closed {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		closing := c.closing
+		c.mu.Unlock()
+		for _, m := range q {
+			typ := websocket.MessageText
+			if m.binary {
+				typ = websocket.MessageBinary
+			}
+			ctx, cancel := contextWithTimeout(c.srv.writeTimeout)
+			err := ws.Write(ctx, typ, m.frame)
+			cancel()
+			if err != nil {
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				c.terminate(ReasonTransportError, err, false)
+				return
+			}
+			if closing && m == msgClose {
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				c.terminate(ReasonForcedClose, nil, false)
+				return
+			}
+		}
+	}
+}
+
+// readLoop reads the session's WebSocket until it fails or the session
+// ends.
+func (c *Conn) readLoop(ws *websocket.Conn) {
+	for {
+		typ, data, err := ws.Read(context.Background())
+		if err != nil {
+			c.terminate(readCloseReason(err), err, false)
+			return
+		}
+		p, perr := ParsePacket(data, typ == websocket.MessageBinary)
+		if perr != nil {
+			c.terminate(ReasonParseError, perr, false)
+			return
+		}
+		if !c.handlePacket(p) {
+			return
+		}
+	}
+}
+
+// readCloseReason classifies a read error as the JS server does: a peer
+// that closes or goes away is a transport close; anything else, a message
+// over MaxPayload for one, is a transport error.
+func readCloseReason(err error) string {
+	if websocket.CloseStatus(err) != -1 || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) {
+		return ReasonTransportClose
+	}
+	return ReasonTransportError
+}
+
+var probeData = []byte("probe")
+
+// serveUpgrade runs the upgrade of a polling session: "2probe" is answered
+// "3probe", the pending GET is released with a noop, and "5" switches the
+// session to this WebSocket, which this goroutine then reads.
+func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	busy := c.probe != nil || c.closed || c.closing
+	c.mu.Unlock()
+	if busy {
+		c.srv.abort(w, true, CodeBadRequest)
+		return
+	}
+	ws, err := c.accept(w, r)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	if c.probe != nil || c.closed {
+		c.mu.Unlock()
+		ws.CloseNow()
+		return
+	}
+	c.probe = ws
+	c.mu.Unlock()
+
+	fail := func() {
+		ws.CloseNow()
+		c.mu.Lock()
+		if c.probe == ws {
+			c.probe = nil
+			c.upgrading = false
+		}
+		c.mu.Unlock()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.srv.opts.UpgradeTimeout)
+	defer cancel()
+	for {
+		typ, data, err := ws.Read(ctx)
+		if err != nil {
+			fail()
+			return
+		}
+		p, perr := ParsePacket(data, typ == websocket.MessageBinary)
+		switch {
+		case perr == nil && p.Type == Ping && bytes.Equal(p.Data, probeData):
+			wctx, wcancel := contextWithTimeout(c.srv.writeTimeout)
+			err := ws.Write(wctx, websocket.MessageText, []byte("3probe"))
+			wcancel()
+			if err != nil {
+				fail()
+				return
+			}
+			c.mu.Lock()
+			c.upgrading = true
+			c.kickLocked() // release the pending GET with a noop
+			c.mu.Unlock()
+		case perr == nil && p.Type == Upgrade:
+			c.mu.Lock()
+			if c.closed {
+				c.mu.Unlock()
+				ws.CloseNow()
+				return
+			}
+			c.transport = "websocket"
+			c.ws = ws
+			c.upgrading = false
+			c.kickLocked() // the queue now goes over the WebSocket
+			select {
+			case c.wake <- struct{}{}: // a GET still pending ends with a noop
+			default:
+			}
+			c.mu.Unlock()
+			c.readLoop(ws)
+			return
+		default:
+			fail()
+			return
+		}
+	}
+}
