@@ -73,3 +73,5 @@ func dataString(v any) string {
 // ErrClosed is returned by operations on a socket or connection that is
 // closed or disconnected.
 var ErrClosed = errors.New("socketio: socket closed")
+
+var errAckTwice = errors.New("socketio: event already acknowledged")

@@ -1,0 +1,256 @@
+package socketio
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"rtlab/engineio"
+)
+
+// conn is the server side of one Engine.IO connection: it decodes packets,
+// owns the sockets of each namespace joined over it, and serialises
+// handler calls on its queue.
+type conn struct {
+	srv *Server
+	ec  *engineio.Conn
+
+	dec   Decoder     // used by OnMessage only, which engineio calls sequentially
+	queue serialQueue // middleware, connect, event and disconnect handlers
+
+	sendMu sync.Mutex // keeps a binary packet's messages together
+
+	mu       sync.Mutex
+	sockets  map[string]*Socket // by namespace
+	closed   bool
+	timer    *time.Timer // ConnectTimeout
+	everJoin bool
+}
+
+func newConn(s *Server, ec *engineio.Conn) *conn {
+	c := &conn{srv: s, ec: ec, sockets: make(map[string]*Socket)}
+	c.timer = time.AfterFunc(s.connectTimeout, func() {
+		c.mu.Lock()
+		joined := c.everJoin
+		c.mu.Unlock()
+		if !joined {
+			ec.Close()
+		}
+	})
+	return c
+}
+
+// send writes the messages of one packet, in order, without another
+// packet's messages in between.
+func (c *conn) send(msgs []*engineio.Message) error {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	for _, m := range msgs {
+		if err := c.ec.Send(m); err != nil {
+			return ErrClosed
+		}
+	}
+	return nil
+}
+
+// sendPacket encodes p and sends it.
+func (c *conn) sendPacket(p *Packet) error {
+	msgs, err := messagesOf(p)
+	if err != nil {
+		return err
+	}
+	return c.send(msgs)
+}
+
+// messagesOf encodes p as the engine.io messages that carry it.
+func messagesOf(p *Packet) ([]*engineio.Message, error) {
+	text, atts, err := Encode(p)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]*engineio.Message, 0, 1+len(atts))
+	msgs = append(msgs, engineio.NewMessage(text, false))
+	for _, a := range atts {
+		msgs = append(msgs, engineio.NewMessage(a, true))
+	}
+	return msgs, nil
+}
+
+// OnMessage implements engineio.Handler.
+func (c *conn) OnMessage(data []byte, binary bool) {
+	p, err := c.dec.Add(data, binary)
+	if err != nil {
+		// Like the JavaScript server: a packet that does not parse ends
+		// the whole connection, every namespace with "parse error".
+		c.shutdown(ReasonParseError)
+		return
+	}
+	if p == nil {
+		return
+	}
+	switch p.Type {
+	case PacketConnect:
+		c.queue.push(func() { c.connect(p) })
+		return
+	case PacketAck, PacketBinaryAck:
+		// Acks are delivered here, not on the queue, so that a handler
+		// blocked in EmitWithAck gets its answer.
+		if s := c.socket(p.Namespace); s != nil && p.ID != nil {
+			if e, err := ackOf(p); err == nil {
+				s.acks.deliver(*p.ID, e)
+			}
+		}
+		return
+	}
+	c.queue.push(func() {
+		s := c.socket(p.Namespace)
+		if s == nil {
+			return // socket.io ignores packets for a namespace not joined
+		}
+		s.onPacket(p)
+	})
+}
+
+// OnClose implements engineio.Handler.
+func (c *conn) OnClose(reason string, err error) {
+	c.shutdownFrom(Reason(reason), false)
+}
+
+func (c *conn) socket(nsp string) *Socket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sockets[nsp]
+}
+
+// shutdown disconnects every socket with reason and closes the engine.io
+// connection.
+func (c *conn) shutdown(reason Reason) { c.shutdownFrom(reason, true) }
+
+func (c *conn) shutdownFrom(reason Reason, closeEngine bool) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.timer.Stop()
+	socks := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		socks = append(socks, s)
+	}
+	c.sockets = map[string]*Socket{}
+	c.mu.Unlock()
+	for _, s := range socks {
+		s.closed(reason)
+	}
+	if closeEngine {
+		c.ec.Close()
+	}
+	c.srv.forget(c)
+}
+
+// connect handles a CONNECT packet: find the namespace, run its
+// middleware, then accept (CONNECT with the sid) or refuse (CONNECT_ERROR).
+func (c *conn) connect(p *Packet) {
+	n := c.srv.namespace(p.Namespace)
+	if n == nil {
+		c.sendPacket(connectErrorPacket(p.Namespace, &ConnectError{Message: "Invalid namespace"}))
+		return
+	}
+	c.mu.Lock()
+	if c.closed || c.sockets[p.Namespace] != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	s := newSocket(n, c, c.handshake(p.Data))
+	if err := n.runMiddleware(s); err != nil {
+		ce, ok := err.(*ConnectError)
+		if !ok {
+			ce = &ConnectError{Message: err.Error()}
+		}
+		c.sendPacket(connectErrorPacket(p.Namespace, ce))
+		return
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.sockets[p.Namespace] = s
+	c.everJoin = true
+	c.timer.Stop()
+	c.mu.Unlock()
+	n.add(s)
+	sid, _ := json.Marshal(map[string]string{"sid": s.id})
+	c.sendPacket(&Packet{Type: PacketConnect, Namespace: p.Namespace, Data: sid})
+	n.connected(s)
+}
+
+// remove forgets the socket of a namespace (it left).
+func (c *conn) remove(s *Socket) {
+	c.mu.Lock()
+	if c.sockets[s.nsp.name] == s {
+		delete(c.sockets, s.nsp.name)
+	}
+	c.mu.Unlock()
+}
+
+func (c *conn) handshake(auth json.RawMessage) *Handshake {
+	r := c.ec.Request()
+	h := &Handshake{Auth: auth, Time: time.Now()}
+	if len(h.Auth) == 0 {
+		h.Auth = json.RawMessage(`{}`)
+	}
+	if r != nil {
+		h.Header = r.Header.Clone()
+		h.Query = r.URL.Query()
+		h.URL = r.URL.RequestURI()
+		h.Secure = r.TLS != nil
+		h.Address = r.RemoteAddr
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			h.Address = host
+		}
+		h.XDomain = r.Header.Get("Origin") != ""
+	}
+	if h.Query == nil {
+		h.Query = url.Values{}
+	}
+	return h
+}
+
+func connectErrorPacket(nsp string, ce *ConnectError) *Packet {
+	body := map[string]any{"message": ce.Message}
+	if ce.Data != nil {
+		body["data"] = ce.Data
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		data, _ = json.Marshal(map[string]string{"message": ce.Message})
+	}
+	return &Packet{Type: PacketConnectError, Namespace: nsp, Data: data}
+}
+
+// Handshake is what a socket knows about how its client connected, like
+// socket.handshake in socket.io.
+type Handshake struct {
+	// Auth is the CONNECT packet's payload, {} when there was none.
+	Auth json.RawMessage
+	// Header are the headers of the request that opened the connection.
+	Header http.Header
+	// Query is the query string of that request.
+	Query url.Values
+	// Address is the client's IP address.
+	Address string
+	// Time is when the socket joined its namespace.
+	Time time.Time
+	// URL is the request URI of the first request.
+	URL string
+	// Secure reports whether the connection is over TLS.
+	Secure bool
+	// XDomain reports whether the request carried an Origin header.
+	XDomain bool
+}

@@ -1,0 +1,57 @@
+package socketio
+
+import "sync"
+
+// serialQueue runs functions one after another, in the order they were
+// queued, on a goroutine that exists only while there is work. Handlers run
+// there rather than on the engine.io read loop, so a handler may wait for
+// an ack (which the read loop delivers) without deadlocking, while the
+// events of one connection are still handled in order.
+type serialQueue struct {
+	mu      sync.Mutex
+	q       []func()
+	running bool
+	idle    *sync.Cond
+}
+
+func (s *serialQueue) push(f func()) {
+	s.mu.Lock()
+	s.q = append(s.q, f)
+	if !s.running {
+		s.running = true
+		go s.drain()
+	}
+	s.mu.Unlock()
+}
+
+func (s *serialQueue) drain() {
+	for {
+		s.mu.Lock()
+		if len(s.q) == 0 {
+			s.running = false
+			if s.idle != nil {
+				s.idle.Broadcast()
+			}
+			s.mu.Unlock()
+			return
+		}
+		f := s.q[0]
+		s.q[0] = nil
+		s.q = s.q[1:]
+		s.mu.Unlock()
+		f()
+	}
+}
+
+// wait blocks until the queue is empty and its goroutine has stopped. It
+// must not be called from a queued function.
+func (s *serialQueue) wait() {
+	s.mu.Lock()
+	if s.idle == nil {
+		s.idle = sync.NewCond(&s.mu)
+	}
+	for s.running {
+		s.idle.Wait()
+	}
+	s.mu.Unlock()
+}

@@ -1,0 +1,300 @@
+package socketio
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
+
+// Socket is one client's membership of one namespace, on the server.
+// Its methods are safe for concurrent use. Handlers registered with On,
+// OnAny and OnDisconnect run one at a time per connection, in the order
+// the packets arrived.
+type Socket struct {
+	id   string
+	nsp  *Namespace
+	conn *conn
+	hs   *Handshake
+	acks acks
+
+	mu        sync.RWMutex
+	handlers  map[string]func(*Event)
+	onAny     []func(*Event)
+	onDisc    []func(Reason)
+	data      map[string]any
+	connected bool
+	reason    Reason
+	done      chan struct{}
+}
+
+func newSocket(n *Namespace, c *conn, hs *Handshake) *Socket {
+	return &Socket{
+		id:        newID(),
+		nsp:       n,
+		conn:      c,
+		hs:        hs,
+		handlers:  make(map[string]func(*Event)),
+		connected: true,
+		done:      make(chan struct{}),
+	}
+}
+
+// newID returns a random socket id, 20 characters of base64url like
+// socket.io's.
+func newID() string {
+	var b [15]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// ID returns the socket's id, which the client also learns. It is not the
+// engine.io session id.
+func (s *Socket) ID() string { return s.id }
+
+// Namespace returns the namespace the socket belongs to.
+func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Handshake returns the details of the connection.
+func (s *Socket) Handshake() *Handshake { return s.hs }
+
+// EngineID returns the id of the engine.io connection under the socket.
+func (s *Socket) EngineID() string { return s.conn.ec.ID() }
+
+// Transport returns the current transport, "polling" or "websocket".
+func (s *Socket) Transport() string { return s.conn.ec.Transport() }
+
+// Set stores a value on the socket, for middleware to pass to handlers
+// (socket.data in socket.io).
+func (s *Socket) Set(key string, v any) {
+	s.mu.Lock()
+	if s.data == nil {
+		s.data = make(map[string]any)
+	}
+	s.data[key] = v
+	s.mu.Unlock()
+}
+
+// Get returns a value stored with Set, or nil.
+func (s *Socket) Get(key string) any {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.data[key]
+}
+
+// On sets the handler of an event, replacing any previous one.
+func (s *Socket) On(event string, h func(e *Event)) {
+	s.mu.Lock()
+	s.handlers[event] = h
+	s.mu.Unlock()
+}
+
+// OnAny adds a handler called for every event, before the event's own.
+func (s *Socket) OnAny(h func(e *Event)) {
+	s.mu.Lock()
+	s.onAny = append(s.onAny, h)
+	s.mu.Unlock()
+}
+
+// OnDisconnect adds a handler called once when the socket leaves, with
+// the reason. Its rooms are already left by then.
+func (s *Socket) OnDisconnect(h func(reason Reason)) {
+	s.mu.Lock()
+	s.onDisc = append(s.onDisc, h)
+	s.mu.Unlock()
+}
+
+// Connected reports whether the socket is still in its namespace.
+func (s *Socket) Connected() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.connected
+}
+
+// Done is closed when the socket has left its namespace.
+func (s *Socket) Done() <-chan struct{} { return s.done }
+
+// Emit sends an event to this socket's client. []byte arguments are sent
+// as binary attachments.
+func (s *Socket) Emit(event string, args ...any) error {
+	if IsReservedEvent(event) {
+		return fmt.Errorf("socketio: %q is a reserved event name", event)
+	}
+	if !s.Connected() {
+		return ErrClosed
+	}
+	p, err := NewEventPacket(s.nsp.name, event, args...)
+	if err != nil {
+		return err
+	}
+	return s.conn.sendPacket(p)
+}
+
+// EmitWithAck sends an event asking for an acknowledgement and waits for
+// it until ctx ends or the socket disconnects. It returns the ack's
+// arguments; use EmitWithAckEvent to get binary ones too.
+func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) ([]json.RawMessage, error) {
+	e, err := s.EmitWithAckEvent(ctx, event, args...)
+	if err != nil {
+		return nil, err
+	}
+	return e.Args, nil
+}
+
+// EmitWithAckEvent is EmitWithAck returning the whole ack: arguments and
+// attachments (resolve them with Bytes or Bind).
+func (s *Socket) EmitWithAckEvent(ctx context.Context, event string, args ...any) (*Event, error) {
+	if IsReservedEvent(event) {
+		return nil, fmt.Errorf("socketio: %q is a reserved event name", event)
+	}
+	p, err := NewEventPacket(s.nsp.name, event, args...)
+	if err != nil {
+		return nil, err
+	}
+	return waitAck(ctx, &s.acks, p, event, s.conn.sendPacket)
+}
+
+// waitAck sends p with a fresh ack id from a and waits for the answer.
+func waitAck(ctx context.Context, a *acks, p *Packet, event string, send func(*Packet) error) (*Event, error) {
+	id, ch, ok := a.add()
+	if !ok {
+		return nil, ErrClosed
+	}
+	p.ID = &id
+	if err := send(p); err != nil {
+		a.cancel(id)
+		return nil, err
+	}
+	select {
+	case e, ok := <-ch:
+		if !ok {
+			return nil, fmt.Errorf("socketio: no ack for %q: %w", event, ErrClosed)
+		}
+		e.Name = event
+		return e, nil
+	case <-ctx.Done():
+		a.cancel(id)
+		return nil, fmt.Errorf("socketio: no ack for %q: %w", event, ctx.Err())
+	}
+}
+
+// Join adds the socket to rooms.
+func (s *Socket) Join(rooms ...string) {
+	if s.Connected() {
+		s.nsp.rooms.join(s, rooms...)
+	}
+}
+
+// Leave removes the socket from room.
+func (s *Socket) Leave(room string) { s.nsp.rooms.leave(s, room) }
+
+// Rooms returns the rooms the socket is in, its own id room included.
+func (s *Socket) Rooms() []string { return s.nsp.rooms.roomsOf(s.id) }
+
+// To returns a broadcast to rooms that leaves this socket out, like
+// socket.to(room) in socket.io.
+func (s *Socket) To(rooms ...string) *Broadcast {
+	return (&Broadcast{nsp: s.nsp, exceptID: s.id}).To(rooms...)
+}
+
+// Except returns a broadcast to every other socket of the namespace
+// except those in rooms.
+func (s *Socket) Except(rooms ...string) *Broadcast {
+	return (&Broadcast{nsp: s.nsp, exceptID: s.id}).Except(rooms...)
+}
+
+// Broadcast returns a broadcast to every other socket of the namespace,
+// like socket.broadcast in socket.io.
+func (s *Socket) Broadcast() *Broadcast { return &Broadcast{nsp: s.nsp, exceptID: s.id} }
+
+// Disconnect makes the socket leave its namespace with reason "server
+// namespace disconnect"; the client is told with a DISCONNECT packet. With
+// close set, the whole connection is closed, every namespace of it
+// included.
+func (s *Socket) Disconnect(close bool) {
+	if close {
+		s.conn.mu.Lock()
+		var socks []*Socket
+		for _, o := range s.conn.sockets {
+			socks = append(socks, o)
+		}
+		s.conn.mu.Unlock()
+		for _, o := range socks {
+			o.Disconnect(false)
+		}
+		s.conn.shutdown(ReasonServerNamespaceDisconnect)
+		return
+	}
+	if !s.Connected() {
+		return
+	}
+	_ = s.conn.sendPacket(&Packet{Type: PacketDisconnect, Namespace: s.nsp.name})
+	s.conn.remove(s)
+	s.closed(ReasonServerNamespaceDisconnect)
+}
+
+// onPacket handles an EVENT or DISCONNECT for this socket, on the
+// connection's queue.
+func (s *Socket) onPacket(p *Packet) {
+	switch p.Type {
+	case PacketEvent, PacketBinaryEvent:
+		e, err := eventOf(p)
+		if err != nil {
+			return
+		}
+		if p.ID != nil {
+			id := *p.ID
+			e.Ack = onceAck(func(args ...any) error {
+				ap, err := NewAckPacket(s.nsp.name, id, args...)
+				if err != nil {
+					return err
+				}
+				return s.conn.sendPacket(ap)
+			})
+		}
+		s.mu.RLock()
+		h := s.handlers[e.Name]
+		anys := s.onAny
+		s.mu.RUnlock()
+		for _, a := range anys {
+			a(e)
+		}
+		if h != nil {
+			h(e)
+		}
+	case PacketDisconnect:
+		s.conn.remove(s)
+		s.closed(ReasonClientNamespaceDisconnect)
+	}
+}
+
+// closed ends the socket: rooms left, pending acks failed, disconnect
+// handlers queued. Only the first call does anything.
+func (s *Socket) closed(reason Reason) {
+	s.mu.Lock()
+	if !s.connected {
+		s.mu.Unlock()
+		return
+	}
+	s.connected = false
+	s.reason = reason
+	hs := s.onDisc
+	s.mu.Unlock()
+	s.nsp.remove(s)
+	s.acks.close()
+	close(s.done)
+	s.conn.queue.push(func() {
+		for _, h := range hs {
+			h(reason)
+		}
+	})
+}
+
+// DisconnectReason returns why the socket left, "" while connected.
+func (s *Socket) DisconnectReason() Reason {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.reason
+}
