@@ -1,0 +1,514 @@
+package graders
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Matchers: an expected value in a scenario is plain JSON (objects match as
+// subsets: extra keys in what arrived are fine) in which some strings and
+// one-key objects mean more:
+//
+//	"<any>"            any value, null included (the key must be present)
+//	"<string>" "<number>" "<integer>" "<bool>" "<object>" "<array>" "<null>"
+//	"<non-empty>"      a non-empty string, array or object
+//	"<id>"             a non-empty string or a number (ids compare as strings)
+//	"<absent>"         the key must not be there
+//	"<number 1..5>"    a number in a closed range; "<number 1..>" open above
+//	"<save:name>"      any present value, saved as ${name}
+//	"/regexp/"         a string (or number) matching the regular expression
+//	{$exact: {...}}    an object with exactly these keys
+//	{$contains: [..]}  an array holding a match for each element, any order
+//	{$unordered: [..]} an array of the same length matching in any order
+//	{$len: 3}          an array, string or object of that length
+//	{$one_of: [a, b]}  any of the alternatives
+//
+// An expected string matches a number of the same spelling ("5" ⇔ 5),
+// because the contract compares ids as strings.
+
+// mismatch says where and how a value differed from its matcher.
+type mismatch struct {
+	Path string // "players.1" or "" for the whole value
+	Want string
+	Got  string
+}
+
+func (m *mismatch) String() string {
+	if m.Path == "" {
+		return fmt.Sprintf("expected %s, got %s", m.Want, m.Got)
+	}
+	return fmt.Sprintf("at %s: expected %s, got %s", m.Path, m.Want, m.Got)
+}
+
+// absentValue stands for a missing key in what arrived.
+type absentValue struct{}
+
+var absent = absentValue{}
+
+var placeholderRe = regexp.MustCompile(`^<(any|string|number|integer|bool|object|array|null|non-empty|id|absent|number [^>]*|save:[A-Za-z_][A-Za-z0-9_.]*)>$`)
+var rangeRe = regexp.MustCompile(`^number (-?[0-9.]*)\.\.(-?[0-9.]*)$`)
+
+// checkMatcher reports matcher syntax errors at parse time: unknown
+// placeholders and bad regular expressions.
+func checkMatcher(exp any) error {
+	switch e := exp.(type) {
+	case string:
+		if isPlaceholderLike(e) && !placeholderRe.MatchString(e) {
+			return fmt.Errorf("unknown placeholder %s (see scenarios/README.md)", e)
+		}
+		if strings.HasPrefix(e, "<number ") && !rangeRe.MatchString(strings.Trim(e, "<>")) {
+			return fmt.Errorf("bad range %s (write <number 1..5>)", e)
+		}
+		if isRegex(e) && !strings.Contains(e, "${") {
+			if _, err := regexp.Compile(e[1 : len(e)-1]); err != nil {
+				return fmt.Errorf("bad regular expression %s: %v", e, err)
+			}
+		}
+	case map[string]any:
+		for _, v := range e {
+			if err := checkMatcher(v); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, v := range e {
+			if err := checkMatcher(v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isPlaceholderLike(s string) bool {
+	return len(s) > 2 && s[0] == '<' && s[len(s)-1] == '>' && !strings.ContainsAny(s[1:len(s)-1], "<>/ ") ||
+		strings.HasPrefix(s, "<number ") || strings.HasPrefix(s, "<save:")
+}
+
+func isRegex(s string) bool { return len(s) >= 2 && s[0] == '/' && s[len(s)-1] == '/' }
+
+// match compares actual (decoded JSON) against the matcher exp; it saves
+// captures into caps (which may be nil) and returns nil on success.
+func match(exp, actual any, caps map[string]any) *mismatch {
+	return matchAt("", exp, actual, caps)
+}
+
+func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
+	fail := func(want string) *mismatch { return &mismatch{Path: path, Want: want, Got: describe(act)} }
+	switch e := exp.(type) {
+	case string:
+		if placeholderRe.MatchString(e) {
+			return matchPlaceholder(path, e[1:len(e)-1], act, caps)
+		}
+		if isRegex(e) {
+			re, err := regexp.Compile(e[1 : len(e)-1])
+			if err != nil {
+				return fail("a valid pattern " + e + " (" + err.Error() + ")")
+			}
+			var s string
+			switch a := act.(type) {
+			case string:
+				s = a
+			case float64:
+				s = formatNumber(a)
+			default:
+				return fail("a string matching " + e)
+			}
+			if !re.MatchString(s) {
+				return fail("a string matching " + e)
+			}
+			return nil
+		}
+		switch a := act.(type) {
+		case string:
+			if a == e {
+				return nil
+			}
+		case float64:
+			if formatNumber(a) == e {
+				return nil
+			}
+		}
+		return fail(strconv.Quote(e))
+	case nil:
+		if act == nil {
+			return nil
+		}
+		return fail("null")
+	case bool:
+		if a, ok := act.(bool); ok && a == e {
+			return nil
+		}
+		return fail(strconv.FormatBool(e))
+	case map[string]any:
+		if len(e) == 1 {
+			for k, v := range e {
+				if strings.HasPrefix(k, "$") {
+					return matchSpecial(path, k, v, act, caps)
+				}
+			}
+		}
+		a, ok := act.(map[string]any)
+		if !ok {
+			return fail("an object like " + describe(exp))
+		}
+		keys := make([]string, 0, len(e))
+		for k := range e {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v, present := a[k]
+			var av any = absent
+			if present {
+				av = v
+			}
+			if m := matchAt(join(path, k), e[k], av, caps); m != nil {
+				return m
+			}
+		}
+		return nil
+	case []any:
+		a, ok := act.([]any)
+		if !ok {
+			return fail("an array like " + describe(exp))
+		}
+		if len(a) != len(e) {
+			return fail(fmt.Sprintf("an array of %d like %s", len(e), describe(exp)))
+		}
+		for i := range e {
+			if m := matchAt(join(path, strconv.Itoa(i)), e[i], a[i], caps); m != nil {
+				return m
+			}
+		}
+		return nil
+	default:
+		if f, ok := toFloat(exp); ok {
+			if a, ok := act.(float64); ok && a == f {
+				return nil
+			}
+			return fail(formatNumber(f))
+		}
+		return fail(describe(exp))
+	}
+}
+
+func matchPlaceholder(path, p string, act any, caps map[string]any) *mismatch {
+	fail := func(want string) *mismatch { return &mismatch{Path: path, Want: want, Got: describe(act)} }
+	if p == "absent" {
+		if act == absent {
+			return nil
+		}
+		return fail("no such key")
+	}
+	if act == absent {
+		return &mismatch{Path: path, Want: "<" + p + ">", Got: "nothing (the key is missing)"}
+	}
+	switch {
+	case p == "any":
+		return nil
+	case p == "string":
+		if _, ok := act.(string); ok {
+			return nil
+		}
+		return fail("a string")
+	case p == "number":
+		if _, ok := act.(float64); ok {
+			return nil
+		}
+		return fail("a number")
+	case p == "integer":
+		if f, ok := act.(float64); ok && f == math.Trunc(f) {
+			return nil
+		}
+		return fail("an integer")
+	case p == "bool":
+		if _, ok := act.(bool); ok {
+			return nil
+		}
+		return fail("true or false")
+	case p == "object":
+		if _, ok := act.(map[string]any); ok {
+			return nil
+		}
+		return fail("an object")
+	case p == "array":
+		if _, ok := act.([]any); ok {
+			return nil
+		}
+		return fail("an array")
+	case p == "null":
+		if act == nil {
+			return nil
+		}
+		return fail("null")
+	case p == "non-empty":
+		switch a := act.(type) {
+		case string:
+			if strings.TrimSpace(a) != "" {
+				return nil
+			}
+		case []any:
+			if len(a) > 0 {
+				return nil
+			}
+		case map[string]any:
+			if len(a) > 0 {
+				return nil
+			}
+		}
+		return fail("a non-empty value")
+	case p == "id":
+		switch a := act.(type) {
+		case string:
+			if a != "" {
+				return nil
+			}
+		case float64:
+			return nil
+		}
+		return fail("an id (a non-empty string or a number)")
+	case strings.HasPrefix(p, "save:"):
+		if caps != nil {
+			caps[strings.TrimPrefix(p, "save:")] = act
+		}
+		return nil
+	case strings.HasPrefix(p, "number "):
+		m := rangeRe.FindStringSubmatch(p)
+		f, ok := act.(float64)
+		if m == nil || !ok {
+			return fail("a number")
+		}
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if m[1] != "" {
+			lo, _ = strconv.ParseFloat(m[1], 64)
+		}
+		if m[2] != "" {
+			hi, _ = strconv.ParseFloat(m[2], 64)
+		}
+		if f < lo || f > hi {
+			return fail("a number from " + orDash(m[1]) + " to " + orDash(m[2]))
+		}
+		return nil
+	}
+	return fail("<" + p + ">")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "any"
+	}
+	return s
+}
+
+func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch {
+	fail := func(want string) *mismatch { return &mismatch{Path: path, Want: want, Got: describe(act)} }
+	switch op {
+	case "$exact":
+		e, ok := arg.(map[string]any)
+		if !ok {
+			return matchAt(path, arg, act, caps)
+		}
+		a, ok := act.(map[string]any)
+		if !ok {
+			return fail("exactly " + describe(arg))
+		}
+		for k := range a {
+			if _, ok := e[k]; !ok {
+				return &mismatch{Path: join(path, k), Want: "no such key (exactly " + describe(arg) + ")", Got: describe(a[k])}
+			}
+		}
+		return matchAt(path, e, act, caps)
+	case "$len":
+		n, _ := toFloat(arg)
+		var l int
+		switch a := act.(type) {
+		case []any:
+			l = len(a)
+		case string:
+			l = len([]rune(a))
+		case map[string]any:
+			l = len(a)
+		default:
+			return fail(fmt.Sprintf("something of length %v", arg))
+		}
+		if float64(l) != n {
+			return fail(fmt.Sprintf("length %v", arg))
+		}
+		return nil
+	case "$one_of":
+		alts, _ := arg.([]any)
+		for _, alt := range alts {
+			if matchAt(path, alt, act, nil) == nil {
+				return matchAt(path, alt, act, caps)
+			}
+		}
+		return fail("one of " + describe(arg))
+	case "$contains", "$unordered":
+		e, _ := arg.([]any)
+		a, ok := act.([]any)
+		if !ok {
+			return fail("an array")
+		}
+		if op == "$unordered" && len(a) != len(e) {
+			return fail(fmt.Sprintf("an array of %d, in any order, like %s", len(e), describe(arg)))
+		}
+		used := make([]bool, len(a))
+		for _, want := range e {
+			found := false
+			for i, got := range a {
+				if !used[i] && matchAt("", want, got, nil) == nil {
+					used[i] = true
+					found = true
+					matchAt("", want, got, caps)
+					break
+				}
+			}
+			if !found {
+				return fail("an array holding " + describe(want))
+			}
+		}
+		return nil
+	}
+	return fail("a known matcher, not " + op)
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+// describe renders a value for a message: compact JSON, shortened.
+func describe(v any) string {
+	if v == absent {
+		return "nothing"
+	}
+	b, err := json.Marshal(normalize(v))
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return shorten(string(b), 300)
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func toFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case uint32:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// normalize turns YAML-decoded values (uint64, map[any]any…) into the shapes
+// encoding/json produces, so that they marshal and compare alike.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[fmt.Sprint(k)] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case json.RawMessage:
+		var d any
+		if json.Unmarshal(x, &d) == nil {
+			return d
+		}
+		return string(x)
+	}
+	if f, ok := toFloat(v); ok {
+		return f
+	}
+	return v
+}
+
+// decodeJSON decodes raw JSON into the shapes match expects.
+func decodeJSON(raw []byte) (any, error) {
+	var v any
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// getPath reads a dotted path ("players.0.id") from a decoded value; ""
+// is the value itself.
+func getPath(v any, path string) (any, bool) {
+	if path == "" || path == "." {
+		return v, true
+	}
+	for _, part := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			e, ok := x[part]
+			if !ok {
+				return nil, false
+			}
+			v = e
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// asString renders a scalar as the contract compares ids: numbers without
+// exponent, strings as they are, others as JSON.
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return "null"
+	}
+	if f, ok := toFloat(v); ok {
+		return formatNumber(f)
+	}
+	return describe(v)
+}

@@ -1,0 +1,51 @@
+package graders
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes a report to paste into an issue or a pull request:
+// a table per exercise, then the details of each failure.
+func WriteMarkdown(w io.Writer, reports []*Report) error {
+	var b strings.Builder
+	for _, r := range reports {
+		p, f, s := r.Counts()
+		mark := "✅"
+		if !r.Passed() {
+			mark = "❌"
+		}
+		fmt.Fprintf(&b, "## %s %s — %s\n\n", mark, strings.ToUpper(r.Exercise), mdEscape(r.Title))
+		fmt.Fprintf(&b, "Graded `%s`: %d passed, %d failed, %d skipped.\n\n", r.URL, p, f, s)
+		if r.Err != nil {
+			fmt.Fprintf(&b, "**Could not grade:** %s\n\n", mdEscape(r.Err.Error()))
+			continue
+		}
+		b.WriteString("| | Check | Result |\n|---|---|---|\n")
+		for _, c := range r.Checks {
+			icon, res := "✅", "pass"
+			switch c.Status {
+			case Fail:
+				icon, res = "❌", mdEscape(c.Reason)
+			case Skip:
+				icon, res = "⏭️", "skipped: "+mdEscape(c.Reason)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", icon, mdEscape(c.Name), res)
+		}
+		b.WriteString("\n")
+		for _, c := range r.Checks {
+			if c.Status != Fail {
+				continue
+			}
+			fmt.Fprintf(&b, "<details><summary>%s: %s</summary>\n\n```\n%s\n```\n\n</details>\n\n", c.ID, mdEscape(c.Name), strings.ReplaceAll(c.Message(), "```", "'''"))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,94 @@
+package graders
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TextOptions configure WriteText. A nil *TextOptions means the defaults.
+type TextOptions struct {
+	// Color uses ANSI colours (on a terminal). Default false.
+	Color bool
+	// Verbose also prints the reason under passing checks. Default false.
+	Verbose bool
+}
+
+// WriteText prints reports as a checklist a student reads top to bottom:
+// ✓ pass, ✗ fail with what was expected, what arrived and a hint, and
+// - skip with why.
+func WriteText(w io.Writer, reports []*Report, o *TextOptions) error {
+	var opts TextOptions
+	if o != nil {
+		opts = *o
+	}
+	paint := func(code, s string) string {
+		if !opts.Color {
+			return s
+		}
+		return "\x1b[" + code + "m" + s + "\x1b[0m"
+	}
+	var b strings.Builder
+	for i, r := range reports {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s %s — %s\n", paint("1", strings.ToUpper(r.Exercise)), r.Title, r.URL)
+		if r.Err != nil {
+			fmt.Fprintf(&b, "  %s %s\n", paint("31", "!"), r.Err)
+			continue
+		}
+		for _, c := range r.Checks {
+			switch c.Status {
+			case Pass:
+				fmt.Fprintf(&b, "  %s %s\n", paint("32", "✓"), c.Name)
+			case Skip:
+				fmt.Fprintf(&b, "  %s %s %s\n", paint("33", "-"), c.Name, paint("2", "(skipped: "+c.Reason+")"))
+			case Fail:
+				fmt.Fprintf(&b, "  %s %s\n", paint("31", "✗"), c.Name)
+				tag := ""
+				if c.Harness {
+					tag = " [grader problem, not yours]"
+				}
+				writeIndented(&b, "      ", c.Reason+tag)
+				if c.Expected != "" {
+					writeIndented(&b, "      expected: ", c.Expected)
+				}
+				if c.Actual != "" {
+					writeIndented(&b, "      actual:   ", c.Actual)
+				}
+				if len(c.Recent) > 0 {
+					b.WriteString("      last events received:\n")
+					for _, e := range c.Recent {
+						writeIndented(&b, "        ", e)
+					}
+				}
+				if c.Hint != "" {
+					writeIndented(&b, "      hint: ", c.Hint)
+				}
+			}
+		}
+		p, f, s := r.Counts()
+		verdict := paint("32", "PASSED")
+		if !r.Passed() {
+			verdict = paint("31", "FAILED")
+		}
+		fmt.Fprintf(&b, "  %s: %d passed, %d failed, %d skipped (%.1fs)\n", verdict, p, f, s, r.Duration.Seconds())
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeIndented writes text after prefix, continuation lines aligned.
+func writeIndented(b *strings.Builder, prefix, text string) {
+	pad := strings.Repeat(" ", len([]rune(prefix)))
+	for i, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if i == 0 {
+			b.WriteString(prefix)
+		} else {
+			b.WriteString(pad)
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+}

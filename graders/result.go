@@ -1,0 +1,129 @@
+package graders
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is a check's verdict.
+type Status string
+
+// The three verdicts of the contract's JSON report.
+const (
+	Pass Status = "pass"
+	Fail Status = "fail"
+	Skip Status = "skip"
+)
+
+// CheckResult is what one check yields: the one record every renderer
+// reads. A failure says what was expected, what arrived, and a hint.
+type CheckResult struct {
+	ID     string
+	Name   string
+	Status Status
+	// Reason is one line: why it failed, or why it was skipped.
+	Reason string
+	// Expected and Actual detail a failure, when there is something to
+	// compare.
+	Expected string
+	Actual   string
+	// Recent lists the last events the client in question received, the
+	// context a student needs to see what their server did instead.
+	Recent []string
+	// Hint says what to look at (from the scenario).
+	Hint     string
+	Duration time.Duration
+	// Harness marks a failure that is the grader's or the scenario's fault
+	// (a bad template, a panic), not the student's; it still fails.
+	Harness bool
+}
+
+// Message is the single-line-per-part text used by the JSON, JUnit and
+// Markdown reports.
+func (c *CheckResult) Message() string {
+	if c.Status == Pass {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(c.Reason)
+	if c.Expected != "" {
+		fmt.Fprintf(&b, "\nexpected: %s", c.Expected)
+	}
+	if c.Actual != "" {
+		fmt.Fprintf(&b, "\nactual: %s", c.Actual)
+	}
+	if len(c.Recent) > 0 {
+		fmt.Fprintf(&b, "\nlast events received: %s", strings.Join(c.Recent, "; "))
+	}
+	if c.Hint != "" {
+		fmt.Fprintf(&b, "\nhint: %s", c.Hint)
+	}
+	return b.String()
+}
+
+// Report is one exercise graded against one URL.
+type Report struct {
+	Exercise string
+	Title    string
+	URL      string
+	Checks   []CheckResult
+	// Err is a harness error that kept checks from running at all (the
+	// server was unreachable, --cmd did not start): exit code 2.
+	Err      error
+	Duration time.Duration
+}
+
+// Passed reports whether every check passed or was skipped and nothing
+// kept the grader from running.
+func (r *Report) Passed() bool {
+	if r.Err != nil {
+		return false
+	}
+	for _, c := range r.Checks {
+		if c.Status == Fail {
+			return false
+		}
+	}
+	return true
+}
+
+// Counts returns how many checks passed, failed and were skipped.
+func (r *Report) Counts() (pass, fail, skip int) {
+	for _, c := range r.Checks {
+		switch c.Status {
+		case Pass:
+			pass++
+		case Fail:
+			fail++
+		case Skip:
+			skip++
+		}
+	}
+	return
+}
+
+// Failure is the error a step returns when the server did not do what the
+// contract says. Steps build it; the runner copies it into CheckResult.
+type Failure struct {
+	Reason   string
+	Expected string
+	Actual   string
+	Recent   []string
+}
+
+func (f *Failure) Error() string {
+	s := f.Reason
+	if f.Expected != "" {
+		s += "; expected " + f.Expected
+	}
+	if f.Actual != "" {
+		s += "; got " + f.Actual
+	}
+	return s
+}
+
+// Failf is a Failure with only a reason, for probes.
+func Failf(format string, args ...any) *Failure {
+	return &Failure{Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,95 @@
+package graders
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+func (r *exec) assert(ctx context.Context, a *AssertStep) error {
+	switch {
+	case a.Unique != nil || a.Equal != nil:
+		list := a.Unique
+		if list == nil {
+			list = a.Equal
+		}
+		vals, err := r.expand(list)
+		if err != nil {
+			return err
+		}
+		vs, _ := vals.([]any)
+		// A single ${var} that holds a list is the list itself.
+		if len(vs) == 1 {
+			if inner, ok := vs[0].([]any); ok {
+				vs = inner
+			}
+		}
+		strs := make([]string, len(vs))
+		for i, v := range vs {
+			strs[i] = asString(normalize(v))
+		}
+		if a.Unique != nil {
+			seen := map[string]int{}
+			for i, s := range strs {
+				if j, dup := seen[s]; dup {
+					return &Failure{Reason: fmt.Sprintf("values %d and %d are the same, but must all differ", j+1, i+1),
+						Expected: "all different", Actual: strings.Join(strs, ", ")}
+				}
+				seen[s] = i
+			}
+			return nil
+		}
+		for i := 1; i < len(strs); i++ {
+			if strs[i] != strs[0] {
+				return &Failure{Reason: "values differ, but must all be the same",
+					Expected: "all equal to " + strs[0], Actual: strings.Join(strs, ", ")}
+			}
+		}
+		return nil
+	case a.Received != nil:
+		rc := a.Received
+		cl, err := r.clientNamed(rc.Client)
+		if err != nil {
+			return err
+		}
+		evName, err := r.expandString(rc.Event)
+		if err != nil {
+			return err
+		}
+		var want any
+		if rc.Data != nil {
+			w, err := r.expand(rc.Data)
+			if err != nil {
+				return err
+			}
+			want = normalize(w)
+		}
+		n := 0
+		for _, e := range cl.all() {
+			if e.name == evName && (want == nil || match(want, e.data, nil) == nil) {
+				n++
+			}
+		}
+		if n != rc.Count {
+			r.setLast(cl)
+			return &Failure{Reason: fmt.Sprintf("client %s received %s %d times", cl.name, evName, n),
+				Expected: fmt.Sprintf("%d times", rc.Count), Actual: fmt.Sprintf("%d times", n), Recent: cl.recent(5)}
+		}
+		return nil
+	default:
+		v, err := r.expand(a.Value)
+		if err != nil {
+			return err
+		}
+		want, err := r.expand(a.That)
+		if err != nil {
+			return err
+		}
+		caps := map[string]any{}
+		if m := match(normalize(want), normalize(v), caps); m != nil {
+			return &Failure{Reason: "a value did not match", Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+		}
+		r.vars.merge(caps)
+		return nil
+	}
+}

@@ -1,0 +1,273 @@
+package graders
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// maxBody bounds what an HTTP step reads of a response.
+const maxBody = 1 << 20
+
+func (r *exec) newRequest(ctx context.Context, method, path string, hdr map[string]string, body any) (*http.Request, string, error) {
+	p, err := r.expandString(path)
+	if err != nil {
+		return nil, "", err
+	}
+	u := *r.base
+	rel, perr := u.Parse(p)
+	if perr != nil {
+		return nil, "", &ScenarioError{fmt.Sprintf("bad path %q: %v", p, perr)}
+	}
+	if method == "" {
+		method = http.MethodGet
+	}
+	var rd io.Reader
+	isJSON := false
+	if body != nil {
+		b, err := r.expand(body)
+		if err != nil {
+			return nil, "", err
+		}
+		if s, ok := b.(string); ok {
+			rd = strings.NewReader(s)
+		} else {
+			enc, _ := json.Marshal(normalize(b))
+			rd = bytes.NewReader(enc)
+			isJSON = true
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(method), rel.String(), rd)
+	if err != nil {
+		return nil, "", &ScenarioError{err.Error()}
+	}
+	if isJSON {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	h, err := r.stringMap(hdr)
+	if err != nil {
+		return nil, "", err
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, "Host") {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	return req, req.Method + " " + rel.RequestURI(), nil
+}
+
+func (r *exec) httpStep(ctx context.Context, st *HTTPStep) error {
+	timeout := st.Timeout
+	if timeout <= 0 {
+		timeout = r.opts.Timeout
+	}
+	hctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, shown, err := r.newRequest(hctx, st.Method, st.Path, st.Header, st.Body)
+	if err != nil {
+		return err
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return httpFailure(shown, timeout, hctx, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return httpFailure(shown, timeout, hctx, fmt.Errorf("reading the body: %w", err))
+	}
+	if err := r.checkHead(shown, resp, &st.Expect); err != nil {
+		return err
+	}
+	return r.checkBody(shown, resp, body, &st.Expect, st.Save)
+}
+
+func httpFailure(shown string, timeout time.Duration, ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Failure{Reason: fmt.Sprintf("%s: no complete response within %s", shown, timeout),
+			Expected: "a response", Actual: "nothing in time"}
+	}
+	return &Failure{Reason: shown + " failed", Expected: "a response", Actual: shorten(err.Error(), 400)}
+}
+
+// checkHead matches the status and the headers.
+func (r *exec) checkHead(shown string, resp *http.Response, ex *HTTPExpect) error {
+	if ex.Status != nil {
+		want, err := r.expand(ex.Status)
+		if err != nil {
+			return err
+		}
+		if m := match(normalize(want), float64(resp.StatusCode), nil); m != nil {
+			return &Failure{Reason: fmt.Sprintf("%s answered with the wrong status", shown),
+				Expected: "status " + asString(normalize(want)), Actual: resp.Status}
+		}
+	}
+	keys := make([]string, 0, len(ex.Header))
+	for k := range ex.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want, err := r.expand(ex.Header[k])
+		if err != nil {
+			return err
+		}
+		want = normalize(want)
+		vals := resp.Header.Values(k)
+		var got any = absent
+		if len(vals) > 0 {
+			got = strings.Join(vals, ", ")
+		}
+		if m := match(want, got, nil); m != nil {
+			return &Failure{Reason: fmt.Sprintf("%s: header %s is not right", shown, k),
+				Expected: k + ": " + describeMatcher(want), Actual: k + ": " + describeHeader(got)}
+		}
+	}
+	return nil
+}
+
+func describeMatcher(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return describe(v)
+}
+
+func describeHeader(v any) string {
+	if v == absent {
+		return "(no such header)"
+	}
+	return asString(v)
+}
+
+func (r *exec) checkBody(shown string, resp *http.Response, body []byte, ex *HTTPExpect, save map[string]string) error {
+	if ex.NoBody && len(bytes.TrimSpace(body)) > 0 {
+		return &Failure{Reason: shown + ": expected an empty body", Actual: shorten(string(body), 300)}
+	}
+	if ex.Body != nil {
+		want, err := r.expand(ex.Body)
+		if err != nil {
+			return err
+		}
+		if m := match(normalize(want), string(body), nil); m != nil {
+			return &Failure{Reason: shown + ": the body is not right", Expected: describeMatcher(want),
+				Actual: shorten(string(body), 300)}
+		}
+	}
+	if ex.JSON == nil && len(save) == 0 {
+		return nil
+	}
+	v, err := decodeJSON(body)
+	if err != nil {
+		return &Failure{Reason: shown + ": the body is not JSON",
+			Expected: "JSON", Actual: fmt.Sprintf("Content-Type %q, body %s", resp.Header.Get("Content-Type"), shorten(string(body), 200))}
+	}
+	if ex.JSON != nil {
+		want, err := r.expand(ex.JSON)
+		if err != nil {
+			return err
+		}
+		want = normalize(want)
+		caps := map[string]any{}
+		if m := match(want, v, caps); m != nil {
+			return &Failure{Reason: shown + ": the JSON body did not match",
+				Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+		}
+		r.vars.merge(caps)
+	}
+	return r.save(save, v, "the response of "+shown)
+}
+
+// sseStep reads events from a text/event-stream response.
+func (r *exec) sseStep(ctx context.Context, st *SSEStep) error {
+	within := st.Within
+	if within <= 0 {
+		within = 3 * time.Second
+	}
+	n := st.Events
+	if n <= 0 {
+		n = 1
+	}
+	sctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	req, shown, err := r.newRequest(sctx, "GET", st.Path, st.Header, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return httpFailure(shown, within, sctx, err)
+	}
+	defer resp.Body.Close()
+	if err := r.checkHead(shown, resp, &st.Expect); err != nil {
+		return err
+	}
+	var want any
+	if st.Data != nil {
+		w, err := r.expand(st.Data)
+		if err != nil {
+			return err
+		}
+		want = normalize(w)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 4096), maxBody)
+	var data []string
+	var got []any
+	for len(got) < n && sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			if data == nil {
+				continue
+			}
+			text := strings.Join(data, "\n")
+			data = nil
+			var v any = text
+			if d, err := decodeJSON([]byte(text)); err == nil {
+				v = d
+			}
+			if want != nil {
+				caps := map[string]any{}
+				if m := match(want, v, caps); m != nil {
+					return &Failure{Reason: fmt.Sprintf("%s: event %d's data did not match", shown, len(got)+1),
+						Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+				}
+				r.vars.merge(caps)
+			}
+			got = append(got, v)
+			continue
+		}
+		if strings.HasPrefix(line, ":") {
+			continue
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		if field == "data" {
+			data = append(data, value)
+		}
+	}
+	if len(got) < n {
+		why := "the stream ended"
+		if sctx.Err() != nil {
+			why = "time ran out"
+		}
+		return &Failure{Reason: fmt.Sprintf("%s: %s after %d of %d events (waited up to %s)", shown, why, len(got), n, within),
+			Expected: fmt.Sprintf("%d events, each \"data: ...\" followed by a blank line", n),
+			Actual:   fmt.Sprintf("%d events", len(got))}
+	}
+	if len(st.Save) > 0 {
+		return r.save(st.Save, got[0], "the first event")
+	}
+	return nil
+}
