@@ -1,0 +1,125 @@
+package bench
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// hub is the state one transport's run shares between the update scheduler,
+// the server handlers and the simulated clients: per user, the updates
+// published so far, when each was sent, and when each was received.
+type hub struct {
+	opts  *Options
+	users []*user
+	tr    *tracker
+	// base is the server's URL, http://127.0.0.1:PORT.
+	base string
+	// stop is closed when the run ends, so that handlers holding a request
+	// (long polls, streams, WebSockets) return.
+	stop chan struct{}
+
+	published atomic.Int64
+	delivered atomic.Int64
+	dups      atomic.Int64
+	errors    atomic.Int64 // client-side errors (failed requests, broken streams)
+}
+
+// user is one simulated user. The scheduler publishes to it; a server handler
+// sends what was published since the client's last update; the client records
+// arrivals. Sequence numbers start at 1.
+type user struct {
+	id     int
+	mu     sync.Mutex
+	latest int           // last published sequence number
+	wake   chan struct{} // closed and replaced on each publish
+	sentAt []atomic.Int64
+	recvAt []atomic.Int64
+}
+
+func newHub(o *Options, tr *tracker) *hub {
+	// Room for warm-up and window, plus slack for timers firing late.
+	slots := int((o.Warmup+o.Window+time.Second)/o.Interval) + 8
+	h := &hub{opts: o, tr: tr, stop: make(chan struct{}), users: make([]*user, o.Users)}
+	for i := range h.users {
+		h.users[i] = &user{id: i, wake: make(chan struct{}), sentAt: make([]atomic.Int64, slots), recvAt: make([]atomic.Int64, slots)}
+	}
+	return h
+}
+
+// publish makes the next update of u available to its transport and stamps
+// its send time. It reports false when u has no slot left.
+func (h *hub) publish(u *user) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	seq := u.latest + 1
+	if seq >= len(u.sentAt) {
+		return false
+	}
+	u.sentAt[seq].Store(time.Now().UnixNano())
+	u.latest = seq
+	close(u.wake)
+	u.wake = make(chan struct{})
+	h.published.Add(1)
+	return true
+}
+
+// pending returns the last published sequence number and a channel closed at
+// the next publish.
+func (u *user) pending() (latest int, wake <-chan struct{}) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.latest, u.wake
+}
+
+// received records that the client of u saw update seq now.
+func (h *hub) received(u *user, seq int) {
+	if seq <= 0 || seq >= len(u.recvAt) {
+		h.errors.Add(1)
+		return
+	}
+	if !u.recvAt[seq].CompareAndSwap(0, time.Now().UnixNano()) {
+		h.dups.Add(1)
+		return
+	}
+	h.delivered.Add(1)
+}
+
+// wrote counts an update the server wrote, for the payload/framing split.
+func (h *hub) wrote(n int) {
+	h.tr.payloadOut.Add(int64(n * h.opts.Payload))
+	h.tr.messages.Add(int64(n))
+}
+
+// schedule publishes one update per user per interval until stop is closed
+// or the slots run out. Users are spread evenly over the interval, as real
+// users' updates would be, instead of all at once.
+func (h *hub) schedule(stop <-chan struct{}) {
+	n := len(h.users)
+	interval := h.opts.Interval
+	t0 := time.Now()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	idx, round := 0, 0
+	for {
+		now := time.Now()
+		for {
+			due := t0.Add(time.Duration(round)*interval + time.Duration(idx)*interval/time.Duration(n))
+			if due.After(now) {
+				break
+			}
+			if !h.publish(h.users[idx]) {
+				return
+			}
+			idx++
+			if idx == n {
+				idx, round = 0, round+1
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+	}
+}

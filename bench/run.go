@@ -1,0 +1,383 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Run measures every transport of o, one after another, each with its own
+// server and o.Users clients in this process, and returns the results. A
+// transport that fails is reported in its row and the run goes on; Run
+// returns an error only for bad options or a cancelled ctx.
+func Run(ctx context.Context, o *Options) (*Results, error) {
+	opts := o.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	raiseFileLimit()
+	res := newResults(&opts)
+	start := time.Now()
+	for _, name := range opts.Transports {
+		if ctx.Err() != nil {
+			break
+		}
+		tr := runTransport(ctx, &opts, lookupTransport(name), res.Config)
+		res.Transports = append(res.Transports, tr)
+	}
+	res.Seconds = round3(time.Since(start).Seconds())
+	res.PeakRSSBytes = maxRSS()
+	return res, ctx.Err()
+}
+
+func newResults(o *Options) *Results {
+	headers := "browser"
+	if o.MinimalHeaders {
+		headers = "minimal"
+	}
+	return &Results{
+		Version: ResultsVersion,
+		Started: time.Now().UTC().Truncate(time.Second),
+		Host:    Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()},
+		Config: Config{
+			Users: o.Users, IntervalSeconds: o.Interval.Seconds(), WarmupSeconds: o.Warmup.Seconds(),
+			WindowSeconds: o.Window.Seconds(), PayloadBytes: o.Payload, Headers: headers,
+			TCPIPHeaderBytes: 52,
+			TCPIPHeaderNote:  "IPv4 20 B + TCP 20 B + timestamps option 12 B per segment (loopback, timestamps on); SYN options and link-layer headers not counted",
+		},
+	}
+}
+
+// runTransport measures one transport: start its server, connect the users,
+// publish updates, warm up, measure the window, drain, and tear everything
+// down before returning.
+func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) TransportResult {
+	r := TransportResult{Name: t.name, Description: t.description, Promise: t.promise, Users: o.Users, Status: "ok"}
+	progress := func(ev ProgressEvent) {
+		if o.Progress != nil {
+			ev.Transport = t.name
+			ev.Total = o.Warmup + o.Window
+			o.Progress(ev)
+		}
+	}
+	if t.available != nil {
+		if ok, why := t.available(); !ok {
+			r.Status, r.Reason = "not run", why
+			progress(ProgressEvent{Phase: PhaseDone, Done: true, Err: errors.New(why)})
+			return r
+		}
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+
+	trk := newTracker()
+	h := newHub(o, trk)
+	srv, err := startServer(t, h)
+	if err != nil {
+		r.Status, r.Reason = "failed", err.Error()
+		return r
+	}
+
+	mem := startMemSampler()
+	ce := newClientEnv()
+	cctx, cancel := context.WithCancel(ctx)
+	var clients sync.WaitGroup
+	var connectFailures atomic.Int64
+	var firstErr atomic.Value
+	readyCh := make(chan struct{}, o.Users)
+	sem := make(chan struct{}, 64) // users connecting at once
+	for _, u := range h.users {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-cctx.Done():
+				readyCh <- struct{}{}
+				return
+			}
+			var once sync.Once
+			ready := func() { once.Do(func() { <-sem; readyCh <- struct{}{} }) }
+			err := t.client(cctx, h, ce, u, ready)
+			once.Do(func() { // returned before it was ready: it never connected
+				connectFailures.Add(1)
+				<-sem
+				readyCh <- struct{}{}
+			})
+			if err != nil && cctx.Err() == nil {
+				h.errors.Add(1)
+				firstErr.CompareAndSwap(nil, err)
+			}
+		}()
+	}
+
+	teardown := func() {
+		close(h.stop)
+		cancel()
+		srv.close(func() { waitTimeout(&clients, 10*time.Second); ce.close() })
+		mem.stop()
+	}
+
+	// Connect.
+	progress(ProgressEvent{Phase: PhaseConnect})
+	deadline := time.NewTimer(o.ConnectTimeout)
+	defer deadline.Stop()
+	for n := 0; n < o.Users; n++ {
+		select {
+		case <-readyCh:
+		case <-deadline.C:
+			teardown()
+			r.Status, r.Reason = "failed", fmt.Sprintf("%d of %d users connected within %v", n, o.Users, o.ConnectTimeout)
+			return r
+		case <-ctx.Done():
+			teardown()
+			r.Status, r.Reason = "failed", ctx.Err().Error()
+			return r
+		}
+	}
+	r.Updates.ConnectFailures = connectFailures.Load()
+	if r.Updates.ConnectFailures == int64(o.Users) {
+		teardown()
+		r.Status, r.Reason = "failed", fmt.Sprintf("no user connected: %v", firstErr.Load())
+		return r
+	}
+
+	// Publish, warm up, measure.
+	schedStop := make(chan struct{})
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); h.schedule(schedStop) }()
+	start := time.Now()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var s0, s1 snapshot
+	var cpu0, cpu1 time.Duration
+	var winStart, winEnd int64
+	var tcp tcpCounts
+	var tcpOK bool
+	phase := PhaseWarmup
+	phaseTimer := time.NewTimer(o.Warmup)
+	defer phaseTimer.Stop()
+	for phase != PhaseDrain {
+		select {
+		case <-ctx.Done():
+			close(schedStop)
+			<-schedDone
+			teardown()
+			r.Status, r.Reason = "failed", ctx.Err().Error()
+			return r
+		case <-phaseTimer.C:
+			if phase == PhaseWarmup {
+				trk.startWindow()
+				s0, cpu0, winStart = trk.snapshot(), cpuTime(), time.Now().UnixNano()
+				phase = PhaseWindow
+				phaseTimer.Reset(o.Window)
+			} else {
+				s1, cpu1, winEnd = trk.snapshot(), cpuTime(), time.Now().UnixNano()
+				tcp, tcpOK = trk.endWindow()
+				phase = PhaseDrain
+			}
+		case now := <-tick.C:
+			progress(ProgressEvent{Phase: phase, Elapsed: min(now.Sub(start), o.Warmup+o.Window), Delivered: h.delivered.Load()})
+		}
+	}
+	close(schedStop)
+	<-schedDone
+
+	// Drain: wait for what was published to arrive.
+	drainEnd := time.Now().Add(o.Drain)
+	for h.delivered.Load() < h.published.Load() && time.Now().Before(drainEnd) && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	teardown()
+	r.PeakMemBytes = mem.peak()
+
+	// Account.
+	win := time.Duration(winEnd - winStart)
+	r.WindowSeconds = round3(win.Seconds())
+	d := s1.sub(s0)
+	r.App = AppBytes{In: d.read, InHeaders: d.read, Out: d.written, OutPayload: d.payloadOut, OutHeaders: d.written - d.payloadOut}
+	r.Requests, r.Connections, r.Messages = d.requests, d.accepted, d.messages
+	r.CPUSeconds = round3((cpu1 - cpu0).Seconds())
+	if tcpOK {
+		hdr := int64(cfg.TCPIPHeaderBytes)
+		r.Wire = WireBytes{
+			Available: true, SegmentsOut: tcp.SegsOut, SegmentsIn: tcp.SegsIn,
+			DataSegmentsOut: tcp.DataSegsOut, DataSegmentsIn: tcp.DataSegsIn,
+			PureACKs:    (tcp.SegsOut - tcp.DataSegsOut) + (tcp.SegsIn - tcp.DataSegsIn),
+			Out:         tcp.BytesAcked + tcp.SegsOut*hdr,
+			In:          tcp.BytesRecv + tcp.SegsIn*hdr,
+			HeaderBytes: (tcp.SegsOut + tcp.SegsIn) * hdr,
+		}
+	}
+	scale := 60 / win.Seconds()
+	r.PerMinute = PerMinute{
+		AppBytes: round3(float64(r.App.Total()) * scale), AppOut: round3(float64(r.App.Out) * scale), AppIn: round3(float64(r.App.In) * scale),
+		WireBytes: round3(float64(r.Wire.Total()) * scale),
+		Requests:  round3(float64(r.Requests) * scale), Connections: round3(float64(r.Connections) * scale),
+	}
+	kind := "delivery"
+	if t.name == "short-polling" {
+		kind = "staleness"
+	}
+	var lat []int64
+	for _, u := range h.users {
+		for seq := 1; seq < len(u.sentAt); seq++ {
+			sent := u.sentAt[seq].Load()
+			if sent == 0 || sent < winStart || sent >= winEnd {
+				continue
+			}
+			r.Updates.Sent++
+			if recv := u.recvAt[seq].Load(); recv != 0 {
+				r.Updates.Delivered++
+				lat = append(lat, recv-sent)
+			}
+		}
+	}
+	r.Updates.Missing = r.Updates.Sent - r.Updates.Delivered
+	r.Updates.Duplicates = h.dups.Load()
+	r.Updates.ClientErrors = h.errors.Load()
+	r.Latency = latencyStats(kind, lat)
+	if r.Promise && r.Updates.Missing > 0 {
+		r.Reason = fmt.Sprintf("%d of %d updates went missing although %s promises delivery", r.Updates.Missing, r.Updates.Sent, t.name)
+	}
+	model(&r, cfg)
+	progress(ProgressEvent{Phase: PhaseDone, Elapsed: o.Warmup + o.Window, Delivered: h.delivered.Load(), Done: true})
+	return r
+}
+
+// server is the server side of one transport's run on a loopback port.
+type server struct {
+	srv      *http.Server
+	handlers sync.WaitGroup
+	served   chan struct{}
+}
+
+// startServer serves t's handler for h on 127.0.0.1 through h's tracker and
+// sets h.base.
+func startServer(t *transport, h *hub) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &server{served: make(chan struct{})}
+	inner := t.handler(h)
+	s.srv = &http.Server{
+		Handler: h.tr.countRequests(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			s.handlers.Add(1)
+			defer s.handlers.Done()
+			inner.ServeHTTP(w, req)
+		})),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() { defer close(s.served); s.srv.Serve(h.tr.listener(ln)) }()
+	h.base = "http://" + ln.Addr().String()
+	return s, nil
+}
+
+// close stops the server: it releases held requests (h.stop must be closed
+// first), closes every connection, runs between (which waits for the
+// clients), and waits for the handlers.
+func (s *server) close(between func()) {
+	s.srv.Close()
+	if between != nil {
+		between()
+	}
+	waitTimeout(&s.handlers, 10*time.Second)
+	<-s.served
+}
+
+// waitTimeout waits for wg, at most d: a stuck goroutine must not hang the
+// bench (goleak in the tests reports it instead).
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard one: 1000
+// users hold about 2000 descriptors (both ends of every connection).
+func raiseFileLimit() {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rl.Cur < rl.Max {
+		rl.Cur = rl.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
+	}
+}
+
+// cpuTime is the process's user plus system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// maxRSS is the process's peak resident memory in bytes (Linux reports KiB).
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) * 1024
+}
+
+// memSampler records the peak of the Go runtime's memory (mapped minus
+// released to the OS) while a transport runs. Peak RSS cannot be reset per
+// transport; this can.
+type memSampler struct {
+	done chan struct{}
+	wg   sync.WaitGroup
+	max  atomic.Int64
+}
+
+func startMemSampler() *memSampler {
+	m := &memSampler{done: make(chan struct{})}
+	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	read := func() {
+		metrics.Read(samples)
+		if samples[0].Value.Kind() != metrics.KindUint64 || samples[1].Value.Kind() != metrics.KindUint64 {
+			return
+		}
+		v := int64(samples[0].Value.Uint64() - samples[1].Value.Uint64())
+		for {
+			old := m.max.Load()
+			if v <= old || m.max.CompareAndSwap(old, v) {
+				return
+			}
+		}
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-m.done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+func (m *memSampler) stop()       { close(m.done); m.wg.Wait() }
+func (m *memSampler) peak() int64 { return m.max.Load() }
