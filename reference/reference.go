@@ -145,3 +145,13 @@ func checkVariant(id, v string, known []string) error {
 	}
 	return fmt.Errorf("reference %s: unknown variant %q (known: %s)", id, v, strings.Join(known, ", "))
 }
+
+// variantNames lists a variant table's names, sorted.
+func variantNames[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
