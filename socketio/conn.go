@@ -83,9 +83,11 @@ func messagesOf(p *Packet) ([]*engineio.Message, error) {
 func (c *conn) OnMessage(data []byte, binary bool) {
 	p, err := c.dec.Add(data, binary)
 	if err != nil {
-		// Like the JavaScript server: a packet that does not parse ends
-		// the whole connection, every namespace with "parse error".
-		c.shutdown(ReasonParseError)
+		// A packet that does not parse ends the whole connection, every
+		// namespace with "parse error". (socket.io 4.8.1 closes the
+		// connection too, but its sockets then report "forced close".)
+		c.failAcks()
+		c.queue.push(func() { c.shutdown(ReasonParseError) })
 		return
 	}
 	if p == nil {
@@ -114,9 +116,26 @@ func (c *conn) OnMessage(data []byte, binary bool) {
 	})
 }
 
-// OnClose implements engineio.Handler.
+// OnClose implements engineio.Handler. The sockets are closed on the
+// queue, after the packets that arrived before the close (a DISCONNECT
+// followed by the transport closing must read "client namespace
+// disconnect"); pending acks fail at once so that no handler stays blocked.
 func (c *conn) OnClose(reason string, err error) {
-	c.shutdownFrom(Reason(reason), false)
+	c.failAcks()
+	c.queue.push(func() { c.shutdownFrom(Reason(reason), false) })
+}
+
+// failAcks fails every ack the sockets of c wait for.
+func (c *conn) failAcks() {
+	c.mu.Lock()
+	socks := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		socks = append(socks, s)
+	}
+	c.mu.Unlock()
+	for _, s := range socks {
+		s.acks.close()
+	}
 }
 
 func (c *conn) socket(nsp string) *Socket {
