@@ -196,3 +196,16 @@ func (c *client) all() []event {
 	defer c.mu.Unlock()
 	return append([]event(nil), c.events...)
 }
+
+// countNamed counts the events named name received so far.
+func (c *client) countNamed(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, e := range c.events {
+		if e.name == name {
+			n++
+		}
+	}
+	return n
+}

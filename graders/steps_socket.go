@@ -312,7 +312,11 @@ func (r *exec) emit(ctx context.Context, st *EmitStep) error {
 
 // save stores values at paths of v into variables.
 func (r *exec) save(spec map[string]string, v any, what string) error {
-	for name, path := range spec {
+	for rawName, path := range spec {
+		name, err := r.expandString(rawName)
+		if err != nil {
+			return err
+		}
 		val, ok := getPath(v, path)
 		if !ok {
 			return &Failure{Reason: fmt.Sprintf("%s has no %q to remember", what, path), Actual: describe(v)}
@@ -434,6 +438,8 @@ func (r *exec) expect(ctx context.Context, st *ExpectStep) error {
 				f.Actual = evName + " " + strings.Join(lastN(same, 3), "; then ")
 			case ctx.Err() != nil && wctx.Err() != context.DeadlineExceeded:
 				f.Actual = "the check's deadline passed first"
+			case cl.countNamed(evName) > 0:
+				f.Actual = "no further " + evName + " event (earlier ones were matched by previous steps)"
 			default:
 				f.Actual = "no " + evName + " event"
 			}
