@@ -1,0 +1,54 @@
+package reference
+
+import (
+	"sync/atomic"
+
+	"rtlab/socketio"
+)
+
+func init() {
+	Register(&Exercise{
+		ID:       "q17",
+		Title:    "Live user count",
+		New:      newQ17,
+		Variants: []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"},
+	})
+}
+
+type countMsg struct {
+	Count int `json:"count"`
+}
+
+// newQ17 tells every client how many are connected, on every connect and
+// disconnect. The count is the namespace's own list of sockets, which
+// socket.io keeps right whatever the disconnect reason; a counter of its
+// own would have to be kept right by hand (the leak-on-abrupt variant shows
+// how that goes wrong).
+func newQ17(opts *Options) (Server, error) {
+	o := opts.withDefaults()
+	if err := checkVariant("q17", o.Variant, []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"}); err != nil {
+		return nil, err
+	}
+	io := newIO()
+	nsp := io.Of("/")
+	var leaked atomic.Int64 // leak-on-abrupt: sockets gone without a goodbye, still counted
+	count := func() countMsg { return countMsg{len(nsp.Sockets()) + int(leaked.Load())} }
+	nsp.OnConnect(func(s *socketio.Socket) {
+		if o.Variant == "no-initial-count" {
+			s.Broadcast().Emit("user-count", count())
+		} else {
+			nsp.Emit("user-count", count())
+		}
+		s.OnDisconnect(func(reason socketio.Reason) {
+			if o.Variant == "leak-on-abrupt" && reason == socketio.ReasonTransportClose {
+				leaked.Add(1)
+			}
+			if o.Variant != "no-disconnect-update" {
+				nsp.Emit("user-count", count())
+			}
+		})
+	})
+	s := newServer()
+	s.mountIO(io)
+	return s, nil
+}

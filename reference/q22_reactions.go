@@ -1,0 +1,53 @@
+package reference
+
+import (
+	"rtlab/socketio"
+)
+
+func init() {
+	Register(&Exercise{
+		ID:       "q22",
+		Title:    "Live reactions",
+		New:      newQ22,
+		Variants: []string{"echo-to-sender", "no-type-check", "no-from"},
+	})
+}
+
+var reactionTypes = map[string]bool{"thumbs-up": true, "heart": true, "clap": true}
+
+// newQ22 relays a reaction to everyone but its sender, with the sender's
+// socket id, and ignores reaction types it does not know (a client could
+// send anything; the page only has three buttons).
+func newQ22(opts *Options) (Server, error) {
+	o := opts.withDefaults()
+	if err := checkVariant("q22", o.Variant, []string{"echo-to-sender", "no-type-check", "no-from"}); err != nil {
+		return nil, err
+	}
+	io := newIO()
+	nsp := io.Of("/")
+	nsp.OnConnect(func(s *socketio.Socket) {
+		s.On("reaction", func(e *socketio.Event) {
+			var r struct {
+				Type string `json:"type"`
+			}
+			if !objectArg(e, &r) || (!reactionTypes[r.Type] && o.Variant != "no-type-check") {
+				ackError(e, "Unknown reaction: use thumbs-up, heart or clap.")
+				return
+			}
+			out := map[string]string{"type": r.Type, "from": s.ID()}
+			if o.Variant == "no-from" {
+				delete(out, "from")
+			}
+			if o.Variant == "echo-to-sender" {
+				nsp.Emit("reaction", out)
+			} else {
+				s.Broadcast().Emit("reaction", out)
+			}
+			ackOK(e, nil)
+		})
+	})
+	s := newServer()
+	s.mountIO(io)
+	s.Handle("GET /", publicDir("q22"))
+	return s, nil
+}
