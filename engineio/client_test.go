@@ -141,7 +141,8 @@ func TestClientCloseReasons(t *testing.T) {
 			reason, _ := rec.waitClose(t)
 			assert.Equal(t, ReasonForcedClose, reason)
 			sreason, _ := srec.waitClose(t)
-			assert.Equal(t, ReasonTransportClose, sreason, tr)
+			want := map[string]string{"websocket": ReasonTransportClose, "polling": ReasonTransportError}[tr]
+			assert.Equal(t, want, sreason, tr)
 		}
 	})
 	t.Run("client ping is a server transport error", func(t *testing.T) {

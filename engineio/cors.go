@@ -35,12 +35,14 @@ var defaultCORSMethods = []string{"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE
 // request, which has then been answered (204).
 func (o *CORSOptions) apply(w http.ResponseWriter, r *http.Request) (answered bool) {
 	h := w.Header()
-	o.setOrigin(h, r)
+	var vary []string
+	vary = o.setOrigin(h, r, vary)
 	if o.Credentials {
 		h.Set("Access-Control-Allow-Credentials", "true")
 	}
 	if r.Method != http.MethodOptions {
 		o.setExposed(h)
+		setVary(h, vary)
 		return false
 	}
 	methods := o.Methods
@@ -51,7 +53,7 @@ func (o *CORSOptions) apply(w http.ResponseWriter, r *http.Request) (answered bo
 	if len(o.AllowedHeaders) > 0 {
 		h.Set("Access-Control-Allow-Headers", strings.Join(o.AllowedHeaders, ","))
 	} else {
-		h.Add("Vary", "Access-Control-Request-Headers")
+		vary = append(vary, "Access-Control-Request-Headers")
 		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 			h.Set("Access-Control-Allow-Headers", req)
 		}
@@ -60,23 +62,32 @@ func (o *CORSOptions) apply(w http.ResponseWriter, r *http.Request) (answered bo
 		h.Set("Access-Control-Max-Age", strconv.Itoa(int(o.MaxAge/time.Second)))
 	}
 	o.setExposed(h)
+	setVary(h, vary)
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusNoContent)
 	return true
 }
 
-func (o *CORSOptions) setOrigin(h http.Header, r *http.Request) {
+func (o *CORSOptions) setOrigin(h http.Header, r *http.Request, vary []string) []string {
 	switch {
 	case len(o.Origins) == 0 || (len(o.Origins) == 1 && o.Origins[0] == "*"):
 		h.Set("Access-Control-Allow-Origin", "*")
 	case len(o.Origins) == 1:
 		h.Set("Access-Control-Allow-Origin", o.Origins[0])
-		h.Add("Vary", "Origin")
+		vary = append(vary, "Origin")
 	default:
 		if origin := r.Header.Get("Origin"); origin != "" && slices.Contains(o.Origins, origin) {
 			h.Set("Access-Control-Allow-Origin", origin)
 		}
-		h.Add("Vary", "Origin")
+		vary = append(vary, "Origin")
+	}
+	return vary
+}
+
+// setVary writes one Vary header, as the cors package does.
+func setVary(h http.Header, vary []string) {
+	if len(vary) > 0 {
+		h.Set("Vary", strings.Join(vary, ", "))
 	}
 }
 

@@ -65,10 +65,11 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-c.wake:
 		case <-c.done:
 		case <-r.Context().Done():
+			// The JS server calls this a transport error too.
 			c.mu.Lock()
 			c.getActive = false
 			c.mu.Unlock()
-			c.terminate(ReasonTransportClose, errPollAborted, false)
+			c.terminate(ReasonTransportError, errPollAborted, false)
 			return
 		}
 		c.mu.Lock()
