@@ -66,15 +66,16 @@ func (c *Conn) writeLoop() {
 		}
 		closing := c.closing
 		c.mu.Unlock()
+		// One deadline for the batch: a broadcast costs one timer per
+		// connection, not one per message.
+		ctx, cancel := contextWithTimeout(c.srv.writeTimeout)
 		for _, m := range q {
 			typ := websocket.MessageText
 			if m.binary {
 				typ = websocket.MessageBinary
 			}
-			ctx, cancel := contextWithTimeout(c.srv.writeTimeout)
-			err := ws.Write(ctx, typ, m.frame)
-			cancel()
-			if err != nil {
+			if err := ws.Write(ctx, typ, m.frame); err != nil {
+				cancel()
 				c.mu.Lock()
 				c.writing = false
 				c.mu.Unlock()
@@ -82,6 +83,7 @@ func (c *Conn) writeLoop() {
 				return
 			}
 			if closing && m == msgClose {
+				cancel()
 				c.mu.Lock()
 				c.writing = false
 				c.mu.Unlock()
@@ -89,6 +91,7 @@ func (c *Conn) writeLoop() {
 				return
 			}
 		}
+		cancel()
 	}
 }
 
