@@ -90,6 +90,7 @@ type client struct {
 	name  string
 	conn  SocketConn
 	owner bool // closes conn at the end (false for a via: namespace)
+	bg    *sync.WaitGroup // closings that outlast closeGrace; the run waits for them
 	sock  SocketNS
 	start time.Time
 
@@ -98,6 +99,7 @@ type client struct {
 	cursor   int
 	changed  chan struct{} // closed and replaced whenever events or gone change
 	gone     string        // disconnect reason, "" while connected
+	total    int           // events received, the ones past the log's bound included
 	isClosed bool
 }
 
@@ -116,10 +118,11 @@ func (c *client) handlers() EventHandlers {
 			}
 			c.mu.Lock()
 			ev.at = time.Since(c.start)
+			c.total++
 			if len(c.events) < maxEventsPerClient {
 				c.events = append(c.events, ev)
 			} else {
-				// A flood: keep the count honest without unbounded memory.
+				// A flood: keep memory bounded; the newest event stays visible.
 				c.events[len(c.events)-1] = ev
 			}
 			c.signal()
@@ -163,9 +166,15 @@ func (c *client) recent(n int) []string {
 // moves the cursor past it. It returns the event, or ok=false when ctx
 // ends first.
 func (c *client) waitFor(ctx context.Context, pred func(event) bool) (event, bool) {
+	scanned := -1 // events before it were already tried (a flood must not cost n²)
 	for {
 		c.mu.Lock()
-		for i := c.cursor; i < len(c.events); i++ {
+		from := max(c.cursor, scanned)
+		if from >= len(c.events) && scanned == len(c.events) && len(c.events) == maxEventsPerClient {
+			from = len(c.events) - 1 // the log is full: its last slot is rewritten
+		}
+		scanned = len(c.events)
+		for i := from; i < len(c.events); i++ {
 			if pred(c.events[i]) {
 				c.cursor = i + 1
 				ev := c.events[i]
@@ -208,4 +217,11 @@ func (c *client) countNamed(name string) int {
 		}
 	}
 	return n
+}
+
+// received returns how many events the client received in all.
+func (c *client) received() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total
 }

@@ -3,6 +3,7 @@ package graders
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -157,3 +158,5 @@ func dump(t *testing.T, r *Report) {
 	WriteText(&b, []*Report{r}, nil)
 	t.Log("\n" + b.String())
 }
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -114,6 +114,10 @@ func Run(ctx context.Context, sc *Scenario, opts *Options) *Report {
 		return http.ErrUseLastResponse
 	}}
 
+	// Closings that outlast their grace finish in the background; the run
+	// waits for them, so no goroutine or connection survives it.
+	var bg sync.WaitGroup
+	defer bg.Wait()
 	status := map[string]Status{}
 	for _, c := range sc.Checks {
 		var res CheckResult
@@ -123,7 +127,7 @@ func Run(ctx context.Context, sc *Scenario, opts *Options) *Report {
 			res = CheckResult{ID: c.ID, Name: c.Name, Status: Fail, Harness: true,
 				Reason: "not run: the grader's overall deadline passed"}
 		} else {
-			res = runCheck(ctx, sc, c, &o, base, httpc)
+			res = runCheck(ctx, sc, c, &o, base, httpc, &bg)
 		}
 		status[c.ID] = res.Status
 		rep.Checks = append(rep.Checks, res)
@@ -175,6 +179,7 @@ type checkRun struct {
 	base  *url.URL
 	http  *http.Client
 	vars  *vars
+	bg    *sync.WaitGroup
 
 	mu      sync.Mutex
 	clients map[string]*client
@@ -182,7 +187,7 @@ type checkRun struct {
 	last    *client // the client of the last failing step, for context
 }
 
-func runCheck(parent context.Context, sc *Scenario, c *Check, o *Options, base *url.URL, httpc *http.Client) (res CheckResult) {
+func runCheck(parent context.Context, sc *Scenario, c *Check, o *Options, base *url.URL, httpc *http.Client, bg *sync.WaitGroup) (res CheckResult) {
 	start := time.Now()
 	res = CheckResult{ID: c.ID, Name: c.Name, Hint: strings.TrimSpace(c.Hint)}
 	timeout := c.Timeout
@@ -192,7 +197,7 @@ func runCheck(parent context.Context, sc *Scenario, c *Check, o *Options, base *
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	r := &checkRun{ctx: ctx, sc: sc, check: c, opts: o, base: base, http: httpc, vars: newVars(),
-		clients: map[string]*client{}}
+		clients: map[string]*client{}, bg: bg}
 	r.vars.set("url", base.String())
 	defer func() {
 		r.closeAll()

@@ -186,6 +186,7 @@ func matcherSuffix(m any) string {
 }
 
 func (r *exec) adopt(cl *client) {
+	cl.bg = r.bg
 	r.mu.Lock()
 	r.clients[cl.name] = cl
 	r.order = append(r.order, cl)
@@ -222,13 +223,41 @@ func (c *client) close(mode string) {
 		}
 		return
 	}
-	if c.sock != nil {
-		c.sock.Disconnect()
+	if !c.owner || c.conn == nil {
+		if c.sock != nil {
+			c.sock.Disconnect()
+		}
+		return
 	}
-	if c.owner && c.conn != nil {
+	// A graceful close waits for the server's part of the closing
+	// handshake; a server that never answers (or floods) gets closeGrace,
+	// then the TCP connection is dropped.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if c.sock != nil {
+			c.sock.Disconnect()
+		}
 		c.conn.Close()
+	}()
+	t := time.NewTimer(closeGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		// Drop, and let the run wait for the closing goroutines at its
+		// end rather than hold up this check.
+		c.bg.Add(1)
+		go func() {
+			defer c.bg.Done()
+			c.conn.Drop()
+			<-done
+		}()
 	}
 }
+
+// closeGrace bounds a graceful close.
+const closeGrace = time.Second
 
 func (r *exec) emitArgs(st *EmitStep) ([]any, error) {
 	if st.Args != nil {
@@ -442,6 +471,9 @@ func (r *exec) expect(ctx context.Context, st *ExpectStep) error {
 				f.Actual = "no further " + evName + " event (earlier ones were matched by previous steps)"
 			default:
 				f.Actual = "no " + evName + " event"
+				if n := cl.received(); n > 0 {
+					f.Actual += fmt.Sprintf(" (%d other events arrived)", n)
+				}
 			}
 			return f
 		}
