@@ -89,7 +89,7 @@ func (e event) String() string {
 type client struct {
 	name  string
 	conn  SocketConn
-	owner bool // closes conn at the end (false for a via: namespace)
+	owner bool            // closes conn at the end (false for a via: namespace)
 	bg    *sync.WaitGroup // closings that outlast closeGrace; the run waits for them
 	sock  SocketNS
 	start time.Time
