@@ -1,7 +1,5 @@
 package socketio
 
-import ()
-
 // Broadcast is an emission to many sockets of a namespace, built with To
 // and Except, like io.to("room").except("other") in socket.io. A Broadcast
 // is a value: To and Except return a new one and leave the receiver as it

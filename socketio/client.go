@@ -108,6 +108,7 @@ func Dial(ctx context.Context, rawURL string, opts *ClientOptions) (*Client, err
 	ready := make(chan struct{})
 	eio, err := engineio.Dial(ctx, rawURL, do, &clientHandler{c: c, ready: ready})
 	if err != nil {
+		close(ready)
 		return nil, err
 	}
 	c.eio = eio
@@ -237,7 +238,7 @@ func (c *Client) wait() {
 	case <-c.done:
 	case <-time.After(5 * time.Second):
 	}
-	c.queue.wait()
+	c.queue.wait(handlerWait)
 }
 
 func (c *Client) send(p *Packet) error {

@@ -50,6 +50,12 @@ func (s *ClientSocket) Reason() Reason {
 	return s.reason
 }
 
+func (s *ClientSocket) ended() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == 2
+}
+
 // On sets the handler of an event, replacing any previous one. When the
 // server asked for an ack, e.Ack answers it.
 func (s *ClientSocket) On(event string, h func(e *Event)) {
@@ -79,7 +85,7 @@ func (s *ClientSocket) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	if s.Reason() != "" {
+	if s.ended() {
 		return ErrClosed
 	}
 	return s.c.send(p)
@@ -103,7 +109,7 @@ func (s *ClientSocket) EmitWithAckEvent(ctx context.Context, event string, args 
 	if err != nil {
 		return nil, err
 	}
-	if s.Reason() != "" {
+	if s.ended() {
 		return nil, ErrClosed
 	}
 	ctx, cancel := s.c.bound(ctx, s.c.opts.AckTimeout)
@@ -141,7 +147,7 @@ func (s *ClientSocket) onPacket(p *Packet) {
 		s.state = 1
 		s.id = body.SID
 		s.mu.Unlock()
-		s.connected <- nil
+		s.connected <- nil // buffered, and sent once: state left 0
 	case PacketConnectError:
 		ce := &ConnectError{}
 		if firstByte(p.Data) == '"' {
@@ -159,9 +165,14 @@ func (s *ClientSocket) onPacket(p *Packet) {
 		}
 		s.mu.Lock()
 		connecting := s.state == 0
+		if connecting {
+			s.state = 2
+			close(s.done)
+		}
 		s.mu.Unlock()
 		if connecting {
-			s.connected <- ce
+			s.acks.close()
+			s.connected <- ce // buffered, and sent once: state left 0
 		}
 	case PacketAck, PacketBinaryAck:
 		if p.ID != nil {

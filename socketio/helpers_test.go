@@ -3,7 +3,6 @@ package socketio
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -206,8 +205,6 @@ func jsonEq(t *testing.T, want string, got any) {
 		t.Errorf("want %s\n got %s", wb, gb)
 	}
 }
-
-var _ = errors.Is
 
 func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

@@ -1,6 +1,9 @@
 package socketio
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // serialQueue runs functions one after another, in the order they were
 // queued, on a goroutine that exists only while there is work. Handlers run
@@ -43,15 +46,31 @@ func (s *serialQueue) drain() {
 	}
 }
 
-// wait blocks until the queue is empty and its goroutine has stopped. It
-// must not be called from a queued function.
-func (s *serialQueue) wait() {
+// wait blocks until the queue is empty and its goroutine has stopped, or
+// until d has passed; it reports whether the queue went idle. Called from
+// a queued function (a handler closing its own connection) it can only
+// time out, which is why it takes a bound.
+func (s *serialQueue) wait(d time.Duration) bool {
 	s.mu.Lock()
 	if s.idle == nil {
 		s.idle = sync.NewCond(&s.mu)
 	}
-	for s.running {
+	if !s.running {
+		s.mu.Unlock()
+		return true
+	}
+	expired := false
+	t := time.AfterFunc(d, func() {
+		s.mu.Lock()
+		expired = true
+		s.idle.Broadcast()
+		s.mu.Unlock()
+	})
+	for s.running && !expired {
 		s.idle.Wait()
 	}
+	idle := !s.running
 	s.mu.Unlock()
+	t.Stop()
+	return idle
 }

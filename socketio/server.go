@@ -23,6 +23,11 @@ type ServerOptions struct {
 	ConnectTimeout time.Duration
 }
 
+// handlerWait bounds how long Close waits for running handlers to return.
+// A handler that closes its own connection or server makes that wait
+// time out instead of deadlocking.
+const handlerWait = 5 * time.Second
+
 // Server is a Socket.IO server, an http.Handler. Mount it at its Path
 // (mux.Handle("/socket.io/", srv)) or use it as the whole handler.
 type Server struct {
@@ -128,7 +133,7 @@ func (s *Server) Close() error {
 	}
 	err := s.eio.Close()
 	for _, c := range conns {
-		c.queue.wait()
+		c.queue.wait(handlerWait)
 	}
 	return err
 }

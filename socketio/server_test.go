@@ -77,7 +77,6 @@ func TestServerHeartbeat(t *testing.T) {
 func TestServerNamespacesAndMiddleware(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ctx := testCtx(t)
-	type ctxKey string
 	admin := ts.Of("admin") // same as "/admin"
 	admin.Use(func(s *Socket) error {
 		var auth struct{ Token string }
@@ -126,7 +125,6 @@ func TestServerNamespacesAndMiddleware(t *testing.T) {
 		t.Fatalf("refused: %v", err)
 	}
 	jsonEq(t, `{"reason":"test","code":42}`, ce.Data)
-	_ = ctxKey("")
 }
 
 func TestServerRooms(t *testing.T) {
