@@ -498,6 +498,8 @@ func (c *ClientConn) wait() {
 		return
 	}
 	<-c.done
+	// A last POST may have finished after the session's goroutine ended.
+	c.tr.CloseIdleConnections()
 }
 
 func (c *ClientConn) isDone() bool {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // servePollingHandshake answers the handshake GET with the open packet
@@ -129,6 +130,9 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 		c.terminate(ReasonTransportError, errBinaryPost, false)
 		return
 	}
+	// A client that trickles its body must not hold the session (or
+	// Server.Close) forever.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(c.srv.writeTimeout))
 	max := c.srv.opts.MaxPayload
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(max)+1))
 	if err != nil {
