@@ -188,6 +188,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) abort(w http.ResponseWriter, upgrade bool, code int) {
 	msg := codeMessages[code]
 	if upgrade {
+		// The JS server writes this answer raw on the socket, without the
+		// CORS headers.
+		clear(w.Header())
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadRequest)
