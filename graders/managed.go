@@ -43,6 +43,7 @@ type Process struct {
 
 	mu      sync.Mutex
 	lines   []logLine
+	partial []byte // an unfinished line written to a log sink
 	changed chan struct{}
 }
 
@@ -212,6 +213,9 @@ func (p *Process) Exited() (bool, error) {
 // Signal sends sig to the server's process group (a probe may test
 // graceful shutdown with SIGTERM).
 func (p *Process) Signal(sig syscall.Signal) error {
+	if p.cmd == nil {
+		return errors.New("the server runs in-process (no --cmd): it cannot be signalled")
+	}
 	return syscall.Kill(-p.cmd.Process.Pid, sig)
 }
 
@@ -221,6 +225,9 @@ func (p *Process) Done() <-chan struct{} { return p.done }
 // Stop sends SIGTERM to the server's process group, waits up to the grace
 // period, then kills it. It returns once the process has been reaped.
 func (p *Process) Stop() error {
+	if p.cmd == nil {
+		return nil
+	}
 	if exited, err := p.Exited(); exited {
 		return err
 	}
@@ -358,3 +365,32 @@ func (r *exec) logStep(ctx context.Context, st *LogStep) error {
 type containsMatcher string
 
 func (c containsMatcher) MatchString(s string) bool { return strings.Contains(s, string(c)) }
+
+// NewLogSink returns a Process that runs nothing: an io.Writer whose lines
+// log steps read as the server's stdout. The grader gives it to in-process
+// reference servers (reference.Options.Log), so that checks needing --cmd
+// run against them too. Signal fails on it; Stop does nothing.
+func NewLogSink() *Process {
+	p := &Process{done: make(chan struct{}), changed: make(chan struct{})}
+	return p
+}
+
+// Write splits b into lines and records them as stdout; a line is
+// complete at its newline.
+func (p *Process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.partial = append(p.partial, b...)
+	for {
+		i := strings.IndexByte(string(p.partial), '\n')
+		if i < 0 {
+			break
+		}
+		if len(p.lines) < maxLogLines {
+			p.lines = append(p.lines, logLine{"stdout", strings.TrimSuffix(string(p.partial[:i]), "\r")})
+		}
+		p.partial = p.partial[i+1:]
+	}
+	p.signal()
+	return len(b), nil
+}

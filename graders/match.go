@@ -164,7 +164,15 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 		for k := range e {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		// Literal values first: `status: "error"` explains a mismatch
+		// better than the placeholder of a message that is not there.
+		sort.Slice(keys, func(i, j int) bool {
+			li, lj := isLiteral(e[keys[i]]), isLiteral(e[keys[j]])
+			if li != lj {
+				return li
+			}
+			return keys[i] < keys[j]
+		})
 		for _, k := range keys {
 			v, present := a[k]
 			var av any = absent
@@ -393,11 +401,37 @@ func describe(v any) string {
 	if v == absent {
 		return "nothing"
 	}
-	b, err := json.Marshal(normalize(v))
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // show <id>, not \u003cid\u003e
+	if err := enc.Encode(clipStrings(normalize(v))); err != nil {
 		return fmt.Sprint(v)
 	}
-	return shorten(string(b), 300)
+	return shorten(strings.TrimSuffix(b.String(), "\n"), 300)
+}
+
+// clipStrings shortens long strings inside a value for display, saying
+// how long they were.
+func clipStrings(v any) any {
+	switch x := v.(type) {
+	case string:
+		if r := []rune(x); len(r) > 60 {
+			return fmt.Sprintf("%s…%s (%d characters)", string(r[:24]), string(r[len(r)-8:]), len(r))
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = clipStrings(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = clipStrings(e)
+		}
+		return out
+	}
+	return v
 }
 
 func shorten(s string, n int) string {
@@ -514,4 +548,15 @@ func asString(v any) string {
 		return formatNumber(f)
 	}
 	return describe(v)
+}
+
+// isLiteral reports whether a matcher is a plain scalar value.
+func isLiteral(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return !placeholderRe.MatchString(x) && !isRegex(x)
+	case map[string]any, []any:
+		return false
+	}
+	return true
 }

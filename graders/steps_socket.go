@@ -314,7 +314,6 @@ func (r *exec) emit(ctx context.Context, st *EmitStep) error {
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	started := time.Now()
 	raw, err := cl.sock.EmitWithAck(actx, evName, args...)
 	if err != nil {
 		if actx.Err() != nil {
@@ -332,7 +331,7 @@ func (r *exec) emit(ctx context.Context, st *EmitStep) error {
 	}
 	caps := map[string]any{}
 	if m := match(want, got, caps); m != nil {
-		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the ack did not match (after %dms)", cl.name, shown, time.Since(started).Milliseconds()),
+		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown),
 			Expected: describe(want), Actual: describeRaw(raw) + " — " + m.String()}
 	}
 	r.vars.merge(caps)

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"rtlab/graders"
+	"rtlab/reference"
+	"rtlab/scenarios"
+)
+
+func init() {
+	register(&command{
+		name:    "grade",
+		summary: "grade a server (or every reference server) against the exercises' checks",
+		usage: `usage: rtlab grade [--url URL] [--exercise q17,q18] [flags]
+
+Points simulated clients at a server and prints, check by check, what
+works and what does not. Without --url it grades every reference server
+that has a scenario, in-process on free loopback ports.
+
+Flags:
+  --url URL               the server's base URL (http:// or https://)
+  --exercise LIST         exercises to grade, comma-separated (q17,q18; q09 = q9);
+                          default with --url: none (required); without: all
+  --cmd CMD               start the server with CMD (sh -c), env PORT (from --url, or a
+                          free port), JWT_SECRET, RATE_LIMIT_WINDOW_MS; stop it at the end
+  --format F              text (default), json, junit or markdown
+  --out FILE              where the report goes ("-" = stdout); default: stdout for text
+                          and markdown, reports/grade/grade-<exercises>.{json,xml} otherwise
+  --timeout DUR           how long an expected event may take (default 2s)
+  --transport T           websocket (default) or polling (with the upgrade)
+  --namespace-prefix P    put P in front of every namespace (/q17 → "/" is "/q17");
+                          {exercise} in P is replaced by the exercise id
+  --jwt-secret S          HS256 secret of minted tokens (default rtlab-dev-secret; env JWT_SECRET)
+  --window DUR            RATE_LIMIT_WINDOW_MS given to --cmd and references (default 3s)
+  --deadline DUR          overall deadline of the run (default 10m)
+  --variant NAME          without --url: grade this broken variant of the reference
+
+Exit status: 0 when every check passed or was skipped, 1 when one failed,
+2 for a usage error or a server that could not be reached or started.
+
+Examples:
+  rtlab grade --url http://127.0.0.1:3000 --exercise q17
+  rtlab grade --url http://localhost:3000 --exercise q17,q18 --format json
+  rtlab grade --exercise q15 --cmd 'node server.js'
+  rtlab grade --url http://localhost:3000 --exercise q20 --namespace-prefix /q20
+  rtlab grade                                  # every reference server
+  rtlab grade --exercise q17 --variant no-initial-count
+`,
+		run: runGrade,
+	})
+}
+
+func runGrade(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("grade")
+	rawURL := fs.String("url", "", "")
+	exList := fs.String("exercise", "", "")
+	cmdLine := fs.String("cmd", "", "")
+	format := fs.String("format", "text", "")
+	out := fs.String("out", "", "")
+	timeout := fs.Duration("timeout", 2*time.Second, "")
+	transport := fs.String("transport", "websocket", "")
+	nsPrefix := fs.String("namespace-prefix", "", "")
+	secret := fs.String("jwt-secret", envOr("JWT_SECRET", "rtlab-dev-secret"), "")
+	window := fs.Duration("window", 3*time.Second, "")
+	deadline := fs.Duration("deadline", 10*time.Minute, "")
+	variant := fs.String("variant", "", "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q (exercises go in --exercise)", pos[0])
+	}
+	switch *format {
+	case "text", "json", "junit", "markdown":
+	default:
+		return usagef("--format %q: want text, json, junit or markdown", *format)
+	}
+	if *transport != "websocket" && *transport != "polling" {
+		return usagef("--transport %q: want websocket or polling", *transport)
+	}
+	if *timeout <= 0 || *deadline <= 0 || *window <= 0 {
+		return usagef("--timeout, --window and --deadline must be positive")
+	}
+	all, err := graders.Load(scenarios.FS())
+	if err != nil {
+		return fmt.Errorf("the embedded scenarios do not parse (a bug in rtlab): %w", err)
+	}
+	ids, err := pickExercises(*exList, all, *rawURL == "" && *cmdLine == "")
+	if err != nil {
+		return err
+	}
+	if *variant != "" && (*rawURL != "" || *cmdLine != "") {
+		return usagef("--variant selects a reference server; it does not go with --url or --cmd")
+	}
+	if *rawURL != "" {
+		u, err := url.Parse(*rawURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--url %q: want http://HOST:PORT or https://HOST:PORT", *rawURL)
+		}
+		*rawURL = strings.TrimSuffix(*rawURL, "/")
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, *deadline)
+	defer cancel()
+	opts := &graders.Options{
+		Timeout: *timeout, Transport: *transport, NamespacePrefix: *nsPrefix, JWTSecret: *secret,
+	}
+	bar := newGradeProgress(e, ids, all)
+	opts.OnCheck = bar.onCheck
+
+	var reports []*graders.Report
+	switch {
+	case *rawURL != "" || *cmdLine != "":
+		reports, err = gradeURL(ctx, e, *rawURL, *cmdLine, ids, all, opts, *window)
+	default:
+		reports, err = gradeReferences(ctx, ids, all, opts, *window, *variant)
+	}
+	bar.wait()
+	if err != nil {
+		return err
+	}
+	if err := writeGradeReport(e, *format, *out, ids, reports); err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if r.Err != nil {
+			return &exitError{2}
+		}
+	}
+	for _, r := range reports {
+		if !r.Passed() {
+			return &exitError{1}
+		}
+	}
+	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// pickExercises resolves --exercise against the scenarios; with none
+// given it returns every exercise with a scenario and a reference when
+// allowed (reference mode), else a usage error.
+func pickExercises(list string, all map[string]*graders.Scenario, allowAll bool) ([]string, error) {
+	var ids []string
+	if strings.TrimSpace(list) == "" {
+		if !allowAll {
+			return nil, usagef("--exercise is required with --url or --cmd (e.g. --exercise q17)")
+		}
+		for id := range all {
+			if _, ok := reference.Lookup(id); ok {
+				ids = append(ids, id)
+			}
+		}
+		sortIDs(ids)
+		if len(ids) == 0 {
+			return nil, errors.New("no exercise has both a scenario and a reference server yet")
+		}
+		return ids, nil
+	}
+	seen := map[string]bool{}
+	for _, raw := range strings.Split(list, ",") {
+		id := graders.NormalizeID(raw)
+		if id == "" || seen[id] {
+			continue
+		}
+		if _, ok := all[id]; !ok {
+			return nil, usagef("no checks for exercise %q yet (rtlab list shows the graded ones)", strings.TrimSpace(raw))
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func sortIDs(ids []string) {
+	sort.Slice(ids, func(i, j int) bool {
+		a, _ := strconv.Atoi(strings.TrimPrefix(ids[i], "q"))
+		b, _ := strconv.Atoi(strings.TrimPrefix(ids[j], "q"))
+		if a != b {
+			return a < b
+		}
+		return ids[i] < ids[j]
+	})
+}
+
+// gradeURL grades one server, started by --cmd when given. Exercises run
+// one after another: they share the server, and one exercise's clients
+// would show up in another's counts.
+func gradeURL(ctx context.Context, e *env, rawURL, cmdLine string, ids []string, all map[string]*graders.Scenario, opts *graders.Options, window time.Duration) ([]*graders.Report, error) {
+	if cmdLine != "" {
+		addr := ""
+		if rawURL == "" {
+			a, err := graders.FreeAddr()
+			if err != nil {
+				return nil, err
+			}
+			addr = a
+			rawURL = "http://" + a
+		} else {
+			u, _ := url.Parse(rawURL)
+			addr = u.Host
+			if u.Port() == "" {
+				return nil, usagef("--url %q: with --cmd the URL needs a port, given to the server as PORT", rawURL)
+			}
+		}
+		fmt.Fprintf(e.stderr, "rtlab: starting %q with PORT=%s\n", cmdLine, portOf(addr))
+		p, err := graders.StartProcess(ctx, cmdLine, &graders.ProcessOptions{
+			Addr: addr,
+			Env: []string{"JWT_SECRET=" + opts.JWTSecret,
+				"RATE_LIMIT_WINDOW_MS=" + strconv.FormatInt(window.Milliseconds(), 10)},
+		})
+		if err != nil {
+			reps := make([]*graders.Report, len(ids))
+			for i, id := range ids {
+				reps[i] = &graders.Report{Exercise: id, Title: all[id].Title, URL: rawURL, Err: err}
+			}
+			return reps, nil
+		}
+		defer p.Stop()
+		opts.Server = p
+	}
+	opts.URL = rawURL
+	var reports []*graders.Report
+	for _, id := range ids {
+		reports = append(reports, graders.Run(ctx, all[id], opts))
+	}
+	return reports, nil
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+// gradeReferences serves each exercise's reference server in-process on
+// its own free loopback port and grades them all at once.
+func gradeReferences(ctx context.Context, ids []string, all map[string]*graders.Scenario, opts *graders.Options, window time.Duration, variant string) ([]*graders.Report, error) {
+	type target struct {
+		id   string
+		ex   *reference.Exercise
+		srv  reference.Server
+		hs   *http.Server
+		ln   net.Listener
+		logs *graders.Process
+	}
+	var targets []*target
+	defer func() {
+		for _, t := range targets {
+			shutdown(t.hs, t.srv)
+		}
+	}()
+	for _, id := range ids {
+		ex, ok := reference.Lookup(id)
+		if !ok {
+			return nil, usagef("exercise %s has no reference server to grade; give --url", id)
+		}
+		logs := graders.NewLogSink()
+		srv, err := ex.New(&reference.Options{JWTSecret: opts.JWTSecret, RateLimitWindow: window, Log: logs, Variant: variant})
+		if err != nil {
+			if variant != "" {
+				return nil, usagef("%v", err)
+			}
+			return nil, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
+		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(ln)
+		targets = append(targets, &target{id: id, ex: ex, srv: srv, hs: hs, ln: ln, logs: logs})
+	}
+	reports := make([]*graders.Report, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := *opts
+			o.URL = "http://" + t.ln.Addr().String()
+			o.Server = t.logs
+			reports[i] = graders.Run(ctx, all[t.id], &o)
+		}()
+	}
+	wg.Wait()
+	return reports, nil
+}
+
+func shutdown(hs *http.Server, srv reference.Server) {
+	srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if hs.Shutdown(ctx) != nil {
+		hs.Close()
+	}
+}
+
+// writeGradeReport renders reports in format to --out, or to the default
+// place for the format.
+func writeGradeReport(e *env, format, out string, ids []string, reports []*graders.Report) error {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "text":
+		err = graders.WriteText(&buf, reports, &graders.TextOptions{Color: e.isTTY && out == ""})
+	case "markdown":
+		err = graders.WriteMarkdown(&buf, reports)
+	case "json":
+		err = graders.WriteJSON(&buf, reports)
+	case "junit":
+		err = graders.WriteJUnit(&buf, reports)
+	}
+	if err != nil {
+		return err
+	}
+	if out == "" && (format == "json" || format == "junit") {
+		ext := map[string]string{"json": ".json", "junit": ".xml"}[format]
+		out = filepath.Join("reports", "grade", "grade-"+strings.Join(ids, "-")+ext)
+	}
+	if out == "" || out == "-" {
+		_, err := e.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if format == "json" || format == "junit" {
+		for _, r := range reports {
+			p, f, s := r.Counts()
+			verdict := "passed"
+			switch {
+			case r.Err != nil:
+				verdict = "not graded: " + r.Err.Error()
+			case !r.Passed():
+				verdict = "FAILED"
+			}
+			fmt.Fprintf(e.stdout, "%s %s: %d passed, %d failed, %d skipped — %s\n", r.Exercise, r.Title, p, f, s, verdict)
+		}
+	}
+	fmt.Fprintf(e.stderr, "rtlab: report written to %s\n", out)
+	return nil
+}
+
+// gradeProgress shows a bar per exercise on a terminal and nothing
+// elsewhere (the report follows either way).
+type gradeProgress struct {
+	p    *mpb.Progress
+	bars map[string]*mpb.Bar
+}
+
+func newGradeProgress(e *env, ids []string, all map[string]*graders.Scenario) *gradeProgress {
+	g := &gradeProgress{bars: map[string]*mpb.Bar{}}
+	if !e.isTTY {
+		return g
+	}
+	g.p = mpb.New(mpb.WithOutput(e.stderr), mpb.WithWidth(40))
+	for _, id := range ids {
+		n := int64(len(all[id].Checks))
+		g.bars[id] = g.p.AddBar(n,
+			mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-4s %-28s", id, clip(all[id].Title, 28)))),
+			mpb.AppendDecorators(decor.CountersNoUnit("%d/%d checks")),
+		)
+	}
+	return g
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func (g *gradeProgress) onCheck(exercise string, _ graders.CheckResult) {
+	if b := g.bars[exercise]; b != nil {
+		b.Increment()
+	}
+}
+
+// wait completes every bar (a run may stop early) and lets mpb finish.
+func (g *gradeProgress) wait() {
+	if g.p == nil {
+		return
+	}
+	for _, b := range g.bars {
+		b.SetTotal(-1, true)
+	}
+	g.p.Wait()
+}
