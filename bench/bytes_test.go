@@ -33,7 +33,7 @@ func newFixture(t *testing.T, name string, payload int) *fixture {
 	srv, err := startServer(lookupTransport(name), h)
 	require.NoError(t, err)
 	f := &fixture{h: h, trk: trk, srv: srv}
-	t.Cleanup(func() { close(h.stop); srv.close(nil) })
+	t.Cleanup(func() { close(h.stop); srv.close(h) })
 	return f
 }
 

@@ -19,6 +19,11 @@ type hub struct {
 	// (long polls, streams, WebSockets) return.
 	stop chan struct{}
 
+	bgMu     sync.Mutex
+	bgClosed bool
+	bg       sync.WaitGroup // goroutines servers start outside requests
+	closers  []func()       // run when the server closes
+
 	published atomic.Int64
 	delivered atomic.Int64
 	dups      atomic.Int64
@@ -62,6 +67,38 @@ func (h *hub) publish(u *user) bool {
 	u.wake = make(chan struct{})
 	h.published.Add(1)
 	return true
+}
+
+// goBackground runs f on a goroutine the server's close waits for; after
+// close it does nothing.
+func (h *hub) goBackground(f func()) {
+	h.bgMu.Lock()
+	defer h.bgMu.Unlock()
+	if h.bgClosed {
+		return
+	}
+	h.bg.Add(1)
+	go func() { defer h.bg.Done(); f() }()
+}
+
+// onClose registers f to run when the server closes.
+func (h *hub) onClose(f func()) {
+	h.bgMu.Lock()
+	defer h.bgMu.Unlock()
+	h.closers = append(h.closers, f)
+}
+
+// closeBackground runs the closers and waits (at most d) for background
+// goroutines.
+func (h *hub) closeBackground(d time.Duration) {
+	h.bgMu.Lock()
+	h.bgClosed = true
+	closers := h.closers
+	h.bgMu.Unlock()
+	for _, f := range closers {
+		f()
+	}
+	waitTimeout(&h.bg, d)
 }
 
 // pending returns the last published sequence number and a channel closed at

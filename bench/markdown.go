@@ -13,7 +13,7 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	var b strings.Builder
 	c := r.Config
 	fmt.Fprintf(&b, "# rtlab bench — %s\n\n", r.Started.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "%d simulated users per transport, one update of %d B every %gs each, browser-like request headers: %s. "+
+	fmt.Fprintf(&b, "%d simulated users per transport, one update of %d B every %gs each; HTTP clients send %s. "+
 		"Measured window %gs after a %gs warm-up, reported per minute. Server and clients in one process on loopback "+
 		"(%s/%s, %d CPUs, %s); transports run one after another. Run took %.0fs.\n\n",
 		c.Users, c.PayloadBytes, c.IntervalSeconds, yesNo(c.Headers == "browser"), c.WindowSeconds, c.WarmupSeconds,
@@ -38,11 +38,11 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	return err
 }
 
-func yesNo(v bool) string {
-	if v {
-		return "yes"
+func yesNo(browser bool) string {
+	if browser {
+		return "a browser's headers (Chrome's fetch: user agent, client hints, fetch metadata, cookies)"
 	}
-	return "no (minimal Go client headers)"
+	return "Go's minimal headers"
 }
 
 // writeQ12 is the table the issue asks for: the textbook figure, the same

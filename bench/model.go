@@ -1,6 +1,9 @@
 package bench
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Q12's assumptions: one HTTP request/response exchange costs 800 B, one
 // WebSocket frame costs 10 B.
@@ -90,30 +93,56 @@ func model(r *TransportResult, cfg Config) {
 	r.Model = m
 }
 
+// exerciseOnly fills the exercise half of r.Model, for a transport that did
+// not run.
+func exerciseOnly(r *TransportResult, cfg Config) {
+	unit, perMin, inQ12, formula := ExerciseModel(r.Name, cfg.Users, cfg.IntervalSeconds, cfg.PayloadBytes)
+	r.Model = Model{Exercise: formula, ExerciseUnitBytes: unit, ExerciseBytesPerMin: perMin, InQ12: inQ12}
+}
+
 // modelNotes explains, with the run's numbers, the gaps between the
 // exercise's figure, the model with measured sizes, the application bytes
 // and the wire bytes.
 func modelNotes(r *TransportResult, cfg Config, m Model) []string {
 	var notes []string
+	updatesPerMin := float64(cfg.Users) * 60 / cfg.IntervalSeconds
 	if m.ExerciseBytesPerMin > 0 && m.MeasuredBytesPerMin > 0 {
-		notes = append(notes, fmt.Sprintf("Assumed %s B per %s, measured %s B (%s): the assumption is off by ×%s.",
-			num(m.ExerciseUnitBytes), m.Kind, num(m.MeasuredUnitBytes), unitWhy(r.Name, cfg), num2(m.MeasuredUnitBytes/m.ExerciseUnitBytes)))
+		n := fmt.Sprintf("Assumed %s B per %s, measured %s B (%s), ×%s the assumption.",
+			num(m.ExerciseUnitBytes), m.Kind, num(m.MeasuredUnitBytes), unitWhy(r.Name, cfg), num2(m.MeasuredUnitBytes/m.ExerciseUnitBytes))
+		if m.Kind == "exchange" && r.Requests > 0 {
+			req := float64(r.App.In) / float64(r.Requests)
+			n += fmt.Sprintf(" The request is %s of each exchange: headers the client repeats every time.", pct(req/m.MeasuredUnitBytes))
+		}
+		notes = append(notes, n)
 	}
 	app := r.PerMinute.AppBytes
 	if m.MeasuredBytesPerMin > 0 && app > 0 {
-		var why string
+		ratio := app / m.MeasuredBytesPerMin
+		var n string
+		if ratio > 0.98 && ratio < 1.02 {
+			n = fmt.Sprintf("Measured application bytes are %s of that model:", pct(ratio))
+		} else {
+			n = fmt.Sprintf("Measured application bytes are %s of that model, because of", pct(ratio))
+		}
 		switch m.Kind {
 		case "exchange":
-			why = fmt.Sprintf("%s requests/min against %s updates/min", num(r.PerMinute.Requests), num(float64(cfg.Users)*60/cfg.IntervalSeconds))
+			n += fmt.Sprintf(" %s requests/min for %s updates/min, %s new connections/min (keep-alive).",
+				num(r.PerMinute.Requests), num(updatesPerMin), num(r.PerMinute.Connections))
 		default:
-			why = fmt.Sprintf("client-to-server bytes (%s B/min: pings, acks, handshakes) that the formula leaves out", num(r.PerMinute.AppIn))
+			n += fmt.Sprintf(" %s messages/min for %s updates/min, %s B/min from clients, %s new connections/min.",
+				num(float64(r.Messages)*60/r.WindowSeconds), num(updatesPerMin), num(r.PerMinute.AppIn), num(r.PerMinute.Connections))
 		}
-		notes = append(notes, fmt.Sprintf("Application bytes measured are %s of the model with measured sizes: %s; %s new connections/min.",
-			pct(app/m.MeasuredBytesPerMin), why, num(r.PerMinute.Connections)))
+		if strings.HasPrefix(r.Name, "socketio") && cfg.WarmupSeconds+cfg.WindowSeconds < 25 {
+			n += " Engine.IO heartbeats (every 25 s) fell outside this short run; they add about 2.4 ping/pong pairs per user per minute."
+		}
+		notes = append(notes, n)
 	}
-	if r.Wire.Available && app > 0 {
-		notes = append(notes, fmt.Sprintf("On the wire it is ×%s the application bytes: %d segments in the window at %d B of IP+TCP headers each, %d of them pure ACKs, which no Q12 formula counts.",
-			num2(r.PerMinute.WireBytes/app), r.Wire.SegmentsIn+r.Wire.SegmentsOut, cfg.TCPIPHeaderBytes, r.Wire.PureACKs))
+	if r.Wire.Available && app > 0 && r.Updates.Delivered > 0 {
+		segs := r.Wire.SegmentsIn + r.Wire.SegmentsOut
+		perUpdate := float64(r.Wire.Total()) / float64(r.Updates.Delivered)
+		notes = append(notes, fmt.Sprintf("On the wire: ×%s the application bytes, %s B per update, because TCP/IP adds %d B to each of %s segments (%s segments per update, %s of them pure ACKs), which no Q12 formula counts.",
+			num2(r.PerMinute.WireBytes/app), num(perUpdate), cfg.TCPIPHeaderBytes, num(float64(segs)),
+			num2(float64(segs)/float64(r.Updates.Delivered)), pct(float64(r.Wire.PureACKs)/float64(segs))))
 	}
 	return notes
 }
@@ -128,7 +157,7 @@ func unitWhy(name string, cfg Config) string {
 	case "websocket":
 		return "2 B frame header + payload, server frames are unmasked"
 	case "websocket-deflate":
-		return "compressed payload + 2 B header"
+		return "deflate output + 2 B header: an 8 B update does not compress, it grows"
 	case "socketio-websocket":
 		return "Engine.IO/Socket.IO packet `42[\"update\",…]` inside the frame"
 	case "sse":

@@ -64,6 +64,7 @@ func newResults(o *Options) *Results {
 // down before returning.
 func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) TransportResult {
 	r := TransportResult{Name: t.name, Description: t.description, Promise: t.promise, Users: o.Users, Status: "ok"}
+	exerciseOnly(&r, cfg) // replaced by the full model when the run succeeds
 	progress := func(ev ProgressEvent) {
 		if o.Progress != nil {
 			ev.Transport = t.name
@@ -74,6 +75,7 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 	if t.available != nil {
 		if ok, why := t.available(); !ok {
 			r.Status, r.Reason = "not run", why
+			exerciseOnly(&r, cfg)
 			progress(ProgressEvent{Phase: PhaseDone, Done: true, Err: errors.New(why)})
 			return r
 		}
@@ -122,10 +124,14 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 		}()
 	}
 
+	// Teardown releases held requests, stops the clients while the server
+	// still answers (so their goodbyes are quick), then closes the server.
 	teardown := func() {
 		close(h.stop)
 		cancel()
-		srv.close(func() { waitTimeout(&clients, 10*time.Second); ce.close() })
+		waitTimeout(&clients, 10*time.Second)
+		ce.close()
+		srv.close(h)
 		mem.stop()
 	}
 
@@ -286,14 +292,12 @@ func startServer(t *transport, h *hub) (*server, error) {
 	return s, nil
 }
 
-// close stops the server: it releases held requests (h.stop must be closed
-// first), closes every connection, runs between (which waits for the
-// clients), and waits for the handlers.
-func (s *server) close(between func()) {
+// close stops the server: it closes every connection, runs h's closers,
+// and waits for the handlers and background goroutines. h.stop must be
+// closed first, so that held requests return.
+func (s *server) close(h *hub) {
 	s.srv.Close()
-	if between != nil {
-		between()
-	}
+	h.closeBackground(10 * time.Second)
 	waitTimeout(&s.handlers, 10*time.Second)
 	<-s.served
 }

@@ -20,7 +20,7 @@ func TestRunSmall(t *testing.T) {
 	defer cancel()
 	res, err := Run(ctx, &Options{
 		Users: 20, Interval: 200 * time.Millisecond, Warmup: 300 * time.Millisecond, Window: time.Second,
-		Transports: []string{"short-polling", "long-polling", "sse", "websocket", "websocket-deflate"},
+		Transports: append(DefaultTransports[:len(DefaultTransports):len(DefaultTransports)], "websocket-deflate"),
 	})
 	require.NoError(t, err)
 	for _, tr := range res.Transports {
