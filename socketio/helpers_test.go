@@ -142,20 +142,23 @@ func arg(e *Event, i int) any {
 	return nil
 }
 
-// waitEvent waits for a server-side observation starting with prefix.
-func (ts *testServer) waitEvent(t *testing.T, prefix string) string {
+// waitEvent waits for a server-side observation starting with one of
+// prefixes.
+func (ts *testServer) waitEvent(t *testing.T, prefixes ...string) string {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	var seen []string
 	for {
 		select {
 		case ev := <-ts.events:
-			if strings.HasPrefix(ev, prefix) {
-				return ev
+			for _, p := range prefixes {
+				if strings.HasPrefix(ev, p) {
+					return ev
+				}
 			}
 			seen = append(seen, ev)
 		case <-deadline:
-			t.Fatalf("server: no %q within 5s (saw %q)", prefix, seen)
+			t.Fatalf("server: none of %q within 5s (saw %q)", prefixes, seen)
 			return ""
 		}
 	}
