@@ -108,6 +108,12 @@ type ClientConn struct {
 	obsMu       sync.Mutex
 	pending     []rawPacket // packets that came with the polling handshake
 	done        chan struct{}
+
+	// Upgrade handshake between the probe goroutine and the poll loop.
+	pauseReq atomic.Bool   // probe answered: stop polling after this GET
+	paused   chan struct{} // poll loop → probe: no GET in flight
+	upgraded chan struct{} // probe → poll loop: switched (or gave up)
+	probeWG  sync.WaitGroup
 }
 
 type rawPacket struct {
@@ -534,21 +540,38 @@ func (c *ClientConn) shutdown(reason string, err error) {
 func (c *ClientConn) run() {
 	defer close(c.done)
 	defer c.tr.CloseIdleConnections()
+	defer c.probeWG.Wait()
 	if c.Transport() == "polling" {
 		for _, rp := range c.pending {
 			c.handle(rp.p)
 		}
 		c.pending = nil
 		if c.opts.Upgrade && slices.Contains(c.hs.Upgrades, "websocket") {
-			c.upgrade()
+			c.paused = make(chan struct{})
+			c.upgraded = make(chan struct{})
+			c.probeWG.Add(1)
+			go c.probe()
 		}
 	}
 	for c.ctx.Err() == nil {
 		if c.Transport() == "websocket" {
 			c.readFrame()
-		} else {
-			c.poll()
+			continue
 		}
+		if c.pauseReq.Load() {
+			// Paused: no GET in flight while the probe sends "5".
+			select {
+			case c.paused <- struct{}{}:
+			case <-c.ctx.Done():
+				continue
+			}
+			select {
+			case <-c.upgraded:
+			case <-c.ctx.Done():
+			}
+			continue
+		}
+		c.poll()
 	}
 	c.shutdown(ReasonTransportClose, nil)
 	c.mu.Lock()
@@ -614,33 +637,53 @@ func (c *ClientConn) handle(p Packet) {
 	}
 }
 
-// upgrade probes a WebSocket and moves the session onto it; on any
-// failure the session stays on polling.
-func (c *ClientConn) upgrade() {
+// probe upgrades the session the way engine.io-client does: while polling
+// goes on, it opens a WebSocket and sends "2probe"; once "3probe" comes
+// back it asks the poll loop to pause (the server releases the pending GET
+// with a noop), then sends "5" and moves the session onto the WebSocket.
+// On any failure the session stays on polling.
+func (c *ClientConn) probe() {
+	defer c.probeWG.Done()
 	ctx, cancel := context.WithTimeout(c.ctx, c.opts.HandshakeTimeout)
 	defer cancel()
 	ws, err := c.dialWebSocket(ctx)
 	if err != nil {
 		return
 	}
+	ok := false
+	defer func() {
+		if !ok {
+			ws.CloseNow()
+		}
+	}()
 	probe := Packet{Type: Ping, Data: []byte("probe")}
 	raw := AppendPacket(nil, probe)
 	c.observe(Out, "websocket", raw, false, probe)
 	if ws.Write(ctx, websocket.MessageText, raw) != nil {
-		ws.CloseNow()
 		return
 	}
 	typ, data, err := ws.Read(ctx)
 	if err != nil {
-		ws.CloseNow()
 		return
 	}
 	p, perr := ParsePacket(data, typ == websocket.MessageBinary)
 	c.observe(In, "websocket", data, typ == websocket.MessageBinary, p)
 	if perr != nil || p.Type != Pong || string(p.Data) != "probe" {
-		ws.CloseNow()
 		return
 	}
+	c.pauseReq.Store(true)
+	select {
+	case <-c.paused:
+	case <-ctx.Done():
+		return
+	}
+	defer func() {
+		c.pauseReq.Store(false)
+		select {
+		case c.upgraded <- struct{}{}:
+		case <-c.ctx.Done():
+		}
+	}()
 	// No POST may be in flight while the session switches.
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
@@ -648,16 +691,14 @@ func (c *ClientConn) upgrade() {
 	raw = AppendPacket(nil, up)
 	c.observe(Out, "websocket", raw, false, up)
 	if ws.Write(ctx, websocket.MessageText, raw) != nil {
-		ws.CloseNow()
 		return
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.reason != "" {
-		c.mu.Unlock()
-		ws.CloseNow()
 		return
 	}
 	c.transport = "websocket"
 	c.ws = ws
-	c.mu.Unlock()
+	ok = true
 }

@@ -101,6 +101,15 @@ func TestClientTransports(t *testing.T) {
 				}
 			}
 			assert.Equal(t, Close, lastOut.Packet.Type)
+			if mode.upgrade {
+				var seq []string
+				for _, tr := range traces {
+					if tr.Packet.Type == Upgrade || string(tr.Packet.Data) == "probe" {
+						seq = append(seq, fmt.Sprintf("%s %s %s", tr.Dir, tr.Transport, tr.Raw))
+					}
+				}
+				assert.Equal(t, []string{"out websocket 2probe", "in websocket 3probe", "out websocket 5"}, seq)
+			}
 		})
 	}
 }
@@ -239,6 +248,9 @@ func TestConnectCycles(t *testing.T) {
 		cancel()
 		require.NoError(t, err, "cycle %d", i)
 		sc, _ := ts.next(t)
+		if i%4 == 1 {
+			require.Eventually(t, func() bool { return sc.Transport() == "websocket" }, 5*time.Second, time.Millisecond, "cycle %d: no upgrade", i)
+		}
 		require.NoError(t, c.Send([]byte(fmt.Sprint(i)), false))
 		rec.waitMessages(t, 1)
 		if i%3 == 0 {
