@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,6 +23,7 @@ type miniServer struct {
 	noInitialCount bool // Q17: the newcomer is not told the count
 	ignoreDrops    bool // Q17: abrupt disconnects are not counted
 	broadcastAsIO  bool // Q20: "broadcast" reaches the sender too
+	log            io.Writer
 }
 
 func (m *miniServer) url(t *testing.T) string {
@@ -35,6 +38,9 @@ func (m *miniServer) handler() (http.Handler, func()) {
 	count := 0
 	next := 0
 	root.OnConnect(func(s *socketio.Socket) {
+		if m.log != nil {
+			fmt.Fprintln(m.log, "connected:", s.ID())
+		}
 		mu.Lock()
 		count++
 		n := count
@@ -45,6 +51,9 @@ func (m *miniServer) handler() (http.Handler, func()) {
 			root.Emit("user-count", map[string]any{"count": n})
 		}
 		s.OnDisconnect(func(r socketio.Reason) {
+			if m.log != nil {
+				fmt.Fprintln(m.log, "disconnected:", s.ID(), r)
+			}
 			if m.ignoreDrops && r == socketio.ReasonTransportClose {
 				return
 			}

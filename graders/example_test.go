@@ -1,0 +1,71 @@
+package graders_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"rtlab/graders"
+)
+
+// A scenario is YAML: checks that are sentences, made of steps. This one
+// grades an HTTP endpoint; socket steps (connect, emit, expect…) read the
+// same way.
+func Example() {
+	sc, err := graders.Parse("status.yaml", []byte(`
+exercise: q15
+title: Status endpoint
+checks:
+  - id: status
+    name: GET /api/status answers {"status":"online"}
+    steps:
+      - http:
+          path: /api/status
+          expect: {status: 200, json: {status: online}}
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := httptest.NewServer(nil) // nothing there: every path is 404
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rep := graders.Run(ctx, sc, &graders.Options{URL: srv.URL})
+	c := rep.Checks[0]
+	fmt.Println(c.Status, "-", c.Reason)
+	fmt.Println("expected:", c.Expected)
+	fmt.Println("passed:", rep.Passed())
+	// Output:
+	// fail - GET /api/status answered with the wrong status
+	// expected: status 200
+	// passed: false
+}
+
+// Probes are Go functions a scenario calls by name for what steps cannot
+// express.
+func ExampleRegisterProbe() {
+	graders.RegisterProbe("example-always-late", func(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
+		return graders.Failf("the event came %vms late", params["late_ms"])
+	})
+	_, err := graders.Parse("late.yaml", []byte(`
+exercise: q99
+title: Late
+checks:
+  - id: late
+    name: Events are on time
+    steps:
+      - probe: {name: example-always-late, params: {late_ms: 250}}
+`))
+	fmt.Println(err)
+	// Output: <nil>
+}
+
+// Parse errors name the file and the line.
+func ExampleParse() {
+	_, err := graders.Parse("q17-live-user-count.yaml", []byte("exercise: q17\ntitle: Count\nchecks:\n  - id: one\n    name: One\n    steps:\n      - conect: a\n"))
+	fmt.Fprintln(os.Stdout, err)
+	// Output: q17-live-user-count.yaml:7: unknown step "conect" (known: connect, emit, expect, expect_none, disconnect, http, sse, wait, repeat, parallel, assert, log, probe, set)
+}

@@ -1,0 +1,86 @@
+package graders
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMatch(t *testing.T) {
+	cases := []struct {
+		name     string
+		exp, act any
+		ok       bool
+		why      string // in the mismatch text
+	}{
+		{"subset", map[string]any{"a": uint64(1)}, map[string]any{"a": 1.0, "b": "x"}, true, ""},
+		{"missing key", map[string]any{"a": uint64(1)}, map[string]any{}, false, "at a: expected 1, got nothing"},
+		{"wrong type", map[string]any{"count": uint64(1)}, map[string]any{"count": "1"}, false, `expected 1, got "1"`},
+		{"id as string", map[string]any{"id": "5"}, map[string]any{"id": 5.0}, true, ""},
+		{"any", "<any>", nil, true, ""},
+		{"any needs key", map[string]any{"x": "<any>"}, map[string]any{}, false, "missing"},
+		{"absent", map[string]any{"x": "<absent>"}, map[string]any{}, true, ""},
+		{"absent fails", map[string]any{"x": "<absent>"}, map[string]any{"x": 1.0}, false, "no such key"},
+		{"string", "<string>", "s", true, ""},
+		{"number", "<number>", "s", false, "a number"},
+		{"integer", "<integer>", 1.5, false, "an integer"},
+		{"non-empty", "<non-empty>", "  ", false, "non-empty"},
+		{"id placeholder", "<id>", 3.0, true, ""},
+		{"range in", "<number 1..5>", 5.0, true, ""},
+		{"range out", "<number 1..5>", 6.0, false, "from 1 to 5"},
+		{"range open", "<number 0..>", 1e9, true, ""},
+		{"regexp", "/^u[0-9]$/", "u2", true, ""},
+		{"regexp fails", "/^u[0-9]$/", "x2", false, "matching"},
+		{"array exact length", []any{uint64(1)}, []any{1.0, 2.0}, false, "array of 1"},
+		{"exact", map[string]any{"$exact": map[string]any{"a": uint64(1)}}, map[string]any{"a": 1.0, "b": 2.0}, false, "at b"},
+		{"contains", map[string]any{"$contains": []any{"b"}}, []any{"a", "b"}, true, ""},
+		{"unordered", map[string]any{"$unordered": []any{"b", "a"}}, []any{"a", "b"}, true, ""},
+		{"unordered length", map[string]any{"$unordered": []any{"a"}}, []any{"a", "b"}, false, "any order"},
+		{"len", map[string]any{"$len": uint64(2)}, []any{"a", "b"}, true, ""},
+		{"one_of", map[string]any{"$one_of": []any{"a", "b"}}, "c", false, "one of"},
+		{"null", nil, nil, true, ""},
+		{"bool", true, false, false, "true"},
+		{"literal first", map[string]any{"status": "error", "message": "<non-empty>"}, map[string]any{"status": "ok"}, false, "at status"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := match(normalize(c.exp), c.act, nil)
+			if (m == nil) != c.ok {
+				t.Fatalf("match(%v, %v) = %v, want ok=%v", c.exp, c.act, m, c.ok)
+			}
+			if m != nil && !strings.Contains(m.String(), c.why) {
+				t.Errorf("mismatch %q does not say %q", m.String(), c.why)
+			}
+		})
+	}
+}
+
+func TestMatchCaptures(t *testing.T) {
+	caps := map[string]any{}
+	exp := map[string]any{"status": "ok", "taskId": "<save:task>"}
+	if m := match(exp, map[string]any{"status": "ok", "taskId": "t-9"}, caps); m != nil {
+		t.Fatal(m)
+	}
+	if caps["task"] != "t-9" {
+		t.Errorf("captured %v", caps)
+	}
+}
+
+func TestCheckMatcher(t *testing.T) {
+	for _, bad := range []any{"<nope>", "/(/", map[string]any{"a": "<number x..y>"}} {
+		if checkMatcher(bad) == nil {
+			t.Errorf("checkMatcher(%v) accepted", bad)
+		}
+	}
+	for _, good := range []any{"<any>", "plain", "<b>bold</b>", "/ok/", "<save:x>", "<save:a${i}>", "/a/b"} {
+		if err := checkMatcher(good); err != nil {
+			t.Errorf("checkMatcher(%v): %v", good, err)
+		}
+	}
+}
+
+func TestDescribeClipsAndDoesNotEscape(t *testing.T) {
+	s := describe(map[string]any{"t": strings.Repeat("y", 300), "p": "<id>"})
+	if strings.Contains(s, `\u003c`) || !strings.Contains(s, "(300 characters)") {
+		t.Errorf("describe = %s", s)
+	}
+}

@@ -1,0 +1,72 @@
+package graders
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"rtlab/reference"
+	"rtlab/scenarios"
+)
+
+// TestReferencesPassAndVariantsFail grades every reference server that has
+// a scenario: the correct one must pass every check, and each broken
+// variant must fail at least one, or that check cannot fail.
+func TestReferencesPassAndVariantsFail(t *testing.T) {
+	all, err := Load(scenarios.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range reference.All() {
+		sc, ok := all[reference.NormalizeID(ex.ID)]
+		if !ok {
+			continue
+		}
+		for _, v := range append([]string{""}, ex.Variants...) {
+			name := sc.Exercise
+			if v != "" {
+				name += "/" + v
+			}
+			t.Run(name, func(t *testing.T) {
+				r := gradeReference(t, ex, sc, v)
+				switch {
+				case v == "" && !r.Passed():
+					dump(t, r)
+					t.Error("the reference server fails its own checks")
+				case v != "" && r.Passed():
+					dump(t, r)
+					t.Errorf("variant %s passes every check: no check catches it", v)
+				}
+			})
+		}
+	}
+}
+
+func gradeReference(t *testing.T, ex *reference.Exercise, sc *Scenario, variant string) (rep *Report) {
+	t.Helper()
+	logs := NewLogSink()
+	var srv reference.Server
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Skipf("reference %s panicked in New (not the grader's code): %v", ex.ID, p)
+			}
+		}()
+		var err error
+		srv, err = ex.New(&reference.Options{Log: logs, Variant: variant, RateLimitWindow: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}()
+	ts := httptest.NewServer(srv)
+	defer func() {
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return Run(ctx, sc, &Options{URL: ts.URL, Server: logs})
+}
+
