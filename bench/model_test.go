@@ -30,7 +30,7 @@ func TestModelMeasuredSizes(t *testing.T) {
 	cfg := Config{Users: 1000, IntervalSeconds: 1, WindowSeconds: 20, PayloadBytes: 8, TCPIPHeaderBytes: 52}
 	r := TransportResult{
 		Name: "long-polling", Requests: 20_000, Messages: 20_000, WindowSeconds: 20,
-		App:  AppBytes{In: 20_000 * 700, InHeaders: 20_000 * 700, Out: 20_000 * 150, OutPayload: 20_000 * 8, OutHeaders: 20_000 * 142},
+		App: AppBytes{In: 20_000 * 700, InHeaders: 20_000 * 700, Out: 20_000 * 150, OutPayload: 20_000 * 8, OutHeaders: 20_000 * 142},
 	}
 	r.PerMinute.AppBytes = float64(r.App.Total()) * 3
 	r.PerMinute.Requests = 60_000
