@@ -69,4 +69,3 @@ func gradeReference(t *testing.T, ex *reference.Exercise, sc *Scenario, variant 
 	defer cancel()
 	return Run(ctx, sc, &Options{URL: ts.URL, Server: logs})
 }
-
