@@ -300,50 +300,83 @@ func (c *Client) closeSockets(reason Reason) {
 // and waits for the server's answer. A refusal is a *ConnectError whose
 // Data is the json.RawMessage the server sent. One namespace can be
 // joined once at a time per Client.
+//
+// Events the server emits as soon as it accepts the socket may reach the
+// socket before Socket returns and be handled by no one: to see them, use
+// NewSocket, set the handlers, then Connect.
 func (c *Client) Socket(ctx context.Context, namespace string, auth any) (*ClientSocket, error) {
+	s := c.NewSocket(namespace)
+	if err := s.Connect(ctx, auth); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewSocket returns a socket for namespace that has not joined yet, so
+// that handlers can be set before Connect sends the CONNECT packet.
+func (c *Client) NewSocket(namespace string) *ClientSocket {
 	if namespace == "" {
 		namespace = "/"
 	}
 	if !strings.HasPrefix(namespace, "/") {
 		namespace = "/" + namespace
 	}
+	return &ClientSocket{c: c, nsp: namespace, handlers: map[string]func(*Event){},
+		connected: make(chan error, 1), done: make(chan struct{})}
+}
+
+// Connect joins the socket's namespace with auth as the CONNECT payload
+// (nil for none) and waits for the answer, ConnectTimeout at most when ctx
+// has no deadline. A refusal is a *ConnectError. A socket connects once:
+// after a refusal or a disconnect, make a new one.
+func (s *ClientSocket) Connect(ctx context.Context, auth any) error {
+	c := s.c
 	var data json.RawMessage
 	if auth != nil {
 		b, err := json.Marshal(auth)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		data = b
 	}
-	s := &ClientSocket{c: c, nsp: namespace, handlers: map[string]func(*Event){},
-		connected: make(chan error, 1), done: make(chan struct{})}
+	s.mu.Lock()
+	if s.state != 0 || s.sent {
+		s.mu.Unlock()
+		return fmt.Errorf("socketio: socket for %s already used; make a new one", s.nsp)
+	}
+	s.sent = true
+	s.mu.Unlock()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return nil, ErrClosed
+		s.end("")
+		return ErrClosed
 	}
-	if c.sockets[namespace] != nil {
+	if c.sockets[s.nsp] != nil {
 		c.mu.Unlock()
-		return nil, fmt.Errorf("socketio: namespace %s already joined", namespace)
+		s.end("")
+		return fmt.Errorf("socketio: namespace %s already joined", s.nsp)
 	}
-	c.sockets[namespace] = s
+	c.sockets[s.nsp] = s
 	c.mu.Unlock()
 	ctx, cancel := c.bound(ctx, c.opts.ConnectTimeout)
 	defer cancel()
-	if err := c.send(&Packet{Type: PacketConnect, Namespace: namespace, Data: data}); err != nil {
+	if err := c.send(&Packet{Type: PacketConnect, Namespace: s.nsp, Data: data}); err != nil {
 		c.forget(s)
-		return nil, err
+		s.end("")
+		return err
 	}
 	select {
 	case err := <-s.connected:
 		if err != nil {
 			c.forget(s)
-			return nil, err
+			return err
 		}
-		return s, nil
+		return nil
 	case <-ctx.Done():
 		c.forget(s)
-		return nil, fmt.Errorf("socketio: no answer to CONNECT %s: %w", namespace, ctx.Err())
+		s.end("")
+		return fmt.Errorf("socketio: no answer to CONNECT %s: %w", s.nsp, ctx.Err())
 	}
 }
 

@@ -113,3 +113,40 @@ func TestClientSendPacketRejectsBadNamespace(t *testing.T) {
 	}
 	ts.waitEvent(t, "disconnect / parse error")
 }
+
+func TestClientHandlersBeforeConnect(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.Of("/greet").OnConnect(func(s *Socket) {
+		s.Emit("welcome", s.ID()) // right after accepting, as Q17's count is
+	})
+	ctx := testCtx(t)
+	c, err := Dial(ctx, ts.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 20; i++ {
+		s := c.NewSocket("greet")
+		got := make(chan string, 1)
+		s.On("welcome", func(e *Event) {
+			var id string
+			e.Bind(0, &id)
+			got <- id
+		})
+		if err := s.Connect(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case id := <-got:
+			if id != s.ID() {
+				t.Errorf("welcome %q, socket %q", id, s.ID())
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the welcome event was lost")
+		}
+		if err := s.Connect(ctx, nil); err == nil {
+			t.Error("a socket connected twice")
+		}
+		s.Disconnect()
+	}
+}

@@ -22,7 +22,8 @@ type ClientSocket struct {
 	handlers map[string]func(*Event)
 	onAny    []func(*Event)
 	onDisc   []func(Reason)
-	state    int // 0 connecting, 1 connected, 2 ended
+	state    int  // 0 connecting, 1 connected, 2 ended
+	sent     bool // Connect was called
 	reason   Reason
 	done     chan struct{}
 }
@@ -147,7 +148,7 @@ func (s *ClientSocket) onPacket(p *Packet) {
 		s.state = 1
 		s.id = body.SID
 		s.mu.Unlock()
-		s.connected <- nil // buffered, and sent once: state left 0
+		s.settle(nil)
 	case PacketConnectError:
 		ce := &ConnectError{}
 		if firstByte(p.Data) == '"' {
@@ -172,7 +173,7 @@ func (s *ClientSocket) onPacket(p *Packet) {
 		s.mu.Unlock()
 		if connecting {
 			s.acks.close()
-			s.connected <- ce // buffered, and sent once: state left 0
+			s.settle(ce)
 		}
 	case PacketAck, PacketBinaryAck:
 		if p.ID != nil {
@@ -213,6 +214,14 @@ func (s *ClientSocket) onPacket(p *Packet) {
 	}
 }
 
+// settle hands Connect its answer; only the first one counts.
+func (s *ClientSocket) settle(err error) {
+	select {
+	case s.connected <- err:
+	default:
+	}
+}
+
 // end marks the socket gone and queues its disconnect handlers; only the
 // first call counts.
 func (s *ClientSocket) end(reason Reason) {
@@ -227,7 +236,7 @@ func (s *ClientSocket) end(reason Reason) {
 	hs := s.onDisc
 	s.mu.Unlock()
 	if wasConnecting {
-		s.connected <- fmt.Errorf("socketio: connection ended before CONNECT was answered (%s): %w", reason, ErrClosed)
+		s.settle(fmt.Errorf("socketio: connection ended before CONNECT was answered (%s): %w", reason, ErrClosed))
 	}
 	s.acks.close()
 	close(s.done)
