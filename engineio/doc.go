@@ -9,4 +9,7 @@
 // status codes, error bodies, content types and close reasons, so that a
 // student's Socket.IO client cannot tell the difference and the grader's
 // expectations hold against either.
+//
+// Naming: the message packet type is MessagePacket, since Message is the
+// pre-encoded broadcast unit returned by NewMessage.
 package engineio

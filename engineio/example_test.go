@@ -23,7 +23,8 @@ func (p printer) OnMessage(data []byte, binary bool) { p.got <- string(data) }
 func (p printer) OnClose(reason string, err error)   { fmt.Println("client closed:", reason) }
 
 // An echo server mounted at /engine.io/, and a client that opens on
-// polling, upgrades to WebSocket and exchanges one message.
+// polling (upgrading to WebSocket in the background) and exchanges one
+// message.
 func Example() {
 	srv := engineio.NewServer(&engineio.ServerOptions{
 		OnConnection: func(c *engineio.Conn) { c.SetHandler(echo{c}) },
@@ -43,10 +44,10 @@ func Example() {
 		return
 	}
 	c.Send([]byte("hello"), false)
-	fmt.Println("echo:", <-p.got, "over", c.Transport())
+	fmt.Println("echo:", <-p.got)
 	c.Close()
 	// Output:
-	// echo: hello over websocket
+	// echo: hello
 	// client closed: forced close
 }
 

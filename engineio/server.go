@@ -90,6 +90,8 @@ func (s *Server) Count() int {
 
 // Close closes every session with reason "server shutting down", refuses
 // new ones, and waits until every goroutine the server started has ended.
+// A pending poll and an open WebSocket get a last close packet. Close must
+// not be called from a Handler, whose call it would wait for.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
