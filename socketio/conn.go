@@ -204,6 +204,11 @@ func (c *conn) connect(p *Packet) {
 	c.timer.Stop()
 	c.mu.Unlock()
 	n.add(s)
+	if !s.Connected() {
+		// Closed between the two locks (Server.Close, say): undo the add.
+		n.remove(s)
+		return
+	}
 	sid, _ := json.Marshal(map[string]string{"sid": s.id})
 	c.sendPacket(&Packet{Type: PacketConnect, Namespace: p.Namespace, Data: sid})
 	n.connected(s)
