@@ -41,7 +41,7 @@ type CheckResult struct {
 
 // Message is the single-line-per-part text used by the JSON, JUnit and
 // Markdown reports.
-func (c *CheckResult) Message() string {
+func (c CheckResult) Message() string {
 	if c.Status == Pass {
 		return ""
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -189,7 +190,19 @@ func (c *sioConn) Close() error {
 	return c.eio.Close()
 }
 
-func (c *sioConn) Drop() error { return c.eio.Drop() }
+// Drop closes the TCP connection without close packets. Over polling, it
+// first waits (up to a second) for the upgrade to WebSocket the server
+// offered: a drop in the middle of the upgrade is not the abrupt
+// disconnect the contract describes, and a server cannot see it at once.
+func (c *sioConn) Drop() error {
+	if c.eio.Transport() == "polling" && slices.Contains(c.eio.Handshake().Upgrades, "websocket") {
+		deadline := time.Now().Add(time.Second)
+		for c.eio.Transport() == "polling" && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return c.eio.Drop()
+}
 
 // sioSocket is one namespace of a sioConn.
 type sioSocket struct {
