@@ -277,3 +277,28 @@ func TestPayload(t *testing.T) {
 	splitPayloads([]byte("00000001\n00000002xx\nbad"), func(s int) { got = append(got, s) })
 	assert.Equal(t, []int{1, 2}, got)
 }
+
+// TestTCPCountsClosedConnection: a connection that closes inside the window
+// hands its kernel counters over at close, exact to the byte.
+func TestTCPCountsClosedConnection(t *testing.T) {
+	f := newFixture(t, "short-polling", 8)
+	f.publish(t, 1)
+	nc, err := net.DialTimeout("tcp", strings.TrimPrefix(f.h.base, "http://"), 5*time.Second)
+	require.NoError(t, err)
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	f.settled(t)
+	f.startWindowAcked(t)
+	req := "GET /poll?u=0&since=0 HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+	_, err = io.WriteString(nc, req)
+	require.NoError(t, err)
+	raw, err := io.ReadAll(nc) // the server closes after answering
+	require.NoError(t, err)
+	f.settled(t)
+	tcp, ok := f.trk.endWindow()
+	require.True(t, ok)
+	assert.Equal(t, int64(len(raw)), tcp.BytesAcked, "response bytes")
+	assert.Equal(t, int64(len(req)), tcp.BytesRecv, "request bytes")
+	assert.GreaterOrEqual(t, tcp.SegsOut, int64(2)) // the response and the FIN at least
+	assert.True(t, tcp.Timestamps)
+}

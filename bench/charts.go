@@ -203,7 +203,7 @@ func latencyChart(r *Results, ts []TransportResult) (*plot.Plot, error) {
 
 func sweepChart(r *Results) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = "Bytes per minute against users: measured on the wire (solid), Q12 model (dotted)"
+	p.Title.Text = "Bytes per minute against users"
 	p.X.Label.Text = "users (log scale)"
 	p.Y.Label.Text = "bytes per minute (log scale)"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
@@ -216,11 +216,13 @@ func sweepChart(r *Results) (*plot.Plot, error) {
 		}
 		by[s.Transport] = append(by[s.Transport], s)
 	}
+	ymax := 0.0
 	for i, name := range order {
 		pts := by[name]
 		sort.Slice(pts, func(a, b int) bool { return pts[a].Users < pts[b].Users })
 		var meas, mod plotter.XYs
 		for _, s := range pts {
+			ymax = math.Max(ymax, math.Max(s.WireBytesPerMin, s.ExerciseModelPerMin))
 			if s.WireBytesPerMin > 0 {
 				meas = append(meas, plotter.XY{X: float64(s.Users), Y: s.WireBytesPerMin})
 			}
@@ -236,7 +238,7 @@ func sweepChart(r *Results) (*plot.Plot, error) {
 			l.Color, sc.Color, sc.Shape = plotutil.Color(i), plotutil.Color(i), plotutil.Shape(i)
 			l.Width = vg.Points(1.5)
 			p.Add(l, sc)
-			p.Legend.Add(name, l, sc)
+			p.Legend.Add(name+", wire", l, sc)
 		}
 		if len(mod) > 0 {
 			l, err := plotter.NewLine(mod)
@@ -246,10 +248,15 @@ func sweepChart(r *Results) (*plot.Plot, error) {
 			l.Color = plotutil.Color(i)
 			l.Dashes = []vg.Length{vg.Points(2), vg.Points(3)}
 			p.Add(l)
+			p.Legend.Add(name+", Q12 model", l)
 		}
 	}
-	p.Legend.Top = true
-	p.Legend.Left = true
+	// Headroom above the lines for the legend, top left.
+	if ymax > 0 {
+		p.Y.Max = ymax * 30
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.YOffs = -vg.Centimeter / 2
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
