@@ -18,6 +18,9 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 		"(%s/%s, %d CPUs, %s); transports run one after another. Run took %.0fs.\n\n",
 		c.Users, c.PayloadBytes, c.IntervalSeconds, yesNo(c.Headers == "browser"), c.WindowSeconds, c.WarmupSeconds,
 		r.Host.GOOS, r.Host.GOARCH, r.Host.CPUs, r.Host.GoVersion, r.Seconds)
+	if h := Headline(r); h != "" {
+		b.WriteString(h + "\n\n")
+	}
 	writeQ12(&b, r)
 	writeDelivery(&b, r)
 	writeCost(&b, r)
@@ -36,6 +39,28 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	b.WriteString("- CPU is the whole process (server and clients) during the window; memory is the Go runtime's peak while the transport ran.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Headline compares short polling with WebSocket the way Q12 does, in the
+// model and on the wire: the ratio shrinks on the wire because a small
+// WebSocket message pays as much TCP/IP overhead as a polling exchange's
+// segments do. Empty when either did not run.
+func Headline(r *Results) string {
+	sp, ws := r.Transport("short-polling"), r.Transport("websocket")
+	if sp == nil || ws == nil || sp.Status != "ok" || ws.Status != "ok" || ws.PerMinute.AppBytes == 0 || ws.Model.ExerciseBytesPerMin == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("**Headline.** Q12's model says short polling costs ×%s what WebSocket costs (%s against %s B/min). "+
+		"Counted at the application layer it is ×%s (%s against %s)",
+		num2(sp.Model.ExerciseBytesPerMin/ws.Model.ExerciseBytesPerMin), num(sp.Model.ExerciseBytesPerMin), num(ws.Model.ExerciseBytesPerMin),
+		num2(sp.PerMinute.AppBytes/ws.PerMinute.AppBytes), num(sp.PerMinute.AppBytes), num(ws.PerMinute.AppBytes))
+	if sp.Wire.Available && ws.Wire.Available && ws.PerMinute.WireBytes > 0 {
+		s += fmt.Sprintf("; on the wire only ×%s (%s against %s), because every %d-byte WebSocket update travels in its own TCP segment "+
+			"with %d B of IP and TCP headers and is answered by an ACK segment of the same size",
+			num2(sp.PerMinute.WireBytes/ws.PerMinute.WireBytes), num(sp.PerMinute.WireBytes), num(ws.PerMinute.WireBytes),
+			int(ws.Model.MeasuredUnitBytes), r.Config.TCPIPHeaderBytes)
+	}
+	return s + "."
 }
 
 func yesNo(browser bool) string {

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -31,6 +32,9 @@ func WriteText(w io.Writer, r *Results) error {
 		return err
 	}
 	fmt.Fprintln(w, "\n* not in Q12: closest Q12 assumption applied. Textbook: 48,000,000 / 48,000,000 / 600,000.")
+	if h := Headline(r); h != "" {
+		fmt.Fprintln(w, "\n"+strings.ReplaceAll(h, "**", ""))
+	}
 	for _, t := range r.Transports {
 		if t.Reason != "" {
 			fmt.Fprintf(w, "%s: %s\n", t.Name, t.Reason)
