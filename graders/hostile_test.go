@@ -152,6 +152,7 @@ func gradeHostile(t *testing.T, url string, fails map[string]string) *Report {
 }
 
 func TestHostileNeverFinishesHandshake(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) { p.drain() }) // WebSocket open, no Engine.IO open packet
 	gradeHostile(t, url, map[string]string{
 		"connects": "could not open a Socket.IO connection",
@@ -161,6 +162,7 @@ func TestHostileNeverFinishesHandshake(t *testing.T) {
 }
 
 func TestHostileAcceptsTCPAndSaysNothing(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +198,7 @@ func TestHostileAcceptsTCPAndSaysNothing(t *testing.T) {
 }
 
 func TestHostileSilentAfterConnect(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) {
 		if p.open() != nil || p.accept() != nil {
 			return
@@ -213,6 +216,7 @@ func TestHostileSilentAfterConnect(t *testing.T) {
 }
 
 func TestHostileNeverAcks(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) {
 		if p.open() != nil || p.accept() != nil {
 			return
@@ -224,6 +228,7 @@ func TestHostileNeverAcks(t *testing.T) {
 }
 
 func TestHostileWrongPayloadShowsWhatArrived(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) {
 		if p.open() != nil || p.accept() != nil {
 			return
@@ -254,6 +259,7 @@ func TestHostileWrongPayloadShowsWhatArrived(t *testing.T) {
 }
 
 func TestHostileFloods(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) {
 		if p.open() != nil || p.accept() != nil {
 			return
@@ -277,6 +283,7 @@ func TestHostileFloods(t *testing.T) {
 }
 
 func TestHostileMalformedPackets(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) {
 		if p.open() != nil || p.accept() != nil {
 			return
@@ -291,6 +298,7 @@ func TestHostileMalformedPackets(t *testing.T) {
 }
 
 func TestHostileClosesMidCheck(t *testing.T) {
+	t.Parallel()
 	url := hostile(t, func(p *eioPeer) {
 		if p.open() != nil || p.accept() != nil {
 			return
@@ -305,6 +313,7 @@ func TestHostileClosesMidCheck(t *testing.T) {
 }
 
 func TestHostileSlowHTTP(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	ts := serveTS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

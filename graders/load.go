@@ -28,7 +28,8 @@ func Load(fsys fs.FS) (map[string]*Scenario, error) {
 		if prev, dup := out[sc.Exercise]; dup {
 			return nil, fmt.Errorf("%s: exercise %s is already defined by %s", n, sc.Exercise, prev.File)
 		}
-		if !strings.HasPrefix(n, sc.Exercise+"-") && n != sc.Exercise+".yaml" {
+		prefix, _, _ := strings.Cut(strings.TrimSuffix(n, ".yaml"), "-")
+		if NormalizeID(prefix) != sc.Exercise {
 			return nil, fmt.Errorf("%s: the file of exercise %s must be named %s-<title>.yaml", n, sc.Exercise, sc.Exercise)
 		}
 		out[sc.Exercise] = sc

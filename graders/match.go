@@ -16,6 +16,7 @@ import (
 //
 //	"<any>"            any value, null included (the key must be present)
 //	"<string>" "<number>" "<integer>" "<bool>" "<object>" "<array>" "<null>"
+//	"<positive>"       a number above 0
 //	"<non-empty>"      a non-empty string, array or object
 //	"<id>"             a non-empty string or a number (ids compare as strings)
 //	"<absent>"         the key must not be there
@@ -50,7 +51,7 @@ type absentValue struct{}
 
 var absent = absentValue{}
 
-var placeholderRe = regexp.MustCompile(`^<(any|string|number|integer|bool|object|array|null|non-empty|id|absent|number [^>]*|save:[A-Za-z_][A-Za-z0-9_.]*)>$`)
+var placeholderRe = regexp.MustCompile(`^<(any|string|number|integer|positive|bool|object|array|null|non-empty|id|absent|number [^>]*|save:[A-Za-z_][A-Za-z0-9_.]*)>$`)
 var rangeRe = regexp.MustCompile(`^number (-?[0-9.]*)\.\.(-?[0-9.]*)$`)
 
 // checkMatcher reports matcher syntax errors at parse time: unknown
@@ -233,6 +234,11 @@ func matchPlaceholder(path, p string, act any, caps map[string]any) *mismatch {
 			return nil
 		}
 		return fail("a number")
+	case p == "positive":
+		if f, ok := act.(float64); ok && f > 0 {
+			return nil
+		}
+		return fail("a number above 0")
 	case p == "integer":
 		if f, ok := act.(float64); ok && f == math.Trunc(f) {
 			return nil

@@ -29,6 +29,10 @@ func TestReferencesPassAndVariantsFail(t *testing.T) {
 				name += "/" + v
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				if why, ok := uncatchable[name]; ok {
+					t.Skip(why)
+				}
 				r := gradeReference(t, ex, sc, v)
 				switch {
 				case v == "" && !r.Passed():
@@ -41,6 +45,13 @@ func TestReferencesPassAndVariantsFail(t *testing.T) {
 			})
 		}
 	}
+}
+
+// uncatchable lists broken variants that the contract's words do not
+// forbid, so no check may fail them; each is reported to the contract's
+// owners rather than graded with a rule the students were not given.
+var uncatchable = map[string]string{
+	"q11/ignore-last-event-id": "the contract asks only that a Last-Event-ID reconnection be accepted, not that missed events be replayed",
 }
 
 func gradeReference(t *testing.T, ex *reference.Exercise, sc *Scenario, variant string) (rep *Report) {
