@@ -25,6 +25,9 @@ type Options struct {
 	QuietPeriod time.Duration
 	// CheckTimeout bounds a check that sets no timeout. Default 15s.
 	CheckTimeout time.Duration
+	// Settle is the pause after a check that opened clients, so that the
+	// server has seen them leave before the next check. Default 100ms.
+	Settle time.Duration
 	// Transport is websocket (default) or polling.
 	Transport string
 	// NamespacePrefix goes in front of every namespace ("/q17" makes "/"
@@ -56,6 +59,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.CheckTimeout <= 0 {
 		out.CheckTimeout = 15 * time.Second
+	}
+	if out.Settle <= 0 {
+		out.Settle = 100 * time.Millisecond
 	}
 	if out.Transport == "" {
 		out.Transport = "websocket"
@@ -200,7 +206,16 @@ func runCheck(parent context.Context, sc *Scenario, c *Check, o *Options, base *
 		clients: map[string]*client{}, bg: bg}
 	r.vars.set("url", base.String())
 	defer func() {
-		r.closeAll()
+		if r.closeAll() > 0 {
+			// Let the server see the closes before the next check counts
+			// its clients: a leftover would be blamed on the wrong check.
+			t := time.NewTimer(o.Settle)
+			select {
+			case <-t.C:
+			case <-parent.Done():
+				t.Stop()
+			}
+		}
 		res.Duration = time.Since(start)
 	}()
 	defer func() {
@@ -261,8 +276,9 @@ func (r *checkRun) setLast(c *client) {
 	r.mu.Unlock()
 }
 
-// closeAll closes every client of the check, gracefully, concurrently.
-func (r *checkRun) closeAll() {
+// closeAll closes every client of the check, gracefully, concurrently,
+// and returns how many there were.
+func (r *checkRun) closeAll() int {
 	r.mu.Lock()
 	cs := append([]*client(nil), r.order...)
 	r.mu.Unlock()
@@ -275,6 +291,7 @@ func (r *checkRun) closeAll() {
 		}()
 	}
 	wg.Wait()
+	return len(cs)
 }
 
 // runSteps runs steps in order; the first error ends them.

@@ -163,6 +163,9 @@ type HTTPStep struct {
 	Body   any               `yaml:"body"`
 	Expect HTTPExpect        `yaml:"expect"`
 	Save   map[string]string `yaml:"save"`
+	// SaveMatch captures from the raw body with a regular expression's
+	// first group: {sid: '"sid":"([^"]+)"'}.
+	SaveMatch map[string]string `yaml:"save_match"`
 	// Timeout of the whole exchange. Default --timeout.
 	Timeout time.Duration `yaml:"timeout"`
 }
@@ -560,6 +563,12 @@ func validateSteps(sc *Scenario, c *Check, steps []*Step) error {
 			}
 			if err := checkMatcher(s.HTTP.Expect.JSON); err != nil {
 				return errAt(s.Line, "http: expect.json: %v", err)
+			}
+			for k, re := range s.HTTP.SaveMatch {
+				x, err := regexp.Compile(re)
+				if err != nil || x.NumSubexp() < 1 {
+					return errAt(s.Line, "http: save_match.%s: want a regular expression with one (group)", k)
+				}
 			}
 		case "sse":
 			if s.SSE.Path == "" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -88,6 +89,14 @@ func (r *exec) httpStep(ctx context.Context, st *HTTPStep) error {
 	}
 	if err := r.checkHead(shown, resp, &st.Expect); err != nil {
 		return err
+	}
+	for name, expr := range st.SaveMatch {
+		m := regexp.MustCompile(expr).FindSubmatch(body)
+		if m == nil {
+			return &Failure{Reason: fmt.Sprintf("%s: the body has nothing matching /%s/", shown, expr),
+				Actual: shorten(string(body), 300)}
+		}
+		r.vars.set(name, string(m[1]))
 	}
 	return r.checkBody(shown, resp, body, &st.Expect, st.Save)
 }
