@@ -302,3 +302,39 @@ func TestTCPCountsClosedConnection(t *testing.T) {
 	assert.GreaterOrEqual(t, tcp.SegsOut, int64(2)) // the response and the FIN at least
 	assert.True(t, tcp.Timestamps)
 }
+
+// TestSocketIOEventBytes: an update emitted as `42["update","<P>"]` over
+// WebSocket costs P + 15 bytes of Socket.IO packet plus the 2-byte frame
+// header.
+func TestSocketIOEventBytes(t *testing.T) {
+	const p = 8
+	f := newFixture(t, "socketio-websocket", p)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ce := newClientEnv()
+	defer ce.close()
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- lookupTransport("socketio-websocket").client(ctx, f.h, ce, f.h.users[0], func() { close(ready) })
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	case <-ctx.Done():
+		t.Fatal("socket.io client did not connect")
+	}
+	before := f.settled(t)
+	const k = 5
+	f.publish(t, k)
+	for f.h.delivered.Load() < k && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.Equal(t, int64(k), f.h.delivered.Load())
+	d := f.settled(t).sub(before)
+	assert.Equal(t, int64(k*(2+len(`42["update",""]`)+p)), d.written)
+	assert.Equal(t, int64(k*p), d.payloadOut)
+	cancel()
+	require.NoError(t, <-done)
+}

@@ -113,8 +113,9 @@ func bytesChart(r *Results, ts []TransportResult) (*plot.Plot, error) {
 		p.Add(b)
 		p.Legend.Add(s.label, b)
 	}
-	p.Y.Min, p.Y.Max = floor, math.Pow(10, math.Ceil(math.Log10(hi*1.5)))
-	p.Legend.Top = true // top right, above the push transports' low bars
+	// A decade of headroom keeps the legend (top right) above the bars.
+	p.Y.Min, p.Y.Max = floor, math.Pow(10, math.Ceil(math.Log10(hi*1.5))+1)
+	p.Legend.Top = true
 	p.NominalX(names...)
 	p.X.Tick.Label.Rotation = 0.25
 	p.X.Tick.Label.XAlign = draw.XRight
