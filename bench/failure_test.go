@@ -74,6 +74,12 @@ func TestRunFailures(t *testing.T) {
 	assert.Equal(t, "not run", res.Transports[2].Status)
 	assert.Equal(t, "not in this build", res.Transports[2].Reason)
 
+	var te *TransportError
+	require.ErrorAs(t, res.Err(), &te)
+	assert.Equal(t, "test-refused", te.Transport)
+	assert.ErrorContains(t, res.Err(), "test-lossy")
+	assert.NotContains(t, res.Err().Error(), "test-unavailable")
+
 	assert.Equal(t, "ok", res.Transports[3].Status)
 	assert.Zero(t, res.Transports[3].Updates.Missing)
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,7 +90,8 @@ type TransportResult struct {
 // Engine.IO) counted by the server's connections, as seen by the server:
 // In was sent by clients, Out by the server. Headers covers HTTP headers,
 // request lines, chunk sizes, WebSocket and Engine.IO framing: everything
-// that is not the update's payload.
+// that is not the update's payload. Clients send no updates, so InPayload
+// is zero and everything they send is headers (requests, pongs).
 type AppBytes struct {
 	In         int64 `json:"in"`
 	InHeaders  int64 `json:"in_headers"`
@@ -170,6 +172,22 @@ type SweepPoint struct {
 	Sent                     int64   `json:"sent"`
 	Delivered                int64   `json:"delivered"`
 	Status                   string  `json:"status"`
+}
+
+// Err reports the transports that failed or lost updates they promised
+// to deliver, as *TransportError values joined; nil when every transport
+// that ran was sound. Transports "not run" are not errors.
+func (r *Results) Err() error {
+	var errs []error
+	for _, t := range r.Transports {
+		switch {
+		case t.Status == "failed":
+			errs = append(errs, &TransportError{Transport: t.Name, Err: errors.New(t.Reason)})
+		case t.Promise && t.Updates.Missing > 0:
+			errs = append(errs, &TransportError{Transport: t.Name, Err: fmt.Errorf("%d of %d updates missing", t.Updates.Missing, t.Updates.Sent)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Transport returns the row of the named transport, or nil.

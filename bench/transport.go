@@ -12,9 +12,9 @@ import (
 type transport struct {
 	name        string
 	description string
-	// promise is true when no update may go missing (every transport here
-	// except none: short polling returns everything since the client's last
-	// poll, so it promises delivery too, only late).
+	// promise is true when no update may go missing. All transports here
+	// promise it: even short polling answers with everything since the
+	// client's last poll, so it delivers every update, only late.
 	promise bool
 	// handler returns the server side. It is mounted at "/".
 	handler func(h *hub) http.Handler

@@ -143,10 +143,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range res.Transports {
-		if t.Status == "failed" || (t.Promise && t.Updates.Missing > 0) {
-			return &exitError{1}
-		}
+	if err := res.Err(); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return &exitError{1}
 	}
 	return nil
 }
