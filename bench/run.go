@@ -46,16 +46,61 @@ func newResults(o *Options) *Results {
 	if o.MinimalHeaders {
 		headers = "minimal"
 	}
-	return &Results{
+	r := &Results{
 		Version: ResultsVersion,
 		Started: time.Now().UTC().Truncate(time.Second),
 		Host:    Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()},
 		Config: Config{
 			Users: o.Users, IntervalSeconds: o.Interval.Seconds(), WarmupSeconds: o.Warmup.Seconds(),
 			WindowSeconds: o.Window.Seconds(), PayloadBytes: o.Payload, Headers: headers,
-			TCPIPHeaderBytes: 52,
-			TCPIPHeaderNote:  "IPv4 20 B + TCP 20 B + timestamps option 12 B per segment (loopback, timestamps on); SYN options and link-layer headers not counted",
 		},
+	}
+	r.Config.TCPIPHeaderBytes, r.Config.TCPIPHeaderNote = probeTCPIPHeader()
+	return r
+}
+
+// probeTCPIPHeader measures what each segment of a loopback connection
+// carries in IP and TCP headers: 20 B of IPv4, 20 B of TCP, and 12 B more
+// when the kernel negotiated the timestamps option (Linux does by default).
+func probeTCPIPHeader() (int, string) {
+	const base = "IPv4 20 B + TCP 20 B"
+	const rest = "; SYN options (MSS, window scale, SACK) and link-layer headers not counted"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 52, base + " + timestamps 12 B (assumed: " + err.Error() + ")" + rest
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			accepted <- nil
+			return
+		}
+		accepted <- c
+	}()
+	d, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+	if err != nil {
+		return 52, base + " + timestamps 12 B (assumed: " + err.Error() + ")" + rest
+	}
+	defer d.Close()
+	var sc net.Conn
+	select {
+	case sc = <-accepted:
+	case <-time.After(5 * time.Second):
+	}
+	if sc == nil {
+		return 52, base + " + timestamps 12 B (assumed: loopback accept failed)" + rest
+	}
+	defer sc.Close()
+	tc, ok := readTCPInfo(sc)
+	switch {
+	case !ok:
+		return 52, base + " + timestamps 12 B (assumed: no TCP_INFO here)" + rest
+	case tc.Timestamps:
+		return 52, base + " + timestamps option 12 B (TCP_INFO: timestamps on)" + rest
+	default:
+		return 40, base + " (TCP_INFO: timestamps off)" + rest
 	}
 }
 

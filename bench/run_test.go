@@ -45,3 +45,9 @@ func compact(tr TransportResult) string {
 	b, _ := json.Marshal(tr)
 	return string(b)
 }
+
+func TestProbeTCPIPHeader(t *testing.T) {
+	n, note := probeTCPIPHeader()
+	assert.Contains(t, []int{40, 52}, n)
+	assert.Contains(t, note, "TCP_INFO")
+}
