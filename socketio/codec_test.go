@@ -225,3 +225,23 @@ func TestPacketString(t *testing.T) {
 	assert.Equal(t, "BINARY_ACK", PacketBinaryAck.String())
 	assert.Equal(t, "PacketType(9)", PacketType(9).String())
 }
+
+func TestDescribe(t *testing.T) {
+	for raw, want := range map[string]string{
+		`2["chat","hi"]`:                `EVENT "chat" ["hi"]`,
+		`2/admin,7["x",1,{"a":true}]`:   `EVENT /admin #7 "x" [1,{"a":true}]`,
+		`3/admin,7[{"status":"ok"}]`:    `ACK /admin #7 [{"status":"ok"}]`,
+		`0{"token":"abc"}`:              `CONNECT / {"token":"abc"}`,
+		`4/x,{"message":"no","data":1}`: `CONNECT_ERROR /x {"message":"no","data":1}`,
+		`1/chat,`:                       `DISCONNECT /chat`,
+		`2["tick"]`:                     `EVENT "tick" []`,
+	} {
+		p, _, err := DecodeText([]byte(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if got := p.Describe(); got != want {
+			t.Errorf("%s: Describe() = %s, want %s", raw, got, want)
+		}
+	}
+}

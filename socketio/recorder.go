@@ -32,6 +32,7 @@ type Recorder struct {
 	mu      sync.Mutex
 	records []Record
 	dec     map[engineio.Direction]*Decoder
+	onRec   func(Record)
 }
 
 // NewRecorder returns an empty recorder.
@@ -57,6 +58,18 @@ func (r *Recorder) observe(t engineio.Trace) {
 		}
 	}
 	r.records = append(r.records, rec)
+	if r.onRec != nil {
+		r.onRec(rec)
+	}
+}
+
+// OnRecord calls fn with every record as it is made, in order, for live
+// traces (rtlab trace). fn runs with the recorder locked: it must be quick
+// and must not call the recorder.
+func (r *Recorder) OnRecord(fn func(Record)) {
+	r.mu.Lock()
+	r.onRec = fn
+	r.mu.Unlock()
 }
 
 // Records returns a copy of what was recorded so far.
