@@ -28,6 +28,7 @@ func startHelper(t *testing.T) (*Process, string) {
 }
 
 func TestManagedServerLogsAndStops(t *testing.T) {
+	t.Parallel()
 	p, url := startHelper(t)
 	sc := mustParse(t, `
 exercise: q99
@@ -76,6 +77,7 @@ checks:
 }
 
 func TestManagedChecksSkipWithoutCmd(t *testing.T) {
+	t.Parallel()
 	m := &miniServer{}
 	sc := mustParse(t, `
 exercise: q99
@@ -104,6 +106,7 @@ checks:
 }
 
 func TestManagedStartFailures(t *testing.T) {
+	t.Parallel()
 	addr, _ := FreeAddr()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

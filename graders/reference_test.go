@@ -14,6 +14,7 @@ import (
 // a scenario: the correct one must pass every check, and each broken
 // variant must fail at least one, or that check cannot fail.
 func TestReferencesPassAndVariantsFail(t *testing.T) {
+	t.Parallel()
 	all, err := Load(scenarios.FS())
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ func loadScenario(t *testing.T, id string) *Scenario {
 }
 
 func TestMiniServerPassesQ17Q18Q20(t *testing.T) {
+	t.Parallel()
 	for _, id := range []string{"q17", "q18", "q20"} {
 		t.Run(id, func(t *testing.T) {
 			m := &miniServer{}
@@ -34,6 +35,7 @@ func TestMiniServerPassesQ17Q18Q20(t *testing.T) {
 }
 
 func TestBrokenServersFailTheRightChecks(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		m        miniServer

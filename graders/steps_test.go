@@ -59,6 +59,7 @@ func stepsServer(t *testing.T) string {
 }
 
 func TestStepKinds(t *testing.T) {
+	t.Parallel()
 	url := stepsServer(t)
 	sc := mustParse(t, `
 exercise: q99
