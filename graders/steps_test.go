@@ -1,6 +1,7 @@
 package graders
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -163,5 +164,36 @@ checks:
 	}
 	if m := by["sse-rhythm-wrong"].Message(); !strings.Contains(m, "not 1s apart") {
 		t.Errorf("sse-rhythm-wrong: %q", m)
+	}
+}
+
+func TestNamespacePrefix(t *testing.T) {
+	t.Parallel()
+	srv := socketio.NewServer(nil)
+	for _, ns := range []string{"/q99", "/q99/admin"} {
+		srv.Of(ns).OnConnect(func(s *socketio.Socket) { s.Emit("hello", map[string]any{"ns": ns}) })
+	}
+	url := serve(t, srv, func() { srv.Close() })
+	sc := mustParse(t, `
+exercise: q99
+title: Prefix
+checks:
+  - id: main
+    name: the prefix replaces the main namespace
+    steps:
+      - connect: a
+      - expect: {client: a, event: hello, data: {ns: /q99}}
+  - id: admin
+    name: the prefix goes in front of others
+    steps:
+      - connect: {client: b, namespace: /admin}
+      - expect: {client: b, event: hello, data: {ns: /q99/admin}}
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := Run(ctx, sc, &Options{URL: url, Timeout: time.Second, NamespacePrefix: "/{exercise}"})
+	if !r.Passed() {
+		dump(t, r)
+		t.Fatal("prefixed namespaces")
 	}
 }
