@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -104,7 +105,7 @@ type ClientConn struct {
 	pingTimer *time.Timer
 
 	ignorePings atomic.Bool
-	inHandler   atomic.Bool
+	runG        atomic.Uint64 // id of the goroutine that runs the Handler
 	obsMu       sync.Mutex
 	pending     []rawPacket // packets that came with the polling handshake
 	done        chan struct{}
@@ -467,8 +468,8 @@ func (c *ClientConn) SendRaw(raw []byte, binary bool) error {
 }
 
 // Close ends the session gracefully: a close packet, then the transport.
-// The reason is "forced close". It waits for the session's goroutine,
-// unless called from the Handler.
+// The reason is "forced close". It returns once OnClose has returned,
+// unless called from the Handler itself.
 func (c *ClientConn) Close() error {
 	c.sendMu.Lock()
 	if c.isDone() {
@@ -500,8 +501,8 @@ func (c *ClientConn) Drop() error {
 }
 
 func (c *ClientConn) wait() {
-	if c.inHandler.Load() {
-		return
+	if goroutineID() == c.runG.Load() {
+		return // called from the Handler: the session ends when it returns
 	}
 	<-c.done
 	// A last POST may have finished after the session's goroutine ended.
@@ -538,6 +539,7 @@ func (c *ClientConn) shutdown(reason string, err error) {
 
 // run reads the session until it ends, then calls OnClose.
 func (c *ClientConn) run() {
+	c.runG.Store(goroutineID())
 	defer close(c.done)
 	defer c.tr.CloseIdleConnections()
 	defer c.probeWG.Wait()
@@ -577,7 +579,6 @@ func (c *ClientConn) run() {
 	c.mu.Lock()
 	reason, err := c.reason, c.err
 	c.mu.Unlock()
-	c.inHandler.Store(true)
 	c.h.OnClose(reason, err)
 }
 
@@ -629,9 +630,7 @@ func (c *ClientConn) handle(p Packet) {
 		if data == nil {
 			data = []byte{}
 		}
-		c.inHandler.Store(true)
 		c.h.OnMessage(data, p.Binary)
-		c.inHandler.Store(false)
 	case Close:
 		c.shutdown(ReasonTransportClose, nil)
 	}
@@ -701,4 +700,21 @@ func (c *ClientConn) probe() {
 	c.transport = "websocket"
 	c.ws = ws
 	ok = true
+}
+
+// goroutineID returns the id of the calling goroutine, parsed from its
+// stack header ("goroutine 42 [running]:"). Close and Drop use it to tell
+// a call from the Handler, which must not wait for itself.
+func goroutineID() uint64 {
+	var buf [32]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	var id uint64
+	for _, ch := range b {
+		if ch < '0' || ch > '9' {
+			break
+		}
+		id = id*10 + uint64(ch-'0')
+	}
+	return id
 }

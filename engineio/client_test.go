@@ -282,3 +282,35 @@ func waitPollPending(t *testing.T, sc *Conn) {
 		return sc.getActive
 	}, 5*time.Second, 2*time.Millisecond)
 }
+
+// closer closes its client from inside OnMessage.
+type closer struct {
+	*recorder
+	c chan *ClientConn
+}
+
+func (h closer) OnMessage(data []byte, binary bool) {
+	c := <-h.c
+	c.Close() // must not wait for itself
+	h.recorder.OnMessage(data, binary)
+}
+
+func TestClientCloseFromHandler(t *testing.T) {
+	ts := newTestServer(t, nil)
+	h := closer{recorder: newRecorder(), c: make(chan *ClientConn, 1)}
+	c := dialTest(t, ts.URL, nil, h)
+	h.c <- c
+	require.NoError(t, c.Send([]byte("x"), false))
+	reason, _ := h.waitClose(t)
+	assert.Equal(t, ReasonForcedClose, reason)
+	<-c.Done()
+}
+
+func TestGoroutineID(t *testing.T) {
+	ch := make(chan uint64)
+	go func() { ch <- goroutineID() }()
+	other := <-ch
+	assert.NotZero(t, goroutineID())
+	assert.NotEqual(t, goroutineID(), other)
+	assert.Equal(t, goroutineID(), goroutineID())
+}

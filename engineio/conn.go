@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -10,9 +11,10 @@ import (
 )
 
 // Conn is one Engine.IO session on the server, whichever transport carries
-// it. It costs no goroutine of its own: a WebSocket session is read by the
-// request goroutine that accepted it, a writer goroutine exists only while
-// there is something to write, and heartbeats are timers.
+// it. It costs as little as the transport allows: a polling session has no
+// goroutine between requests, a WebSocket session one reader goroutine with
+// small buffers (see hijack.go), a writer goroutine exists only while there
+// is something to write, and heartbeats are timers.
 type Conn struct {
 	srv *Server
 	id  string
@@ -62,8 +64,9 @@ var (
 )
 
 func (s *Server) newConn(r *http.Request, transport string) *Conn {
-	req := new(http.Request)
-	*req = *r
+	// A copy without the body and without the request context, whose chain
+	// would keep net/http's per-connection state alive after a hijack.
+	req := r.WithContext(context.Background())
 	req.Body = http.NoBody
 	return &Conn{
 		srv:       s,

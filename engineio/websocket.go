@@ -20,7 +20,7 @@ func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 // accept upgrades r. The Origin check of coder/websocket is off: origins
 // are the CORS options' business, as in the JavaScript server.
 func (c *Conn) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	ws, err := websocket.Accept(leanWriter(w), r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,8 @@ func (c *Conn) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, 
 }
 
 // serveWebSocketHandshake opens a session directly on WebSocket. The
-// request goroutine then becomes the session's reader.
+// session's reader is a new goroutine: the request goroutine ends after the
+// hijack, and its stack, grown by net/http, with it.
 func (c *Conn) serveWebSocketHandshake(w http.ResponseWriter, r *http.Request, open *Message) {
 	ws, err := c.accept(w, r)
 	if err != nil {
@@ -48,7 +49,7 @@ func (c *Conn) serveWebSocketHandshake(w http.ResponseWriter, r *http.Request, o
 	c.mu.Lock()
 	c.kickLocked()
 	c.mu.Unlock()
-	c.readLoop(ws)
+	c.srv.goTracked(func() { c.readLoop(ws) })
 }
 
 // writeLoop writes the queue until it is empty, then ends: a connection
@@ -130,7 +131,7 @@ var probeData = []byte("probe")
 
 // serveUpgrade runs the upgrade of a polling session: "2probe" is answered
 // "3probe", the pending GET is released with a noop, and "5" switches the
-// session to this WebSocket, which this goroutine then reads.
+// session to this WebSocket, which a new reader goroutine then reads.
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	busy := c.probe != nil || c.closed || c.closing
@@ -199,7 +200,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			default:
 			}
 			c.mu.Unlock()
-			c.readLoop(ws)
+			c.srv.goTracked(func() { c.readLoop(ws) })
 			return
 		default:
 			fail()

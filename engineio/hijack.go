@@ -1,0 +1,62 @@
+package engineio
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+)
+
+// wsBufferSize is the size of the read and write buffers of a server-side
+// WebSocket. net/http hands a hijacked connection over with 4 KiB buffers
+// each, which coder/websocket keeps for the life of the connection: most of
+// the memory of an idle session. Frames of realtime traffic are small, and
+// larger ones bypass a bufio buffer anyway, so a small buffer costs little.
+const wsBufferSize = 512
+
+// leanHijacker wraps a ResponseWriter so that the connection it hijacks
+// comes with small buffers; the large ones net/http used for the handshake
+// are left to the garbage collector.
+type leanHijacker struct {
+	http.ResponseWriter
+	hj http.Hijacker
+}
+
+// Hijack hands over the connection with wsBufferSize buffers. Bytes the
+// client sent after its handshake and net/http already read (the 101 goes
+// out before net/http stops its background read) stay buffered in the new
+// reader, where coder/websocket looks for them.
+func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := l.hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// The 101 answer may still sit in the old writer.
+	if err := brw.Writer.Flush(); err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	w := bufio.NewWriterSize(nc, wsBufferSize)
+	n := brw.Reader.Buffered()
+	if n == 0 {
+		return nc, bufio.NewReadWriter(bufio.NewReaderSize(nc, wsBufferSize), w), nil
+	}
+	pending, _ := brw.Reader.Peek(n)
+	pending = bytes.Clone(pending)
+	r := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(pending), nc), max(wsBufferSize, n))
+	if _, err := r.Peek(n); err != nil { // cannot fail: the bytes are in memory
+		nc.Close()
+		return nil, nil, err
+	}
+	return nc, bufio.NewReadWriter(r, w), nil
+}
+
+// leanWriter returns w wrapped by leanHijacker when it can hijack.
+func leanWriter(w http.ResponseWriter) http.ResponseWriter {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return w
+	}
+	return leanHijacker{ResponseWriter: w, hj: hj}
+}
