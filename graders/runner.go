@@ -411,6 +411,12 @@ func (r *checkRun) parallel(ctx context.Context, v *vars, p *ParallelStep) error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = &ScenarioError{fmt.Sprintf("grader bug: panic: %v", p)}
+					cancel()
+				}
+			}()
 			errs[i] = r.runSteps(ctx, bvars[i], branches[i])
 			if errs[i] != nil {
 				cancel()
@@ -436,6 +442,11 @@ func (r *checkRun) parallel(ctx context.Context, v *vars, p *ParallelStep) error
 	for _, err := range errs {
 		var f *Failure
 		if errors.As(err, &f) {
+			return err
+		}
+	}
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			return err
 		}
 	}

@@ -1,7 +1,10 @@
 package graders
 
 import (
+	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"rtlab/scenarios"
 )
@@ -61,5 +64,80 @@ func TestBrokenServersFailTheRightChecks(t *testing.T) {
 				t.Error("report passed")
 			}
 		})
+	}
+}
+
+func init() {
+	RegisterProbe("test-panic", func(context.Context, *ProbeEnv, map[string]any) error { panic("boom") })
+	RegisterProbe("test-hang", func(ctx context.Context, _ *ProbeEnv, _ map[string]any) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+}
+
+func TestPanicsAndDeadlines(t *testing.T) {
+	t.Parallel()
+	url := (&miniServer{}).url(t)
+	sc := mustParse(t, `
+exercise: q99
+title: Deadlines
+checks:
+  - id: panics
+    name: a probe that panics
+    steps:
+      - probe: test-panic
+  - id: check-deadline
+    name: a check that outlives its deadline
+    timeout: 300ms
+    steps:
+      - connect: a
+      - probe: test-hang
+  - id: global
+    name: a check cut by the overall deadline
+    timeout: 1m
+    steps:
+      - probe: test-hang
+  - id: after
+    name: a check that never starts
+    steps:
+      - wait: 1ms
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	r := Run(ctx, sc, &Options{URL: url})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("run took %s past a 2s deadline", d)
+	}
+	c := r.Checks
+	if c[0].Status != Fail || !c[0].Harness || !strings.Contains(c[0].Reason, "panic: boom") {
+		t.Errorf("panics: %+v", c[0])
+	}
+	if c[1].Status != Fail || !strings.Contains(c[1].Reason, "did not finish within its 300ms deadline") {
+		t.Errorf("check-deadline: %+v", c[1])
+	}
+	if c[2].Status != Fail || !c[2].Harness || !strings.Contains(c[2].Reason, "overall deadline") {
+		t.Errorf("global: %+v", c[2])
+	}
+	if c[3].Status != Fail || !strings.Contains(c[3].Reason, "not run") {
+		t.Errorf("after: %+v", c[3])
+	}
+}
+
+func TestPanicInParallelBranch(t *testing.T) {
+	t.Parallel()
+	url := (&miniServer{}).url(t)
+	sc := mustParse(t, `
+exercise: q99
+title: Panic
+checks:
+  - id: p
+    name: a panicking branch
+    steps:
+      - parallel: {times: 3, steps: [probe: test-panic]}
+`)
+	r := runQuick(t, sc, url)
+	if c := r.Checks[0]; c.Status != Fail || !c.Harness || !strings.Contains(c.Reason, "panic: boom") {
+		t.Errorf("%+v", c)
 	}
 }
