@@ -278,12 +278,22 @@ func (r *exec) logStep(ctx context.Context, st *LogStep) error {
 			return err
 		}
 		re, what = x, "a line matching /"+x.String()+"/"
-	} else {
+	} else if st.Contains != "" {
 		s, err := r.expandString(st.Contains)
 		if err != nil {
 			return err
 		}
 		re, what = containsMatcher(s), fmt.Sprintf("a line containing %q", s)
+	} else {
+		var all allMatcher
+		for _, raw := range st.ContainsAll {
+			s, err := r.expandString(raw)
+			if err != nil {
+				return err
+			}
+			all = append(all, s)
+		}
+		re, what = all, fmt.Sprintf("a line containing all of %q", []string(all))
 	}
 	stream := st.Stream
 	if stream == "" {
@@ -365,6 +375,17 @@ func (r *exec) logStep(ctx context.Context, st *LogStep) error {
 type containsMatcher string
 
 func (c containsMatcher) MatchString(s string) bool { return strings.Contains(s, string(c)) }
+
+type allMatcher []string
+
+func (a allMatcher) MatchString(s string) bool {
+	for _, sub := range a {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
 
 // NewLogSink returns a Process that runs nothing: an io.Writer whose lines
 // log steps read as the server's stdout. The grader gives it to in-process

@@ -26,8 +26,10 @@ import (
 //	{$exact: {...}}    an object with exactly these keys
 //	{$contains: [..]}  an array holding a match for each element, any order
 //	{$unordered: [..]} an array of the same length matching in any order
+//	{$excludes: [..]}  an array in which nothing matches any of these
 //	{$len: 3}          an array, string or object of that length
 //	{$one_of: [a, b]}  any of the alternatives
+//	{$not: m}          anything m does not match (or no value)
 //
 // An expected string matches a number of the same spelling ("5" ⇔ 5),
 // because the contract compares ids as strings.
@@ -366,6 +368,28 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch 
 			}
 		}
 		return fail("one of " + describe(arg))
+	case "$not":
+		if act == absent {
+			return nil
+		}
+		if matchAt(path, arg, act, nil) == nil {
+			return fail("anything but " + describe(arg))
+		}
+		return nil
+	case "$excludes":
+		e, _ := arg.([]any)
+		a, ok := act.([]any)
+		if !ok {
+			return fail("an array")
+		}
+		for _, bad := range e {
+			for _, got := range a {
+				if matchAt("", bad, got, nil) == nil {
+					return fail("an array without " + describe(bad))
+				}
+			}
+		}
+		return nil
 	case "$contains", "$unordered":
 		e, _ := arg.([]any)
 		a, ok := act.([]any)

@@ -245,6 +245,8 @@ type LogStep struct {
 	Match string `yaml:"match"`
 	// Contains is a literal substring, an alternative to Match.
 	Contains string `yaml:"contains"`
+	// ContainsAll: one line must hold every one of these substrings.
+	ContainsAll []string `yaml:"contains_all"`
 	// Count is how many matching lines are needed. Default 1.
 	Count int `yaml:"count"`
 	// Absent inverts the step: no line may match (checked at once).
@@ -620,8 +622,14 @@ func validateSteps(sc *Scenario, c *Check, steps []*Step) error {
 				return errAt(s.Line, "assert: give exactly one of unique:, equal:, received:, value:+that:")
 			}
 		case "log":
-			if (s.Log.Match == "") == (s.Log.Contains == "") {
-				return errAt(s.Line, "log: give match: (a regular expression) or contains:")
+			n := 0
+			for _, set := range []bool{s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0} {
+				if set {
+					n++
+				}
+			}
+			if n != 1 {
+				return errAt(s.Line, "log: give one of match: (a regular expression), contains: or contains_all:")
 			}
 			if s.Log.Match != "" && !strings.Contains(s.Log.Match, "${") {
 				if _, err := regexp.Compile(s.Log.Match); err != nil {
