@@ -49,6 +49,8 @@ type Conn struct {
 
 	pingTimer    *time.Timer
 	timeoutTimer *time.Timer
+	pingDue      time.Time // when the next ping is due (its timer may fire late)
+	pongDeadline time.Time // when an unanswered ping ends the session; zero when none is out
 }
 
 // closeTimeout is how long a graceful close over polling waits for the
@@ -181,8 +183,13 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 	}
 	ws, probe := c.ws, c.probe
 	if c.transport == "polling" && c.getActive {
-		// A pending GET ends with the close packet, as the JS server does.
-		if !c.closing {
+		// A pending GET ends as the JS server ends it: with a noop when
+		// the client closed the session itself, with the close packet
+		// otherwise.
+		switch {
+		case reason == ReasonTransportClose:
+			c.queue = append(c.queue[:0], msgNoop)
+		case !c.closing:
 			c.queue = append(c.queue, msgClose)
 		}
 		c.kickLocked()
@@ -235,9 +242,13 @@ func (c *Conn) startHeartbeat() {
 	if c.closed {
 		return
 	}
+	c.pingDue = time.Now().Add(c.srv.opts.PingInterval)
 	c.pingTimer = time.AfterFunc(c.srv.opts.PingInterval, c.sendPing)
 }
 
+// sendPing sends a ping and arms the pong deadline. The deadline counts
+// from when the ping was due, not from when a late timer got to run, so
+// that a loaded machine does not give a silent client extra time.
 func (c *Conn) sendPing() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -245,11 +256,20 @@ func (c *Conn) sendPing() {
 		return
 	}
 	c.enqueueLocked(msgPing)
+	c.pongDeadline = c.pingDue.Add(c.srv.opts.PingTimeout)
+	wait := max(time.Until(c.pongDeadline), 0)
 	if c.timeoutTimer == nil {
-		c.timeoutTimer = time.AfterFunc(c.srv.opts.PingTimeout, func() { c.terminate(ReasonPingTimeout, nil, false) })
+		c.timeoutTimer = time.AfterFunc(wait, func() { c.terminate(ReasonPingTimeout, nil, false) })
 	} else {
-		c.timeoutTimer.Reset(c.srv.opts.PingTimeout)
+		c.timeoutTimer.Reset(wait)
 	}
+}
+
+// overdue reports whether a ping went unanswered past its deadline.
+func (c *Conn) overdue() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.closed && !c.pongDeadline.IsZero() && time.Now().After(c.pongDeadline)
 }
 
 func (c *Conn) onPong() {
@@ -261,6 +281,8 @@ func (c *Conn) onPong() {
 	if c.timeoutTimer != nil {
 		c.timeoutTimer.Stop()
 	}
+	c.pongDeadline = time.Time{}
+	c.pingDue = time.Now().Add(c.srv.opts.PingInterval)
 	c.pingTimer.Reset(c.srv.opts.PingInterval)
 }
 
