@@ -224,6 +224,8 @@ type AssertStep struct {
 	// Match matches Value against That.
 	Value any `yaml:"value"`
 	That  any `yaml:"that"`
+	// What names the values in a failure ("the rooms list-rooms gave").
+	What string `yaml:"what"`
 }
 
 // ReceivedAssert says client received Count events named Event (with data

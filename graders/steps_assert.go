@@ -32,7 +32,7 @@ func (r *exec) assert(ctx context.Context, a *AssertStep) error {
 			seen := map[string]int{}
 			for i, s := range strs {
 				if j, dup := seen[s]; dup {
-					return &Failure{Reason: fmt.Sprintf("values %d and %d are the same, but must all differ", j+1, i+1),
+					return &Failure{Reason: fmt.Sprintf("%svalues %d and %d are the same, but must all differ", whatPrefix(a.What), j+1, i+1),
 						Expected: "all different", Actual: strings.Join(strs, ", ")}
 				}
 				seen[s] = i
@@ -41,7 +41,7 @@ func (r *exec) assert(ctx context.Context, a *AssertStep) error {
 		}
 		for i := 1; i < len(strs); i++ {
 			if strs[i] != strs[0] {
-				return &Failure{Reason: "values differ, but must all be the same",
+				return &Failure{Reason: whatPrefix(a.What) + "values differ, but must all be the same",
 					Expected: "all equal to " + strs[0], Actual: strings.Join(strs, ", ")}
 			}
 		}
@@ -87,9 +87,20 @@ func (r *exec) assert(ctx context.Context, a *AssertStep) error {
 		}
 		caps := map[string]any{}
 		if m := match(normalize(want), normalize(v), caps); m != nil {
-			return &Failure{Reason: "a value did not match", Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+			what := a.What
+			if what == "" {
+				what = "a value"
+			}
+			return &Failure{Reason: what + " is not as expected", Expected: describe(want), Actual: describe(v) + " — " + m.String()}
 		}
 		r.vars.merge(caps)
 		return nil
 	}
+}
+
+func whatPrefix(what string) string {
+	if what == "" {
+		return ""
+	}
+	return what + ": "
 }
