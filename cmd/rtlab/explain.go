@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net"
+	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"rtlab/graders"
+	"rtlab/reference"
 	"rtlab/scenarios"
 )
 
@@ -13,15 +19,23 @@ func init() {
 	register(&command{
 		name:    "explain",
 		summary: "print an exercise's contract and its checks, as a student reads them",
-		usage: `usage: rtlab explain EXERCISE
+		usage: `usage: rtlab explain EXERCISE [--url URL]
 
 Prints the exercise's title, its contract (what the server must do, with
 the exact event names and payloads), and every check rtlab grade runs, in
 order, with what each depends on.
 
+Some exercises add a live part (Q2 draws the WebSocket handshake as a
+sequence diagram): against --url when given, else against the reference
+server run in-process.
+
+Flags:
+  --url URL   the server the live part talks to
+
 Examples:
   rtlab explain q17
   rtlab explain q09
+  rtlab explain q2 --url http://localhost:3000
 `,
 		run: runExplain,
 	})
@@ -29,6 +43,7 @@ Examples:
 
 func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("explain")
+	rawURL := fs.String("url", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -69,6 +84,51 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\nGrade it: rtlab grade --url http://localhost:3000 --exercise %s\n", sc.Exercise)
-	_, err = fmt.Fprint(e.stdout, b.String())
-	return err
+	if _, err := fmt.Fprint(e.stdout, b.String()); err != nil {
+		return err
+	}
+	live, ok := graders.Explainer(sc.Exercise)
+	if !ok {
+		if *rawURL != "" {
+			return usagef("%s has no live part; --url is for exercises that do (q2)", sc.Exercise)
+		}
+		return nil
+	}
+	return explainLive(ctx, e, sc.Exercise, *rawURL, live)
+}
+
+// explainLive runs an exercise's live explanation against rawURL, or
+// against its reference server on a loopback port when rawURL is empty.
+func explainLive(ctx context.Context, e *env, id, rawURL string, live graders.ExplainFunc) error {
+	if rawURL == "" {
+		ex, ok := reference.Lookup(id)
+		if !ok {
+			return nil
+		}
+		srv, err := ex.New(nil)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(ln)
+		defer shutdown(hs, srv)
+		rawURL = "http://" + ln.Addr().String()
+		fmt.Fprintf(e.stdout, "\nLive, against the reference server (%s):\n\n", rawURL)
+	} else {
+		fmt.Fprintf(e.stdout, "\nLive, against %s:\n\n", rawURL)
+	}
+	base, err := url.Parse(rawURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return usagef("--url %q: want http://HOST:PORT or https://HOST:PORT", rawURL)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	defer tr.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	return live(ctx, e.stdout, base, &http.Client{Transport: tr})
 }
