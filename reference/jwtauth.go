@@ -53,6 +53,10 @@ type authFaults struct {
 	expiredAsInvalid bool // an expired token is reported as INVALID_TOKEN
 	acceptNone       bool // alg "none" passes
 	noUserCheck      bool // any sub is accepted
+	// forbiddenAsInvalid reports a role that may not enter as
+	// INVALID_TOKEN, so the client cannot tell "log in again" from "you
+	// may not go there".
+	forbiddenAsInvalid bool
 }
 
 // verifyToken checks an HS256 token and returns its claims, or the refusal
@@ -105,7 +109,11 @@ func jwtMiddleware(secret string, f authFaults, allowed ...string) func(s *socke
 			return refused
 		}
 		if len(allowed) > 0 && !contains(allowed, c.Role) {
-			return refusal(codeForbidden, fmt.Sprintf("Forbidden: the %s namespace is for %s, and you are %s.",
+			code := codeForbidden
+			if f.forbiddenAsInvalid {
+				code = codeInvalidToken
+			}
+			return refusal(code, fmt.Sprintf("Forbidden: the %s namespace is for %s, and you are %s.",
 				s.Namespace().Name(), strings.Join(allowed, " or "), c.Role))
 		}
 		s.Set("claims", c)
