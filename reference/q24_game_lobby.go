@@ -1,0 +1,206 @@
+package reference
+
+import (
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"rtlab/socketio"
+)
+
+func init() {
+	Register(&Exercise{
+		ID:       "q24",
+		Title:    "Game lobby",
+		New:      newQ24,
+		Variants: variantNames(q24Variants),
+	})
+}
+
+// q24Faults are the mistakes students make with a lobby.
+type q24Faults struct {
+	noMax           bool // a fifth player is let in
+	startToAll      bool // game-start goes to every connected client
+	keepEmpty       bool // a room whose players all left stays listed
+	listFull        bool // full and started rooms are listed too
+	joinerNotTold   bool // player-joined goes to the others only (socket.to)
+	noPlayerLeft    bool // nobody is told when a player disconnects
+	crashOnBadInput bool // join-room with a null payload kills the connection
+}
+
+var q24Variants = map[string]q24Faults{
+	"fifth-player":          {noMax: true},
+	"game-start-to-all":     {startToAll: true},
+	"keep-empty-rooms":      {keepEmpty: true},
+	"list-full-rooms":       {listFull: true},
+	"joiner-not-told":       {joinerNotTold: true},
+	"no-player-left":        {noPlayerLeft: true},
+	"crash-on-null-payload": {crashOnBadInput: true},
+}
+
+const maxPlayers = 4
+
+// gameRoom is one room of the lobby. Its players are socket ids in the
+// order they came in; the Socket.IO room of the same name carries the
+// room's broadcasts.
+type gameRoom struct {
+	ID      string
+	Players []string
+	Started bool
+}
+
+func (g *gameRoom) players() []string { return append([]string{}, g.Players...) }
+
+// roomInfo is one entry of list-rooms.
+type roomInfo struct {
+	RoomID      string `json:"roomId"`
+	PlayerCount int    `json:"playerCount"`
+	MaxPlayers  int    `json:"maxPlayers"`
+}
+
+// lobby is the server's state: the rooms, and which room each player is
+// in. A player is in one room at a time.
+type lobby struct {
+	mu     sync.Mutex
+	rooms  map[string]*gameRoom
+	order  []string          // room ids, oldest first, for a stable list
+	player map[string]string // socket id → room id
+	nextID int
+}
+
+// newQ24 keeps its own record of the lobby (who is in which room, which
+// game started) and uses a Socket.IO room per game room only to address
+// its players. Every change happens under one lock, so that two players
+// racing for the last seat cannot both get it.
+func newQ24(opts *Options) (Server, error) {
+	o := opts.withDefaults()
+	if err := checkVariant("q24", o.Variant, variantNames(q24Variants)); err != nil {
+		return nil, err
+	}
+	f := q24Variants[o.Variant]
+	lb := &lobby{rooms: map[string]*gameRoom{}, player: map[string]string{}}
+	io := newIO()
+	nsp := io.Of("/")
+
+	// removePlayer takes the player out of its room and tells the rest; an
+	// empty room is deleted. Called with lb.mu held.
+	removePlayer := func(id string) {
+		rid, ok := lb.player[id]
+		if !ok {
+			return
+		}
+		delete(lb.player, id)
+		g := lb.rooms[rid]
+		for i, p := range g.Players {
+			if p == id {
+				g.Players = append(g.Players[:i], g.Players[i+1:]...)
+				break
+			}
+		}
+		if len(g.Players) == 0 && !f.keepEmpty {
+			delete(lb.rooms, rid)
+			for i, r := range lb.order {
+				if r == rid {
+					lb.order = append(lb.order[:i], lb.order[i+1:]...)
+					break
+				}
+			}
+			return
+		}
+		if !f.noPlayerLeft {
+			nsp.To(rid).Emit("player-left", map[string]any{"roomId": rid, "playerId": id, "players": g.players()})
+		}
+	}
+
+	nsp.OnConnect(func(s *socketio.Socket) {
+		s.OnDisconnect(func(socketio.Reason) {
+			lb.mu.Lock()
+			defer lb.mu.Unlock()
+			removePlayer(s.ID())
+		})
+
+		s.On("create-room", func(e *socketio.Event) {
+			lb.mu.Lock()
+			defer lb.mu.Unlock()
+			if rid, in := lb.player[s.ID()]; in {
+				ackError(e, "You are already in room "+rid+".")
+				return
+			}
+			lb.nextID++
+			rid := "room-" + strconv.Itoa(lb.nextID)
+			lb.rooms[rid] = &gameRoom{ID: rid, Players: []string{s.ID()}}
+			lb.order = append(lb.order, rid)
+			lb.player[s.ID()] = rid
+			s.Join(rid)
+			ackOK(e, map[string]any{"roomId": rid})
+		})
+
+		s.On("list-rooms", func(e *socketio.Event) {
+			lb.mu.Lock()
+			defer lb.mu.Unlock()
+			out := []roomInfo{}
+			for _, rid := range lb.order {
+				g := lb.rooms[rid]
+				if (g.Started || len(g.Players) >= maxPlayers) && !f.listFull {
+					continue
+				}
+				out = append(out, roomInfo{rid, len(g.Players), maxPlayers})
+			}
+			ack(e, map[string]any{"rooms": out})
+		})
+
+		s.On("join-room", func(e *socketio.Event) {
+			var p struct {
+				RoomID json.RawMessage `json:"roomId"`
+			}
+			if !objectArg(e, &p) {
+				if f.crashOnBadInput {
+					s.Disconnect(true) // what "Cannot destructure property 'roomId' of null" does
+					return
+				}
+				ackError(e, `Send an object: {"roomId": "..."}.`)
+				return
+			}
+			rid, _ := idValue(p.RoomID)
+			lb.mu.Lock()
+			defer lb.mu.Unlock()
+			g, ok := lb.rooms[rid]
+			switch {
+			case !ok:
+				ackError(e, "No room "+strconv.Quote(rid)+": pick one from list-rooms.")
+				return
+			case lb.player[s.ID()] != "":
+				ackError(e, "You are already in room "+lb.player[s.ID()]+".")
+				return
+			case g.Started && !f.noMax:
+				ackError(e, "The game in "+rid+" has already started.")
+				return
+			case len(g.Players) >= maxPlayers && !f.noMax:
+				ackError(e, "Room "+rid+" is full (4 players).")
+				return
+			}
+			g.Players = append(g.Players, s.ID())
+			lb.player[s.ID()] = rid
+			s.Join(rid)
+			ackOK(e, map[string]any{"roomId": rid})
+			joined := map[string]any{"roomId": rid, "playerId": s.ID(), "players": g.players()}
+			if f.joinerNotTold {
+				s.To(rid).Emit("player-joined", joined)
+			} else {
+				nsp.To(rid).Emit("player-joined", joined)
+			}
+			if len(g.Players) == maxPlayers && !g.Started {
+				g.Started = true
+				start := map[string]any{"roomId": rid, "players": g.players()}
+				if f.startToAll {
+					nsp.Emit("game-start", start)
+				} else {
+					nsp.To(rid).Emit("game-start", start)
+				}
+			}
+		})
+	})
+	s := newServer()
+	s.mountIO(io)
+	return s, nil
+}
