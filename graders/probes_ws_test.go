@@ -1,0 +1,264 @@
+package graders
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"rtlab/reference"
+	"rtlab/scenarios"
+)
+
+// init turns the test binary into a reference WebSocket server when
+// RTLAB_WS_HELPER names an exercise ("q5" or "q5:drop-on-shutdown"), so
+// that the SIGTERM check can signal a real process. It runs before
+// TestMain.
+func init() {
+	spec := os.Getenv("RTLAB_WS_HELPER")
+	if spec == "" {
+		return
+	}
+	id, variant, _ := strings.Cut(spec, ":")
+	os.Exit(wsHelper(id, variant))
+}
+
+func wsHelper(id, variant string) int {
+	ex, ok := reference.Lookup(id)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "no reference", id)
+		return 1
+	}
+	srv, err := ex.New(&reference.Options{Variant: variant})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	select {
+	case <-sig:
+	case <-time.After(time.Minute): // never outlive the test
+	}
+	srv.Close() // 1001 to every client, unless the variant drops them
+	hs.Close()
+	return 0
+}
+
+func TestWSSigtermNeedsA1001(t *testing.T) {
+	t.Parallel()
+	sc := mustLoad(t, "q5")
+	for _, variant := range []string{"", "drop-on-shutdown"} {
+		t.Run("variant="+variant, func(t *testing.T) {
+			t.Parallel()
+			addr, err := FreeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			p, err := StartProcess(ctx, "'"+os.Args[0]+"' -test.run='^$'", &ProcessOptions{
+				Addr: addr, Env: []string{"RTLAB_WS_HELPER=q5:" + variant},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Stop()
+			r := Run(ctx, sc, &Options{URL: "http://" + addr, Server: p})
+			st := statuses(r)
+			if st["sigterm-1001"] == "" {
+				t.Fatalf("no sigterm-1001 check: %v", st)
+			}
+			want := Pass
+			if variant != "" {
+				want = Fail
+			}
+			if st["sigterm-1001"] != want {
+				dump(t, r)
+				t.Fatalf("sigterm-1001 = %s, want %s", st["sigterm-1001"], want)
+			}
+			for id, s := range st {
+				if id != "sigterm-1001" && s != Pass {
+					dump(t, r)
+					t.Errorf("%s = %s, want pass", id, s)
+				}
+			}
+			if variant != "" {
+				msg := checkByID(r, "sigterm-1001").Message()
+				if !strings.Contains(msg, "1006") {
+					t.Errorf("the failure does not name what the client saw:\n%s", msg)
+				}
+			}
+		})
+	}
+}
+
+func mustLoad(t *testing.T, id string) *Scenario {
+	t.Helper()
+	all, err := Load(scenarios.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, ok := all[id]
+	if !ok {
+		t.Fatalf("no scenario %s", id)
+	}
+	return sc
+}
+
+func checkByID(r *Report, id string) CheckResult {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return CheckResult{}
+}
+
+// TestWSVariantsFailTheirOwnCheck grades each broken /ws variant and
+// requires the failure on the check that names its bug, with the code
+// seen in the message.
+func TestWSVariantsFailTheirOwnCheck(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		ex, variant, check, says string
+	}{
+		{"q2", "bad-accept", "accept-key", "Sec-WebSocket-Accept"},
+		{"q2", "any-version", "bad-version", "101"},
+		{"q2", "no-key-check", "missing-key", "101"},
+		{"q5", "accept-unmasked", "unmasked-1002", "text frame"},
+		{"q5", "no-utf8-check", "invalid-utf8-1007", "text frame"},
+		{"q5", "no-size-limit", "too-big-1009", "text frame"},
+		{"q5", "close-no-code", "close-1000", "1005"},
+	}
+	for _, c := range cases {
+		t.Run(c.ex+"/"+c.variant, func(t *testing.T) {
+			t.Parallel()
+			r := gradeWS(t, c.ex, c.variant)
+			for _, res := range r.Checks {
+				want := Pass
+				if res.ID == c.check {
+					want = Fail
+				}
+				if res.Status != want && !(want == Pass && res.Status == Skip) {
+					dump(t, r)
+					t.Fatalf("%s: %s, want %s", res.ID, res.Status, want)
+				}
+			}
+			if msg := checkByID(r, c.check).Message(); !strings.Contains(msg, c.says) || !strings.Contains(msg, "expected") || !strings.Contains(msg, "hint") {
+				t.Errorf("the failure should say expected, %q and a hint:\n%s", c.says, msg)
+			}
+		})
+	}
+}
+
+func gradeWS(t *testing.T, id, variant string) *Report {
+	t.Helper()
+	ex, _ := reference.Lookup(id)
+	srv, err := ex.New(&reference.Options{Variant: variant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer func() {
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return Run(ctx, mustLoad(t, id), &Options{URL: ts.URL})
+}
+
+func TestWSEchoOverTLS(t *testing.T) {
+	t.Parallel()
+	ex, _ := reference.Lookup("q2")
+	srv, err := ex.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(srv)
+	defer func() {
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+	}()
+	u, _ := url.Parse(ts.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	env := &ProbeEnv{URL: u, HTTP: ts.Client(), Timeout: 2 * time.Second}
+	if err := wsEchoProbe(ctx, env, map[string]any{}); err != nil {
+		t.Fatalf("echo over wss:// trusting the test certificate: %v", err)
+	}
+	// Without trusting it, the probe must refuse the certificate.
+	env.HTTP = &http.Client{}
+	if err := wsEchoProbe(ctx, env, map[string]any{}); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("echo with an untrusted certificate: %v, want a certificate error", err)
+	}
+}
+
+func TestExplainQ2DrawsTheHandshake(t *testing.T) {
+	t.Parallel()
+	for _, variant := range []string{"", "bad-accept"} {
+		ex, _ := reference.Lookup("q2")
+		srv, err := ex.New(&reference.Options{Variant: variant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		u, _ := url.Parse(ts.URL)
+		f, ok := Explainer("Q02")
+		if !ok {
+			t.Fatal("no explainer for q2")
+		}
+		var out bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = f(ctx, &out, u, ts.Client())
+		cancel()
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := out.String()
+		for _, want := range []string{"GET /ws HTTP/1.1", "(?i)Sec-WebSocket-Key: ", "HTTP/1.1 101 Switching Protocols", "▶│", "│◀", `text "hello", masked  [81 85`} {
+			if low, ok := strings.CutPrefix(want, "(?i)"); ok {
+				want = low
+				if !strings.Contains(strings.ToLower(s), strings.ToLower(low)) {
+					t.Errorf("variant %q: the diagram lacks %q:\n%s", variant, want, s)
+				}
+				continue
+			}
+			if !strings.Contains(s, want) {
+				t.Errorf("variant %q: the diagram lacks %q:\n%s", variant, want, s)
+			}
+		}
+		verdict := "✓ Sec-WebSocket-Accept matches"
+		if variant != "" {
+			verdict = "✗ Sec-WebSocket-Accept is"
+		}
+		if !strings.Contains(s, verdict) {
+			t.Errorf("variant %q: want %q in:\n%s", variant, verdict, s)
+		}
+		if variant == "" {
+			t.Logf("\n%s", s)
+		}
+	}
+}
