@@ -43,7 +43,7 @@ func TestMintJWT(t *testing.T) {
 }
 
 func TestTemplatesExpandInStrings(t *testing.T) {
-	r := &exec{checkRun: &checkRun{opts: &Options{JWTSecret: "k"}}, vars: newVars()}
+	r := &stepRun{checkRun: &checkRun{opts: &Options{JWTSecret: "k"}}, vars: newVars()}
 	r.vars.set("room", "r-1")
 	r.vars.set("n", 3.0)
 	v, err := r.expand(map[string]any{"token": "{{jwt sub=u1}}", "room": "${room}", "label": "room ${room} of ${n}", "n": "${n}"})

@@ -265,7 +265,7 @@ func (p *Process) waitLines(ctx context.Context, pred func(lines []logLine) bool
 	}
 }
 
-func (r *exec) logStep(ctx context.Context, st *LogStep) error {
+func (r *stepRun) logStep(ctx context.Context, st *LogStep) error {
 	p := r.opts.Server
 	if p == nil {
 		return &ScenarioError{"a log step ran without --cmd"}

@@ -74,7 +74,7 @@ func ProbeNames() []string {
 	return out
 }
 
-func (r *exec) probe(ctx context.Context, st *ProbeStep) error {
+func (r *stepRun) probe(ctx context.Context, st *ProbeStep) error {
 	f, ok := lookupProbe(st.Name)
 	if !ok {
 		return &ScenarioError{fmt.Sprintf("unknown probe %q", st.Name)}

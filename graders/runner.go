@@ -316,15 +316,15 @@ func (r *checkRun) runSteps(ctx context.Context, v *vars, steps []*Step) error {
 	return nil
 }
 
-// exec runs steps with one set of variables: the check's, or a loop
+// stepRun runs steps with one set of variables: the check's, or a loop
 // iteration's copy. It shares the check's clients.
-type exec struct {
+type stepRun struct {
 	*checkRun
 	vars *vars
 }
 
 func (r *checkRun) runStep(ctx context.Context, v *vars, s *Step) error {
-	sr := &exec{checkRun: r, vars: v}
+	sr := &stepRun{checkRun: r, vars: v}
 	switch s.Kind {
 	case "connect":
 		return sr.connect(ctx, s.Connect)

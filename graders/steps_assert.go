@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-func (r *exec) assert(ctx context.Context, a *AssertStep) error {
+func (r *stepRun) assert(ctx context.Context, a *AssertStep) error {
 	switch {
 	case a.Unique != nil || a.Equal != nil:
 		list := a.Unique

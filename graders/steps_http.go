@@ -18,7 +18,7 @@ import (
 // maxBody bounds what an HTTP step reads of a response.
 const maxBody = 1 << 20
 
-func (r *exec) newRequest(ctx context.Context, method, path string, hdr map[string]string, body any) (*http.Request, string, error) {
+func (r *stepRun) newRequest(ctx context.Context, method, path string, hdr map[string]string, body any) (*http.Request, string, error) {
 	p, err := r.expandString(path)
 	if err != nil {
 		return nil, "", err
@@ -67,7 +67,7 @@ func (r *exec) newRequest(ctx context.Context, method, path string, hdr map[stri
 	return req, req.Method + " " + rel.RequestURI(), nil
 }
 
-func (r *exec) httpStep(ctx context.Context, st *HTTPStep) error {
+func (r *stepRun) httpStep(ctx context.Context, st *HTTPStep) error {
 	timeout := st.Timeout
 	if timeout <= 0 {
 		timeout = r.opts.Timeout
@@ -110,7 +110,7 @@ func httpFailure(shown string, timeout time.Duration, ctx context.Context, err e
 }
 
 // checkHead matches the status and the headers.
-func (r *exec) checkHead(shown string, resp *http.Response, ex *HTTPExpect) error {
+func (r *stepRun) checkHead(shown string, resp *http.Response, ex *HTTPExpect) error {
 	if ex.Status != nil {
 		want, err := r.expand(ex.Status)
 		if err != nil {
@@ -159,7 +159,7 @@ func describeHeader(v any) string {
 	return asString(v)
 }
 
-func (r *exec) checkBody(shown string, resp *http.Response, body []byte, ex *HTTPExpect, save map[string]string) error {
+func (r *stepRun) checkBody(shown string, resp *http.Response, body []byte, ex *HTTPExpect, save map[string]string) error {
 	if ex.NoBody && len(bytes.TrimSpace(body)) > 0 {
 		return &Failure{Reason: shown + ": expected an empty body", Actual: shorten(string(body), 300)}
 	}
@@ -198,7 +198,7 @@ func (r *exec) checkBody(shown string, resp *http.Response, body []byte, ex *HTT
 }
 
 // sseStep reads events from a text/event-stream response.
-func (r *exec) sseStep(ctx context.Context, st *SSEStep) error {
+func (r *stepRun) sseStep(ctx context.Context, st *SSEStep) error {
 	within := st.Within
 	if within <= 0 {
 		within = 3 * time.Second

@@ -13,7 +13,7 @@ import (
 )
 
 // namespace applies --namespace-prefix to a scenario's namespace.
-func (r *exec) namespace(ns string) string {
+func (r *stepRun) namespace(ns string) string {
 	if ns == "" {
 		ns = r.sc.Namespace
 	}
@@ -27,7 +27,7 @@ func (r *exec) namespace(ns string) string {
 	return p + ns
 }
 
-func (r *exec) clientNamed(raw string) (*client, error) {
+func (r *stepRun) clientNamed(raw string) (*client, error) {
 	name, err := r.expandString(raw)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (r *exec) clientNamed(raw string) (*client, error) {
 	return c, nil
 }
 
-func (r *exec) stringMap(m map[string]string) (map[string]string, error) {
+func (r *stepRun) stringMap(m map[string]string) (map[string]string, error) {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
 		ev, err := r.expandString(v)
@@ -53,7 +53,7 @@ func (r *exec) stringMap(m map[string]string) (map[string]string, error) {
 	return out, nil
 }
 
-func (r *exec) connect(ctx context.Context, st *ConnectStep) error {
+func (r *stepRun) connect(ctx context.Context, st *ConnectStep) error {
 	ns := r.namespace(st.Namespace)
 	auth, err := r.expand(st.Auth)
 	if err != nil {
@@ -98,7 +98,7 @@ func (r *exec) connect(ctx context.Context, st *ConnectStep) error {
 	return nil
 }
 
-func (r *exec) connectOne(ctx context.Context, name, ns string, auth any, do *DialOptions, via string, timeout time.Duration, expectErr any) error {
+func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do *DialOptions, via string, timeout time.Duration, expectErr any) error {
 	r.mu.Lock()
 	if _, dup := r.clients[name]; dup {
 		r.mu.Unlock()
@@ -185,7 +185,7 @@ func matcherSuffix(m any) string {
 	return " " + describe(m)
 }
 
-func (r *exec) adopt(cl *client) {
+func (r *stepRun) adopt(cl *client) {
 	cl.bg = r.bg
 	r.mu.Lock()
 	r.clients[cl.name] = cl
@@ -193,7 +193,7 @@ func (r *exec) adopt(cl *client) {
 	r.mu.Unlock()
 }
 
-func (r *exec) forget(cl *client) {
+func (r *stepRun) forget(cl *client) {
 	r.mu.Lock()
 	if r.clients[cl.name] == cl {
 		delete(r.clients, cl.name)
@@ -259,7 +259,7 @@ func (c *client) close(mode string) {
 // closeGrace bounds a graceful close.
 const closeGrace = time.Second
 
-func (r *exec) emitArgs(st *EmitStep) ([]any, error) {
+func (r *stepRun) emitArgs(st *EmitStep) ([]any, error) {
 	if st.Args != nil {
 		out := make([]any, len(st.Args))
 		for i, a := range st.Args {
@@ -282,7 +282,7 @@ func (r *exec) emitArgs(st *EmitStep) ([]any, error) {
 	return []any{data}, nil
 }
 
-func (r *exec) emit(ctx context.Context, st *EmitStep) error {
+func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 	cl, err := r.clientNamed(st.Client)
 	if err != nil {
 		return err
@@ -339,7 +339,7 @@ func (r *exec) emit(ctx context.Context, st *EmitStep) error {
 }
 
 // save stores values at paths of v into variables.
-func (r *exec) save(spec map[string]string, v any, what string) error {
+func (r *stepRun) save(spec map[string]string, v any, what string) error {
 	for rawName, path := range spec {
 		name, err := r.expandString(rawName)
 		if err != nil {
@@ -373,7 +373,7 @@ func describeRaw(raw []json.RawMessage) string {
 	return strings.Join(parts, ", ")
 }
 
-func (r *exec) clientsOf(names []string) ([]*client, error) {
+func (r *stepRun) clientsOf(names []string) ([]*client, error) {
 	out := make([]*client, 0, len(names))
 	for _, n := range names {
 		c, err := r.clientNamed(n)
@@ -385,7 +385,7 @@ func (r *exec) clientsOf(names []string) ([]*client, error) {
 	return out, nil
 }
 
-func (r *exec) expect(ctx context.Context, st *ExpectStep) error {
+func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
 	cls, err := r.clientsOf(st.Clients)
 	if err != nil {
 		return err
@@ -463,7 +463,7 @@ func (r *exec) expect(ctx context.Context, st *ExpectStep) error {
 			}
 			switch {
 			case len(same) > 0:
-				f.Actual = evName + " " + strings.Join(lastN(same, 3), "; then ")
+				f.Actual = evName + " " + strings.Join(lastStrings(same, 3), "; then ")
 			case ctx.Err() != nil && wctx.Err() != context.DeadlineExceeded:
 				f.Actual = "the check's deadline passed first"
 			case cl.countNamed(evName) > 0:
@@ -484,14 +484,14 @@ func (r *exec) expect(ctx context.Context, st *ExpectStep) error {
 	return nil
 }
 
-func lastN(s []string, n int) []string {
+func lastStrings(s []string, n int) []string {
 	if len(s) > n {
 		return s[len(s)-n:]
 	}
 	return s
 }
 
-func (r *exec) expectNone(ctx context.Context, st *ExpectNoneStep) error {
+func (r *stepRun) expectNone(ctx context.Context, st *ExpectNoneStep) error {
 	cls, err := r.clientsOf(st.Clients)
 	if err != nil {
 		return err
@@ -543,7 +543,7 @@ func (r *exec) expectNone(ctx context.Context, st *ExpectNoneStep) error {
 	return nil
 }
 
-func (r *exec) disconnect(ctx context.Context, st *DisconnectStep) error {
+func (r *stepRun) disconnect(ctx context.Context, st *DisconnectStep) error {
 	cls, err := r.clientsOf(st.Clients)
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func (e *ScenarioError) Error() string { return "scenario error: " + e.Msg }
 // expand replaces ${vars} and {{jwt ...}} templates in every string of v.
 // A string that is exactly one ${var} becomes the variable's value with its
 // type (a number stays a number).
-func (r *exec) expand(v any) (any, error) {
+func (r *stepRun) expand(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		if m := varRef.FindStringSubmatch(x); m != nil && m[0] == x {
@@ -101,7 +101,7 @@ func (r *exec) expand(v any) (any, error) {
 }
 
 // expandString interpolates ${vars} (as strings) and mints JWT templates.
-func (r *exec) expandString(s string) (string, error) {
+func (r *stepRun) expandString(s string) (string, error) {
 	var err error
 	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
 		name := ref[2 : len(ref)-1]
@@ -130,7 +130,7 @@ func (r *exec) expandString(s string) (string, error) {
 
 // expandRegexp interpolates ${vars} quoted, so that an id with dots or
 // dashes matches literally.
-func (r *exec) expandRegexp(s string) (*regexp.Regexp, error) {
+func (r *stepRun) expandRegexp(s string) (*regexp.Regexp, error) {
 	var err error
 	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
 		val, ok := r.vars.get(ref[2 : len(ref)-1])
