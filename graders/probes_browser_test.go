@@ -1,0 +1,103 @@
+package graders
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireChromium skips a test when no browser is installed, saying how to
+// get one.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := FindChromium(); err != nil {
+		var nf BrowserNotFoundError
+		if errors.As(err, &nf) {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+}
+
+// TestBackoffVariantsFailTheirOwnCheck runs the reference page and its
+// broken variants in Chromium: the reference passes every check, each
+// variant fails the check that names its bug, and the failure prints the
+// measured delays.
+func TestBackoffVariantsFailTheirOwnCheck(t *testing.T) {
+	t.Parallel()
+	requireChromium(t)
+	cases := []struct{ variant, check string }{
+		{"", ""},
+		{"fixed-delay", "growth"},
+		{"no-cap", "cap"},
+		{"never-reset", "reset"},
+	}
+	for _, c := range cases {
+		t.Run("variant="+c.variant, func(t *testing.T) {
+			t.Parallel()
+			r := gradeWS(t, "q6", c.variant)
+			for _, res := range r.Checks {
+				want := Pass
+				if res.ID == c.check {
+					want = Fail
+				}
+				if res.Status != want {
+					dump(t, r)
+					t.Fatalf("%s: %s, want %s", res.ID, res.Status, want)
+				}
+			}
+			if c.check == "" {
+				return
+			}
+			msg := checkByID(r, c.check).Message()
+			t.Logf("%s fails %s:\n%s", c.variant, c.check, msg)
+			for _, want := range []string{"expected", " ms", "hint"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the failure lacks %q:\n%s", want, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestJudgeBackoff(t *testing.T) {
+	p := backoffParams{base: 100 * time.Millisecond, max: 1600 * time.Millisecond}
+	ms := func(xs ...int) []time.Duration {
+		var out []time.Duration
+		for _, x := range xs {
+			out = append(out, time.Duration(x)*time.Millisecond)
+		}
+		return out
+	}
+	good := &backoffRun{Connected: true, OpenLogged: true, ParsedLogged: true, PingSeen: `{"type":"ping"}`,
+		Delays: ms(110, 190, 430, 820, 1700, 1650), ResetDelay: 115 * time.Millisecond}
+	for _, check := range []string{"open", "ping", "parse", "growth", "cap", "reset"} {
+		if err := judgeBackoff(good, p, check); err != nil {
+			t.Errorf("%s: %v", check, err)
+		}
+	}
+	bad := map[string]*backoffRun{
+		"open":   {},
+		"ping":   {PingSeen: `"ping"`},
+		"parse":  {},
+		"growth": {Delays: ms(100, 130, 160, 200, 250, 300)},
+		"cap":    {Delays: ms(100, 200, 400, 800, 1600, 3200)},
+		"reset":  {Delays: ms(100, 200, 400, 800, 1600, 1600), ResetDelay: 1650 * time.Millisecond},
+	}
+	for check, run := range bad {
+		var f *Failure
+		if err := judgeBackoff(run, p, check); !errors.As(err, &f) {
+			t.Errorf("%s: %v, want a Failure", check, err)
+		}
+	}
+	// Jitter on top of doubling still passes; a client that stops
+	// retrying fails the cap (its wait has no end).
+	jit := &backoffRun{Delays: ms(100, 235, 380, 910, 1880, 1700), ResetDelay: 0}
+	if err := judgeBackoff(jit, p, "growth"); err != nil {
+		t.Errorf("jittered doubling: %v", err)
+	}
+	if err := judgeBackoff(&backoffRun{Delays: ms(100, 200, 400, 800), LastWait: 5 * time.Second}, p, "cap"); err == nil {
+		t.Error("a client that stops retrying passes the cap check")
+	}
+}
