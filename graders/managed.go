@@ -396,6 +396,10 @@ func NewLogSink() *Process {
 	return p
 }
 
+// InProcess reports whether p is a log sink (NewLogSink) rather than a
+// process started by --cmd: it cannot be signalled, stopped or restarted.
+func (p *Process) InProcess() bool { return p.cmd == nil }
+
 // Write splits b into lines and records them as stdout; a line is
 // complete at its newline.
 func (p *Process) Write(b []byte) (int, error) {

@@ -12,8 +12,9 @@ import (
 
 // ProbeFunc checks what steps cannot say (timing series, convergence,
 // sliding windows, raw WebSocket frames). It returns nil when the server
-// behaves, a *Failure when it does not, and any other error for a harness
-// problem. It must return by ctx's deadline and leave nothing running.
+// behaves, a *Failure when it does not, a *SkipError (Skipf) when it cannot
+// judge here, and any other error for a harness problem. It must return by
+// ctx's deadline and leave nothing running.
 type ProbeFunc func(ctx context.Context, env *ProbeEnv, params map[string]any) error
 
 // ProbeEnv is what a probe may use of the running check.
@@ -31,7 +32,8 @@ type ProbeEnv struct {
 	JWTSecret string
 	// Dialer opens Socket.IO connections; the probe closes what it opens.
 	Dialer SocketDialer
-	// Server is the --cmd process, nil without --cmd.
+	// Server is the --cmd process, nil without --cmd. In reference mode it
+	// is a log sink (Server.InProcess()): logs only, no signals.
 	Server *Process
 	// Vars reads and writes the check's variables.
 	Get func(name string) (any, bool)

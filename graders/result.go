@@ -127,3 +127,15 @@ func (f *Failure) Error() string {
 func Failf(format string, args ...any) *Failure {
 	return &Failure{Reason: fmt.Sprintf(format, args...)}
 }
+
+// SkipError ends a check as skipped rather than failed: a probe returns it
+// when it cannot judge here (an in-process server cannot be signalled).
+// Reason is shown as the skip's reason.
+type SkipError struct{ Reason string }
+
+func (e *SkipError) Error() string { return "skipped: " + e.Reason }
+
+// Skipf is a SkipError, for probes: return graders.Skipf("needs --cmd: …").
+func Skipf(format string, args ...any) *SkipError {
+	return &SkipError{Reason: fmt.Sprintf(format, args...)}
+}

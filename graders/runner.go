@@ -240,6 +240,12 @@ func runCheck(parent context.Context, sc *Scenario, c *Check, o *Options, base *
 		res.Status = Pass
 		return res
 	}
+	var skip *SkipError
+	if errors.As(err, &skip) {
+		res.Status = Skip
+		res.Reason = skip.Reason
+		return res
+	}
 	res.Status = Fail
 	var f *Failure
 	var se *ScenarioError

@@ -69,6 +69,9 @@ func TestBrokenServersFailTheRightChecks(t *testing.T) {
 
 func init() {
 	RegisterProbe("test-panic", func(context.Context, *ProbeEnv, map[string]any) error { panic("boom") })
+	RegisterProbe("test-skip", func(context.Context, *ProbeEnv, map[string]any) error {
+		return Skipf("needs --cmd: cannot signal an in-process server")
+	})
 	RegisterProbe("test-hang", func(ctx context.Context, _ *ProbeEnv, _ map[string]any) error {
 		<-ctx.Done()
 		return ctx.Err()
@@ -121,6 +124,10 @@ checks:
 	}
 	if c[3].Status != Fail || !strings.Contains(c[3].Reason, "not run") {
 		t.Errorf("after: %+v", c[3])
+	}
+	r = runQuick(t, mustParse(t, "exercise: q99\ntitle: S\nchecks:\n  - id: s\n    name: S\n    steps:\n      - probe: test-skip\n"), url)
+	if c := r.Checks[0]; c.Status != Skip || c.Reason != "needs --cmd: cannot signal an in-process server" || !r.Passed() {
+		t.Errorf("skip: %+v", c)
 	}
 }
 
