@@ -51,6 +51,10 @@ Flags:
   --window DUR            RATE_LIMIT_WINDOW_MS given to --cmd and references (default 3s)
   --deadline DUR          overall deadline of the run (default 10m)
   --variant NAME          without --url: grade this broken variant of the reference
+  --page FILE             grade a browser page (q6): FILE is served on a loopback port
+                          and loaded in headless Chromium (needs chromium)
+  --ca FILE               with an https:// --url: the server's certificate must be signed
+                          by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
 Exit status: 0 when every check passed or was skipped, 1 when one failed,
 2 for a usage error or a server that could not be reached or started.
@@ -62,6 +66,8 @@ Examples:
   rtlab grade --url http://localhost:3000 --exercise q20 --namespace-prefix /q20
   rtlab grade                                  # every reference server
   rtlab grade --exercise q17 --variant no-initial-count
+  rtlab grade --exercise q6 --page student/q6/index.html
+  rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
 `,
 		run: runGrade,
 	})
@@ -81,9 +87,24 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	window := fs.Duration("window", 3*time.Second, "")
 	deadline := fs.Duration("deadline", 10*time.Minute, "")
 	variant := fs.String("variant", "", "")
+	page := fs.String("page", "", "")
+	caFile := fs.String("ca", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	// --page and --ca (Sections A/B): see grade_extra.go.
+	if *page != "" {
+		stop, err := servePageFlag(*page, rawURL, exList, *cmdLine)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if *caFile != "" {
+		if err := checkCAFlag(ctx, *rawURL, *caFile); err != nil {
+			return err
+		}
 	}
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q (exercises go in --exercise)", pos[0])
