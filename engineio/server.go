@@ -155,8 +155,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if upgrade {
-			if transport != "websocket" || cur != "polling" || s.opts.DisableUpgrades {
+			if transport != "websocket" || s.opts.DisableUpgrades {
 				s.abort(w, upgrade, CodeBadRequest)
+				return
+			}
+			if cur != "polling" {
+				// Already upgraded: the JS server completes this WebSocket
+				// handshake and closes the socket at once (onWebSocket,
+				// "transport had already been upgraded"), as the official
+				// suite's "ignores WebSocket connection with same sid after
+				// upgrade" expects.
+				c.refuseUpgrade(w, r)
 				return
 			}
 			c.serveUpgrade(w, r)

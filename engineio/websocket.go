@@ -134,10 +134,18 @@ var probeData = []byte("probe")
 // session to this WebSocket, which a new reader goroutine then reads.
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
-	busy := c.probe != nil || c.closed || c.closing
+	gone := c.closed || c.closing
+	upgrading := c.probe != nil
 	c.mu.Unlock()
-	if busy {
+	if gone {
 		c.srv.abort(w, true, CodeBadRequest)
+		return
+	}
+	if upgrading {
+		// Another WebSocket is already upgrading this session: the JS
+		// server accepts this one and closes it ("transport has already
+		// been trying to upgrade").
+		c.refuseUpgrade(w, r)
 		return
 	}
 	ws, err := c.accept(w, r)
@@ -147,7 +155,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.probe != nil || c.closed {
 		c.mu.Unlock()
-		ws.CloseNow()
+		ws.Close(websocket.StatusNoStatusRcvd, "")
 		return
 	}
 	c.probe = ws
@@ -207,4 +215,16 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// refuseUpgrade completes a WebSocket handshake for a session that is
+// already upgraded or upgrading, then closes that socket with an empty close
+// frame, as the JS server's websocket.close() does: the client sees a
+// close, not an HTTP error.
+func (c *Conn) refuseUpgrade(w http.ResponseWriter, r *http.Request) {
+	ws, err := c.accept(w, r)
+	if err != nil {
+		return
+	}
+	ws.Close(websocket.StatusNoStatusRcvd, "")
 }
