@@ -1,0 +1,241 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// ServerSpec is a server under test, started in a process of its own for
+// every run so that its memory is its own and starts from the same state.
+type ServerSpec struct {
+	// Name labels the server in tables and charts ("rtlab", "node").
+	Name string
+	// Command returns the command that serves the load fixture on
+	// 127.0.0.1:port. Its process must be the server itself (not a shell
+	// around it): its /proc status is where memory is read.
+	Command func(port int) *exec.Cmd
+}
+
+// Scenario is one load of a comparison.
+type Scenario struct {
+	Name    string
+	Options Options
+}
+
+// DefaultScenarios are the loads of the targets: a broadcast of
+// 200 ticks of 100 characters to 1000 clients, 100 clients echoing for 10s,
+// and 5000 idle clients held 30s.
+func DefaultScenarios() []Scenario {
+	return []Scenario{
+		{Name: "broadcast", Options: Options{Mode: ModeBroadcast, Clients: 1000, Ramp: 2000, Messages: 200, Size: 100}},
+		{Name: "echo", Options: Options{Mode: ModeEcho, Clients: 100, Ramp: 1000, Duration: 10 * time.Second, Size: 100}},
+		{Name: "idle", Options: Options{Mode: ModeIdle, Clients: 5000, Ramp: 2000, Duration: 30 * time.Second}},
+	}
+}
+
+// CompareOptions configures Compare.
+type CompareOptions struct {
+	// Servers are compared in order; the first is "ours" and the second the
+	// baseline of the targets. At least one.
+	Servers []ServerSpec
+	// Scenarios to run. Default DefaultScenarios().
+	Scenarios []Scenario
+	// Reps is how many times each scenario runs against each server,
+	// alternating servers. Default 3.
+	Reps int
+	// ToolClients, when positive, adds a run of that many idle clients
+	// against the first server to measure the load tool's own memory per
+	// client. Default 0 (none).
+	ToolClients int
+	// ToolHold is how long the tool run holds its clients. Default 5s.
+	ToolHold time.Duration
+	// Progress, when set, returns the progress function of one run.
+	Progress func(label string) func(ProgressEvent)
+	// Log receives one line per run. Default io.Discard.
+	Log io.Writer
+}
+
+// Compare runs every scenario against every server, Reps times,
+// alternating servers within a repetition (and their order between
+// repetitions), each run on a freshly started server process.
+func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
+	if o == nil || len(o.Servers) == 0 {
+		return nil, errors.New("loadtest: Compare needs at least one server")
+	}
+	scen := o.Scenarios
+	if len(scen) == 0 {
+		scen = DefaultScenarios()
+	}
+	reps := o.Reps
+	if reps <= 0 {
+		reps = 3
+	}
+	log := o.Log
+	if log == nil {
+		log = io.Discard
+	}
+	cmp := &Comparison{Start: time.Now(), Reps: reps}
+	for _, s := range o.Servers {
+		cmp.Servers = append(cmp.Servers, s.Name)
+	}
+	for _, sc := range scen {
+		cmp.Scenarios = append(cmp.Scenarios, ScenarioInfo{Name: sc.Name, Mode: sc.Options.Mode, Clients: sc.Options.Clients,
+			Messages: sc.Options.Messages, Size: sc.Options.Size, DurationS: sc.Options.Duration.Seconds()})
+	}
+	for rep := 1; rep <= reps; rep++ {
+		for _, sc := range scen {
+			order := slices.Clone(o.Servers)
+			if rep%2 == 0 {
+				slices.Reverse(order)
+			}
+			for _, srv := range order {
+				label := fmt.Sprintf("%s %s #%d", srv.Name, sc.Name, rep)
+				opts := sc.Options
+				if o.Progress != nil {
+					opts.Progress = o.Progress(label)
+				}
+				res, err := runAgainst(ctx, srv, &opts)
+				if ctx.Err() != nil {
+					return cmp, ctx.Err()
+				}
+				if res == nil {
+					res = &Result{Mode: opts.Mode, Clients: opts.Clients}
+				}
+				res.Label = srv.Name
+				run := Run1{Server: srv.Name, Scenario: sc.Name, Rep: rep, Result: res}
+				if err != nil {
+					run.Err = err.Error()
+				}
+				cmp.Runs = append(cmp.Runs, run)
+				fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
+			}
+		}
+	}
+	if o.ToolClients > 0 {
+		hold := o.ToolHold
+		if hold <= 0 {
+			hold = 5 * time.Second
+		}
+		srv := o.Servers[0]
+		label := fmt.Sprintf("%s idle %d (tool)", srv.Name, o.ToolClients)
+		opts := Options{Mode: ModeIdle, Clients: o.ToolClients, Ramp: 2000, Duration: hold}
+		if o.Progress != nil {
+			opts.Progress = o.Progress(label)
+		}
+		res, err := runAgainst(ctx, srv, &opts)
+		if res != nil {
+			res.Label = srv.Name
+			cmp.Tool = res
+		}
+		if err != nil {
+			cmp.ToolErr = err.Error()
+		}
+		fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
+	}
+	cmp.ElapsedS = time.Since(cmp.Start).Seconds()
+	cmp.summarise()
+	return cmp, nil
+}
+
+// runAgainst starts srv, runs the load with its PID, and stops it.
+func runAgainst(ctx context.Context, srv ServerSpec, o *Options) (*Result, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := srv.Command(port)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("loadtest: start %s: %w", srv.Name, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer stopProcess(cmd, exited)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitListening(ctx, addr, exited); err != nil {
+		return nil, fmt.Errorf("loadtest: %s: %w", srv.Name, err)
+	}
+	time.Sleep(300 * time.Millisecond) // let start-up allocations settle before the RSS baseline
+	o.PID = cmd.Process.Pid
+	return Run(ctx, "http://"+addr, o)
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitListening dials addr until it answers, the process exits, or 20s.
+func waitListening(ctx context.Context, addr string, exited chan error) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			return fmt.Errorf("exited before listening on %s: %v", addr, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not listening on %s after 20s", addr)
+		}
+	}
+}
+
+// stopProcess ends a server: SIGTERM, then SIGKILL after 3s.
+func stopProcess(cmd *exec.Cmd, exited chan error) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+		return
+	case <-time.After(3 * time.Second):
+	}
+	cmd.Process.Kill()
+	select {
+	case <-exited:
+	case <-time.After(3 * time.Second):
+	}
+}
+
+// oneLine is a run in one line, for the log.
+func oneLine(r *Result, err error) string {
+	if r == nil {
+		return "error: " + err.Error()
+	}
+	s := fmt.Sprintf("%d/%d conn", r.Connected, r.Clients)
+	switch r.Mode {
+	case ModeBroadcast:
+		s += fmt.Sprintf(", %.0f deliveries/s, lost %d", r.DeliveriesPerSec, r.Lost)
+	case ModeEcho:
+		s += fmt.Sprintf(", %.0f acks/s", r.AcksPerSec)
+	case ModeIdle:
+		if r.Server != nil {
+			s += fmt.Sprintf(", server %.2f KB/conn", r.Server.RSSPerConnKB)
+		}
+		s += fmt.Sprintf(", tool %.2f KB/client", r.Tool.RSSPerClientKB)
+	}
+	if r.Latency != nil {
+		s += fmt.Sprintf(", p50 %.2f p99 %.2f ms", r.Latency.P50MS, r.Latency.P99MS)
+	}
+	if err != nil {
+		s += ", error: " + err.Error()
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package loadtest
+
+import "time"
+
+// Result is what one run measured. Every renderer (text summary, JSON,
+// charts, comparison) reads this one record.
+type Result struct {
+	// Label names the server in a comparison ("rtlab", "node"); empty for
+	// a single run.
+	Label     string    `json:"label,omitempty"`
+	URL       string    `json:"url"`
+	Mode      string    `json:"mode"`
+	Transport string    `json:"transport"`
+	Clients   int       `json:"clients"`
+	Ramp      float64   `json:"ramp_per_s"`
+	DurationS float64   `json:"duration_s,omitempty"`
+	Messages  int       `json:"messages,omitempty"`
+	Size      int       `json:"size,omitempty"`
+	Start     time.Time `json:"start"`
+	ElapsedS  float64   `json:"elapsed_s"`
+
+	// Connected counts the clients that joined the namespace; Failures
+	// those that did not, with a few of their errors.
+	Connected      int      `json:"connected"`
+	Failures       int      `json:"failures"`
+	FailureSamples []string `json:"failure_samples,omitempty"`
+	// Disconnects counts clients the server closed before the end.
+	Disconnects int     `json:"disconnects"`
+	Connect     Latency `json:"connect_latency"`
+
+	// Broadcast: ticks received, expected and missing, their rate from
+	// the bcast emit to the last delivery, and their latency (from the
+	// tick's t to its receipt; t is in milliseconds).
+	Deliveries       uint64     `json:"deliveries,omitempty"`
+	Expected         uint64     `json:"expected,omitempty"`
+	Lost             uint64     `json:"lost,omitempty"`
+	OutOfOrder       uint64     `json:"out_of_order,omitempty"`
+	DeliveriesPerSec float64    `json:"deliveries_per_s,omitempty"`
+	ServerAck        *ServerAck `json:"server_ack,omitempty"`
+
+	// Echo: acks received and their rate over the echo duration.
+	Acks       uint64  `json:"acks,omitempty"`
+	AcksPerSec float64 `json:"acks_per_s,omitempty"`
+
+	// Latency is the delivery latency (broadcast) or ack latency (echo).
+	Latency *Latency `json:"latency,omitempty"`
+
+	// Server is the server process's memory when Options.PID was given.
+	Server *ServerCost `json:"server,omitempty"`
+	// Tool is what the load itself cost this process.
+	Tool ToolCost `json:"tool"`
+}
+
+// ServerAck is the bcast acknowledgement: ticks sent and how long the
+// server took to queue them.
+type ServerAck struct {
+	Sent int     `json:"sent"`
+	MS   float64 `json:"ms"`
+}
+
+// ServerCost is the server's resident memory before the clients connected
+// and once they were all held (idle: at the end of the hold).
+type ServerCost struct {
+	PID             int     `json:"pid"`
+	RSSBeforeKB     int64   `json:"rss_before_kb"`
+	RSSAfterKB      int64   `json:"rss_after_kb"`
+	RSSPerConnKB    float64 `json:"rss_per_conn_kb"`
+	RSSSampledAfter float64 `json:"rss_sampled_after_s"`
+}
+
+// ToolCost is the load tool's own cost: CPU seconds over the run and
+// resident memory per simulated client (growth from before the first
+// client to when all were connected).
+type ToolCost struct {
+	CPUSeconds     float64 `json:"cpu_seconds"`
+	RSSBeforeKB    int64   `json:"rss_before_kb"`
+	RSSAfterKB     int64   `json:"rss_after_kb"`
+	RSSPerClientKB float64 `json:"rss_per_client_kb"`
+	Goroutines     int     `json:"goroutines"`
+}

@@ -1,0 +1,334 @@
+package loadtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// wsReadBuffer is the read buffer of a simulated client. Socket.IO frames
+// of a load test are a few hundred bytes; a larger frame is read into a
+// buffer of its own.
+const wsReadBuffer = 512
+
+// wsClient is a minimal Socket.IO client over WebSocket, just enough to be
+// load: an HTTP upgrade written by hand, the Engine.IO open and heartbeat,
+// a CONNECT to the main namespace, EVENT and ACK packets written as bytes.
+// It keeps no record of its traffic and parses only what its handler asks
+// for, so that it costs a connection, a small buffer and one goroutine.
+type wsClient struct {
+	nc   net.Conn
+	br   *bufio.Reader
+	mask [4]byte
+
+	wmu  sync.Mutex
+	wbuf []byte // reused frame buffer, under wmu
+}
+
+// errHandshake wraps a refused or malformed opening.
+var errHandshake = errors.New("loadtest: handshake failed")
+
+// wsTarget is the pieces of a server URL the clients need.
+type wsTarget struct {
+	addr string // host:port to dial
+	host string // Host header
+	path string // Socket.IO path, with a trailing slash
+}
+
+func parseTarget(raw, path string) (wsTarget, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return wsTarget{}, err
+	}
+	switch u.Scheme {
+	case "http", "ws":
+	case "https", "wss":
+		return wsTarget{}, fmt.Errorf("loadtest: %s: TLS is not supported by the load clients; use http://", raw)
+	default:
+		return wsTarget{}, fmt.Errorf("loadtest: %q: want an http:// URL", raw)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "80")
+	}
+	if path == "" {
+		path = "/socket.io/"
+		if p := strings.TrimSuffix(u.Path, "/"); p != "" {
+			path = p + "/"
+		}
+	}
+	if !strings.HasSuffix(path, "/") {
+		path += "/"
+	}
+	return wsTarget{addr: host, host: u.Host, path: path}, nil
+}
+
+// dialWS opens a WebSocket to the Engine.IO endpoint and reads the open
+// packet; the namespace is not joined yet.
+func dialWS(ctx context.Context, t wsTarget, d *net.Dialer) (*wsClient, error) {
+	nc, err := d.DialContext(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		nc.SetDeadline(dl)
+	}
+	c := &wsClient{nc: nc, br: bufio.NewReaderSize(nc, wsReadBuffer)}
+	rand.Read(c.mask[:])
+	if err := c.handshake(t); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	nc.SetDeadline(time.Time{})
+	return c, nil
+}
+
+func (c *wsClient) handshake(t wsTarget) error {
+	var k [16]byte
+	rand.Read(k[:])
+	key := base64.StdEncoding.EncodeToString(k[:])
+	req := "GET " + t.path + "?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + t.host +
+		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+		"\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := io.WriteString(c.nc, req); err != nil {
+		return err
+	}
+	status, err := c.br.ReadSlice('\n')
+	if err != nil {
+		return fmt.Errorf("%w: %v", errHandshake, err)
+	}
+	if !bytes.HasPrefix(status, []byte("HTTP/1.1 101")) {
+		return fmt.Errorf("%w: %s", errHandshake, bytes.TrimSpace(status))
+	}
+	for {
+		line, err := c.br.ReadSlice('\n')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return fmt.Errorf("%w: %v", errHandshake, err)
+		}
+		if len(line) <= 2 && err == nil {
+			break
+		}
+	}
+	// The Engine.IO open packet.
+	op, p, err := c.readFrame()
+	if err != nil {
+		return fmt.Errorf("%w: open packet: %v", errHandshake, err)
+	}
+	if op != opText || len(p) == 0 || p[0] != '0' {
+		return fmt.Errorf("%w: first packet %q is not an Engine.IO open", errHandshake, p)
+	}
+	return nil
+}
+
+const (
+	opText   = 0x1
+	opBinary = 0x2
+	opClose  = 0x8
+	opPing   = 0x9
+	opPong   = 0xA
+)
+
+// readFrame returns the next frame. The payload aliases the read buffer
+// when it fits and is valid until the next call. Fragmented messages are
+// not expected from a Socket.IO server and are returned frame by frame.
+func (c *wsClient) readFrame() (byte, []byte, error) {
+	hdr, err := c.br.Peek(2)
+	if err != nil {
+		return 0, nil, err
+	}
+	op := hdr[0] & 0x0f
+	n := int(hdr[1] & 0x7f)
+	hl := 2
+	switch n {
+	case 126:
+		hl = 4
+	case 127:
+		hl = 10
+	}
+	if hdr[1]&0x80 != 0 {
+		return 0, nil, errors.New("loadtest: masked frame from the server")
+	}
+	if hl > 2 {
+		h, err := c.br.Peek(hl)
+		if err != nil {
+			return 0, nil, err
+		}
+		if hl == 4 {
+			n = int(binary.BigEndian.Uint16(h[2:]))
+		} else {
+			n = int(binary.BigEndian.Uint64(h[2:]))
+		}
+	}
+	if n < 0 || n > 64<<20 {
+		return 0, nil, fmt.Errorf("loadtest: frame of %d bytes", n)
+	}
+	if hl+n <= wsReadBuffer {
+		b, err := c.br.Peek(hl + n)
+		if err != nil {
+			return 0, nil, err
+		}
+		c.br.Discard(hl + n)
+		return op, b[hl:], nil
+	}
+	c.br.Discard(hl)
+	p := make([]byte, n)
+	if _, err := io.ReadFull(c.br, p); err != nil {
+		return 0, nil, err
+	}
+	return op, p, nil
+}
+
+// writeText sends one masked text frame made of the parts.
+func (c *wsClient) writeText(parts ...[]byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := c.wbuf[:0]
+	b = append(b, 0x80|opText)
+	switch {
+	case n < 126:
+		b = append(b, 0x80|byte(n))
+	case n <= 0xffff:
+		b = append(b, 0x80|126, byte(n>>8), byte(n))
+	default:
+		b = append(b, 0x80|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	b = append(b, c.mask[:]...)
+	start := len(b)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	for i := range b[start:] {
+		b[start+i] ^= c.mask[i&3]
+	}
+	if cap(b) <= 256 {
+		c.wbuf = b // keep small buffers only
+	} else {
+		c.wbuf = nil
+	}
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// writeControl answers a WebSocket ping or closes.
+func (c *wsClient) writeControl(op byte, p []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	b := []byte{0x80 | op, 0x80 | byte(len(p))}
+	b = append(b, c.mask[:]...)
+	for i, x := range p {
+		b = append(b, x^c.mask[i&3])
+	}
+	_, err := c.nc.Write(b)
+	return err
+}
+
+var (
+	pktPong    = []byte("3")
+	pktConnect = []byte("40")
+)
+
+// connect joins the main namespace and waits for the server's CONNECT.
+func (c *wsClient) connect() error {
+	if err := c.writeText(pktConnect); err != nil {
+		return err
+	}
+	for {
+		p, err := c.next()
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(p) > 0 && p[0] == '0': // CONNECT to "/"
+			return nil
+		case len(p) > 0 && p[0] == '4': // CONNECT_ERROR
+			return fmt.Errorf("%w: CONNECT_ERROR %s", errHandshake, p[1:])
+		}
+	}
+}
+
+// next returns the next Engine.IO message packet ("4…"), answering
+// heartbeats and WebSocket pings on the way. It returns io.EOF when the
+// server closes.
+func (c *wsClient) next() ([]byte, error) {
+	for {
+		op, p, err := c.readFrame()
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case opText:
+			if len(p) == 0 {
+				continue
+			}
+			switch p[0] {
+			case '4':
+				return p[1:], nil
+			case '2':
+				if err := c.writeText(pktPong); err != nil {
+					return nil, err
+				}
+			case '1':
+				return nil, io.EOF
+			}
+		case opPing:
+			if err := c.writeControl(opPong, p); err != nil {
+				return nil, err
+			}
+		case opClose:
+			c.writeControl(opClose, nil)
+			return nil, io.EOF
+		}
+	}
+}
+
+func (c *wsClient) close() { c.nc.Close() }
+
+// jsonInt reads the integer after key (`"seq":`) in a JSON text.
+func jsonInt(b, key []byte) (int64, bool) {
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return 0, false
+	}
+	b = b[i+len(key):]
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	var v int64
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		v = v*10 + int64(b[n]-'0')
+		n++
+	}
+	return v, n > 0
+}
+
+// ackID reads the id of an ACK packet ("3<id>[…]", after the "4" of
+// Engine.IO), for the main namespace.
+func ackID(p []byte) (uint64, bool) {
+	if len(p) < 2 || p[0] != '3' {
+		return 0, false
+	}
+	var id uint64
+	n := 0
+	for n+1 < len(p) && p[n+1] >= '0' && p[n+1] <= '9' {
+		id = id*10 + uint64(p[n+1]-'0')
+		n++
+	}
+	return id, n > 0
+}
