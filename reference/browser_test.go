@@ -3,6 +3,9 @@ package reference
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,4 +210,182 @@ func TestBrowserQ22ReactionFloatsForOthers(t *testing.T) {
 	if got := eval[string](t, a, textOf("count")); got != "0 reactions received" {
 		t.Errorf("the sender's tab counts %q, want \"0 reactions received\"", got)
 	}
+}
+
+// q21Host runs Q21's reference on a loopback port that survives a restart:
+// stop closes the server as a crash would, start brings up a new one on
+// the same address, which the page's socket.io client then reconnects to.
+type q21Host struct {
+	t       *testing.T
+	variant string
+	addr    string
+	srv     *q21Server
+	hs      *httptest.Server
+}
+
+func (h *q21Host) start() {
+	h.t.Helper()
+	addr := h.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		h.t.Fatalf("listen on %s again: %v", addr, err)
+	}
+	srv, err := newQ21(&Options{Variant: h.variant})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv = srv.(*q21Server)
+	h.hs = httptest.NewUnstartedServer(srv)
+	h.hs.Listener.Close()
+	h.hs.Listener = ln
+	h.hs.Start()
+	h.addr = ln.Addr().String()
+}
+
+func (h *q21Host) stop() {
+	if h.hs == nil {
+		return
+	}
+	h.srv.Close()
+	h.hs.CloseClientConnections()
+	h.hs.Close()
+	h.hs = nil
+}
+
+func (h *q21Host) url() string { return "http://" + h.addr }
+
+// waitConnections waits until the server has n sockets connected, then
+// makes sure, 500 ms later, that no other one came.
+func (h *q21Host) waitConnections(n int, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.srv.connections() != n {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: the server has %d connections, want %d", what, h.srv.connections(), n)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got := h.srv.connections(); got != n {
+		h.t.Fatalf("%s: the server has %d connections 500ms later, want %d", what, got, n)
+	}
+}
+
+// startQ21 serves Q21 (variant v) until the test ends, skipping when the
+// browser or the npm packages the page is built from are absent.
+func startQ21(t *testing.T, v string) *q21Host {
+	t.Helper()
+	chrome.Require(t)
+	if _, err := findNodeModules(); err != nil {
+		t.Skip(err)
+	}
+	h := &q21Host{t: t, variant: v}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+const (
+	q21Status = `document.getElementById("status").dataset.status`
+	// q21Listeners counts the listeners left on the page's last socket
+	// and on its Manager (socket.io-client keeps them in _callbacks).
+	q21Listeners = `(() => {
+		const n = (e) => Object.values(e._callbacks || {}).reduce((k, a) => k + a.length, 0);
+		return n(q21.socket) + n(q21.socket.io);
+	})()`
+)
+
+// TestBrowserQ21ReactStrictMode loads the React page (in <StrictMode>,
+// development build) and follows one connection through its life: one
+// socket on the server despite the double mount, nothing left after an
+// unmount, and the status through a server crash and its restart.
+func TestBrowserQ21ReactStrictMode(t *testing.T) {
+	t.Parallel()
+	h := startQ21(t, "")
+	ctx := chrome.Launch(t, &chrome.Options{Timeout: 60 * time.Second})
+	open(t, ctx, h.url()+"/")
+	status := textOf("status")
+
+	waitJS(t, ctx, q21Status+` === "connected"`, status, 15*time.Second, "the status shows Connected")
+	h.waitConnections(1, "after the Strict Mode double mount")
+	waitJS(t, ctx, textOf("users")+` === "1 user online"`, textOf("users"), 5*time.Second,
+		"the page shows the count the server sends")
+	// The page records every status it shows from now on.
+	eval[bool](t, ctx, `(() => {
+		window.__statuses = [];
+		new MutationObserver(() => {
+			const el = document.getElementById("status");
+			if (el && __statuses.at(-1) !== el.dataset.status) __statuses.push(el.dataset.status);
+		}).observe(document.getElementById("root"), {subtree: true, childList: true, characterData: true, attributes: true});
+		return true;
+	})()`)
+
+	// Unmount: the connection closes and the hook leaves no listener.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, q21Status+` === "unmounted"`, status, 5*time.Second, "the component unmounts")
+	h.waitConnections(0, "after the unmount")
+	if eval[bool](t, ctx, "q21.socket.connected") {
+		t.Error("the unmounted component's socket is still connected")
+	}
+	if n := eval[int](t, ctx, q21Listeners); n != 0 {
+		t.Errorf("%d listeners are left on the unmounted component's socket and Manager, want 0", n)
+	}
+
+	// Mount again, then crash the server and restart it on the same port.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, q21Status+` === "connected"`, status, 10*time.Second, "the status shows Connected after mounting again")
+	h.waitConnections(1, "after mounting again")
+
+	h.stop()
+	waitJS(t, ctx, q21Status+` === "reconnecting"`, status, 10*time.Second,
+		"the status shows the lost connection when the server stops")
+	waitJS(t, ctx, status+`.includes("attempt")`, status, 10*time.Second,
+		"the status counts the reconnection attempts")
+	h.start()
+	waitJS(t, ctx, q21Status+` === "connected"`, status, 20*time.Second,
+		"the status shows Connected once the server is back")
+	h.waitConnections(1, "after the reconnection")
+	waitJS(t, ctx, textOf("users")+` === "1 user online"`, textOf("users"), 5*time.Second,
+		"the page shows the new server's count")
+
+	got := eval[[]string](t, ctx, "__statuses")
+	want := []string{"unmounted", "connecting", "connected", "reconnecting", "connected"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the page showed the statuses %v, want %v", got, want)
+	}
+}
+
+// TestBrowserQ21BrokenHooksAreCaught runs the same page with the broken
+// copies of the hook, to show that each check above can fail.
+func TestBrowserQ21BrokenHooksAreCaught(t *testing.T) {
+	t.Parallel()
+	t.Run("no-cleanup", func(t *testing.T) {
+		h := startQ21(t, "no-cleanup")
+		ctx := chrome.Launch(t, &chrome.Options{Timeout: 30 * time.Second})
+		open(t, ctx, h.url()+"/")
+		waitJS(t, ctx, q21Status+` === "connected"`, textOf("status"), 15*time.Second, "the status shows Connected")
+		// Strict Mode mounted twice; without a cleanup both sockets stay.
+		h.waitConnections(2, "no-cleanup: the double mount leaves two connections")
+	})
+	t.Run("no-off", func(t *testing.T) {
+		h := startQ21(t, "no-off")
+		ctx := chrome.Launch(t, &chrome.Options{Timeout: 30 * time.Second})
+		open(t, ctx, h.url()+"/")
+		waitJS(t, ctx, q21Status+` === "connected"`, textOf("status"), 15*time.Second, "the status shows Connected")
+		h.waitConnections(1, "no-off: one connection")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#toggle"))); err != nil {
+			t.Fatal(err)
+		}
+		h.waitConnections(0, "no-off: closed on unmount")
+		if n := eval[int](t, ctx, q21Listeners); n == 0 {
+			t.Error("no-off: no listener left after unmount, but this variant never removes its listeners")
+		}
+	})
 }
