@@ -251,7 +251,16 @@ func (r *runner) client(ctx context.Context, i int, ready *sync.WaitGroup) {
 	r.onClose(c.close)
 	ready.Done()
 
-	st := &r.stats[i]
+	// The client's life goes on in a fresh goroutine: the dial grew this
+	// one's stack (resolver, context, handshake), and a reader blocked for
+	// minutes should cost a small stack, not that one.
+	r.wg.Add(1)
+	go r.clientLoop(c, &r.stats[i])
+}
+
+// clientLoop runs a connected WebSocket client's mode until it ends.
+func (r *runner) clientLoop(c *wsClient, st *clientStat) {
+	defer r.wg.Done()
 	var err2 error
 	switch r.o.Mode {
 	case ModeEcho:
