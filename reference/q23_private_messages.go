@@ -31,6 +31,8 @@ type q23Faults struct {
 	noValidation  bool // a missing to or text is acknowledged ok
 	staleOnDrop   bool // an abrupt disconnect leaves the user "online"
 	crashOnNull   bool // a null payload kills the connection
+	noTimestamp   bool // the message goes out without a timestamp
+	alwaysTrue    bool // the ack says delivered: true even when queued
 }
 
 var q23Variants = map[string]q23Faults{
@@ -44,6 +46,8 @@ var q23Variants = map[string]q23Faults{
 	"no-validation":     {noValidation: true},
 	"stale-on-drop":     {staleOnDrop: true},
 	"crash-on-bad-body": {crashOnNull: true},
+	"no-timestamp":      {noTimestamp: true},
+	"always-delivered":  {alwaysTrue: true},
 }
 
 // privateMessage is the payload of a delivered private-message.
@@ -51,7 +55,7 @@ type privateMessage struct {
 	From      string `json:"from"`
 	To        string `json:"to"`
 	Text      string `json:"text"`
-	Timestamp int64  `json:"timestamp"` // epoch ms, when the server took it
+	Timestamp int64  `json:"timestamp,omitempty"` // epoch ms, when the server took it
 }
 
 // idValue reads an id of the contract: a non-blank string, or a number
@@ -161,6 +165,9 @@ func newQ23(opts *Options) (Server, error) {
 				return
 			}
 			m := privateMessage{From: me, To: to, Text: text, Timestamp: time.Now().UnixMilli()}
+			if f.noTimestamp {
+				m.Timestamp = 0
+			}
 			hub.mu.Lock()
 			defer hub.mu.Unlock()
 			online := nsp.RoomSize(userRoom(to)) > 0
@@ -187,7 +194,7 @@ func newQ23(opts *Options) (Server, error) {
 			default:
 				nsp.To(userRoom(me)).Emit("private-message", m)
 			}
-			ackOK(e, map[string]any{"delivered": online})
+			ackOK(e, map[string]any{"delivered": online || f.alwaysTrue})
 		})
 	})
 	s := newServer()

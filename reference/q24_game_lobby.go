@@ -26,6 +26,10 @@ type q24Faults struct {
 	joinerNotTold   bool // player-joined goes to the others only (socket.to)
 	noPlayerLeft    bool // nobody is told when a player disconnects
 	crashOnBadInput bool // join-room with a null payload kills the connection
+	noRoomID        bool // create-room acks ok without saying which room
+	namesOnly       bool // list-rooms lists bare ids, not objects
+	staleCount      bool // list-rooms keeps the player count of creation
+	joinUnknown     bool // join-room to an unknown id joins it anyway
 }
 
 var q24Variants = map[string]q24Faults{
@@ -36,6 +40,10 @@ var q24Variants = map[string]q24Faults{
 	"joiner-not-told":       {joinerNotTold: true},
 	"no-player-left":        {noPlayerLeft: true},
 	"crash-on-null-payload": {crashOnBadInput: true},
+	"no-room-id":            {noRoomID: true},
+	"list-names-only":       {namesOnly: true},
+	"stale-player-count":    {staleCount: true},
+	"join-unknown-room":     {joinUnknown: true},
 }
 
 const maxPlayers = 4
@@ -132,19 +140,32 @@ func newQ24(opts *Options) (Server, error) {
 			lb.order = append(lb.order, rid)
 			lb.player[s.ID()] = rid
 			s.Join(rid)
+			if f.noRoomID {
+				ackOK(e, nil)
+				return
+			}
 			ackOK(e, map[string]any{"roomId": rid})
 		})
 
 		s.On("list-rooms", func(e *socketio.Event) {
 			lb.mu.Lock()
 			defer lb.mu.Unlock()
-			out := []roomInfo{}
+			out, names := []roomInfo{}, []string{}
 			for _, rid := range lb.order {
 				g := lb.rooms[rid]
 				if (g.Started || len(g.Players) >= maxPlayers) && !f.listFull {
 					continue
 				}
-				out = append(out, roomInfo{rid, len(g.Players), maxPlayers})
+				n := len(g.Players)
+				if f.staleCount {
+					n = 1
+				}
+				out = append(out, roomInfo{rid, n, maxPlayers})
+				names = append(names, rid)
+			}
+			if f.namesOnly {
+				ack(e, map[string]any{"rooms": names})
+				return
 			}
 			ack(e, map[string]any{"rooms": out})
 		})
@@ -166,6 +187,10 @@ func newQ24(opts *Options) (Server, error) {
 			defer lb.mu.Unlock()
 			g, ok := lb.rooms[rid]
 			switch {
+			case !ok && f.joinUnknown:
+				s.Join(rid) // socket.join creates any room it is given
+				ackOK(e, map[string]any{"roomId": rid})
+				return
 			case !ok:
 				ackError(e, "No room "+strconv.Quote(rid)+": pick one from list-rooms.")
 				return

@@ -11,5 +11,9 @@ func TestQ24VariantsFailTheirCheck(t *testing.T) {
 		"joiner-not-told":       "join-room",
 		"no-player-left":        "player-left",
 		"crash-on-null-payload": "null-payload-survives",
+		"no-room-id":            "create-room",
+		"list-names-only":       "list-new-room",
+		"stale-player-count":    "list-counts-players",
+		"join-unknown-room":     "join-unknown-room",
 	})
 }

@@ -25,6 +25,9 @@ type q25Faults struct {
 	ownCounts     bool // a hand-kept count, never lowered on disconnect
 	crashUnknown  bool // rooms.get(room).size on a missing room throws
 	crashOnNull   bool // a null payload kills the connection
+	sizeNoName    bool // room-size answers {count} without the room
+	mapAsJSON     bool // rooms: adapter.rooms itself, a Map, which JSON makes {}
+	neverPruned   bool // list-rooms reads a Set of names that only grows
 }
 
 var q25Variants = map[string]q25Faults{
@@ -33,6 +36,9 @@ var q25Variants = map[string]q25Faults{
 	"count-not-lowered":      {ownCounts: true},
 	"crash-on-unknown-room":  {crashUnknown: true},
 	"crash-on-null-payload":  {crashOnNull: true},
+	"room-size-without-room": {sizeNoName: true},
+	"rooms-map-serialized":   {mapAsJSON: true},
+	"list-never-pruned":      {neverPruned: true},
 }
 
 // roomArg reads {"room": NAME} from argument 0: a non-blank string (a
@@ -71,7 +77,7 @@ func newQ25(opts *Options) (Server, error) {
 	}
 	f := q25Variants[o.Variant]
 	var mu sync.Mutex
-	counts := map[string]int{} // count-not-lowered
+	counts := map[string]int{} // count-not-lowered, list-never-pruned
 	io := newIO()
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
@@ -115,13 +121,25 @@ func newQ25(opts *Options) (Server, error) {
 				s.Disconnect(true) // what "Cannot read properties of undefined (reading 'size')" does
 				return
 			}
+			if f.sizeNoName {
+				ack(e, map[string]any{"count": n})
+				return
+			}
 			ack(e, map[string]any{"room": room, "count": n})
 		})
 		s.On("list-rooms", func(e *socketio.Event) {
 			rooms := namedRooms(nsp)
-			if f.socketIDRooms {
+			switch {
+			case f.socketIDRooms:
 				rooms = nsp.Rooms()
 				sort.Strings(rooms)
+			case f.mapAsJSON:
+				ack(e, map[string]any{"rooms": map[string]any{}})
+				return
+			case f.neverPruned:
+				mu.Lock()
+				rooms = variantNames(counts)
+				mu.Unlock()
 			}
 			ack(e, map[string]any{"rooms": rooms})
 		})

@@ -9,5 +9,8 @@ func TestQ25VariantsFailTheirCheck(t *testing.T) {
 		"count-not-lowered":      "two-members",
 		"crash-on-unknown-room":  "empty-room",
 		"crash-on-null-payload":  "null-payload-survives",
+		"room-size-without-room": "join-and-size",
+		"rooms-map-serialized":   "list-rooms",
+		"list-never-pruned":      "emptied-room-not-listed",
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"rtlab/socketio"
@@ -28,6 +29,11 @@ type q27Faults struct {
 	statusToAll        bool // order-status goes to every customer
 	statsWrongNsp      bool // customers counted on the default namespace
 	crashOnNull        bool // a null place-order payload kills the connection
+	noTokenAsInvalid   bool // a missing token is reported as INVALID_TOKEN
+	sellerRoleTypo     bool // /seller admits role "sellers": no seller gets in
+	sameOrderID        bool // every order gets the id "1"
+	newOrderOnCustomer bool // new-order is emitted on /customer, not /seller
+	statsLeakOnDrop    bool // hand-kept counts, lowered on graceful disconnects only
 }
 
 var q27Variants = map[string]q27Faults{
@@ -38,6 +44,12 @@ var q27Variants = map[string]q27Faults{
 	"stats-wrong-namespace":   {statsWrongNsp: true},
 	"expired-as-invalid":      {auth: authFaults{expiredAsInvalid: true}},
 	"crash-on-null-payload":   {crashOnNull: true},
+	"no-token-as-invalid":     {noTokenAsInvalid: true},
+	"alg-none-accepted":       {auth: authFaults{acceptNone: true}},
+	"seller-role-typo":        {sellerRoleTypo: true},
+	"same-order-id":           {sameOrderID: true},
+	"new-order-on-customer":   {newOrderOnCustomer: true},
+	"stats-leak-on-drop":      {statsLeakOnDrop: true},
 }
 
 func orderRoom(id string) string { return "order:" + id }
@@ -64,10 +76,43 @@ func newQ27(opts *Options) (Server, error) {
 		customerRoles, sellerRoles = []string{"user"}, []string{"seller"}
 	case f.userOnAdmin:
 		adminRoles = nil
+	case f.sellerRoleTypo:
+		sellerRoles = []string{"sellers", "admin"}
+	}
+	for _, n := range []*socketio.Namespace{customer, seller, admin} {
+		if f.noTokenAsInvalid {
+			n.Use(func(s *socketio.Socket) error {
+				if authToken(s) == "" {
+					return refusal(codeInvalidToken, "Invalid token.")
+				}
+				return nil
+			})
+		}
 	}
 	customer.Use(jwtMiddleware(o.JWTSecret, f.auth, customerRoles...))
 	seller.Use(jwtMiddleware(o.JWTSecret, f.auth, sellerRoles...))
 	admin.Use(jwtMiddleware(o.JWTSecret, f.auth, adminRoles...))
+
+	// stats-leak-on-drop: counts kept by hand, per namespace name.
+	var leakMu sync.Mutex
+	leak := map[string]int{}
+	for _, n := range []*socketio.Namespace{customer, seller, admin} {
+		if !f.statsLeakOnDrop {
+			break
+		}
+		n.OnConnect(func(s *socketio.Socket) {
+			leakMu.Lock()
+			leak[n.Name()]++
+			leakMu.Unlock()
+			s.OnDisconnect(func(r socketio.Reason) {
+				if r != socketio.ReasonTransportClose {
+					leakMu.Lock()
+					leak[n.Name()]--
+					leakMu.Unlock()
+				}
+			})
+		})
+	}
 
 	var nextOrder atomic.Int64
 	customer.OnConnect(func(s *socketio.Socket) {
@@ -106,7 +151,14 @@ func newQ27(opts *Options) (Server, error) {
 				return
 			}
 			id := "ord-" + strconv.FormatInt(nextOrder.Add(1), 10)
-			seller.Emit("new-order", map[string]any{"orderId": id, "productId": product, "quantity": qty})
+			if f.sameOrderID {
+				id = "1"
+			}
+			to := seller
+			if f.newOrderOnCustomer {
+				to = customer
+			}
+			to.Emit("new-order", map[string]any{"orderId": id, "productId": product, "quantity": qty})
 			ackOK(e, map[string]any{"orderId": id})
 		})
 	})
@@ -135,15 +187,16 @@ func newQ27(opts *Options) (Server, error) {
 	})
 	admin.OnConnect(func(s *socketio.Socket) {
 		s.On("stats", func(e *socketio.Event) {
-			customers := len(customer.Sockets())
+			customers, sellers, admins := len(customer.Sockets()), len(seller.Sockets()), len(admin.Sockets())
 			if f.statsWrongNsp {
 				customers = len(io.Of("/").Sockets())
 			}
-			ack(e, map[string]any{
-				"customers": customers,
-				"sellers":   len(seller.Sockets()),
-				"admins":    len(admin.Sockets()),
-			})
+			if f.statsLeakOnDrop {
+				leakMu.Lock()
+				customers, sellers, admins = leak["/customer"], leak["/seller"], leak["/admin"]
+				leakMu.Unlock()
+			}
+			ack(e, map[string]any{"customers": customers, "sellers": sellers, "admins": admins})
 		})
 	})
 	s := newServer()

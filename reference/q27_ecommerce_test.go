@@ -11,5 +11,11 @@ func TestQ27VariantsFailTheirCheck(t *testing.T) {
 		"stats-wrong-namespace":   "stats-counts",
 		"expired-as-invalid":      "expired-token",
 		"crash-on-null-payload":   "null-payload-survives",
+		"no-token-as-invalid":     "no-token",
+		"alg-none-accepted":       "invalid-token",
+		"seller-role-typo":        "roles-admitted",
+		"same-order-id":           "place-order",
+		"new-order-on-customer":   "new-order-to-sellers",
+		"stats-leak-on-drop":      "stats-after-drop",
 	})
 }

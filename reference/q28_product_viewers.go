@@ -27,6 +27,8 @@ type q28Faults struct {
 	noCountOnLeave   bool // leave-product leaves the room silently
 	noCountOnDisconn bool // a disconnect leaves the room silently
 	crashOnNull      bool // a null payload kills the connection
+	countBeforeJoin  bool // the count is sent before joining: the newcomer misses it
+	stockRoomTypo    bool // the HTTP side emits to product-<id>, a room nobody is in
 }
 
 var q28Variants = map[string]q28Faults{
@@ -37,6 +39,8 @@ var q28Variants = map[string]q28Faults{
 	"leave-not-announced":    {noCountOnLeave: true},
 	"disconnect-not-counted": {noCountOnDisconn: true},
 	"crash-on-null-payload":  {crashOnNull: true},
+	"count-before-join":      {countBeforeJoin: true},
+	"stock-room-mismatch":    {stockRoomTypo: true},
 }
 
 func productRoom(id string) string { return "product:" + id }
@@ -106,8 +110,13 @@ func newQ28(opts *Options) (Server, error) {
 				announce(s, prev)
 			}
 			s.Set("product", id)
-			s.Join(productRoom(id))
-			announce(s, id)
+			if f.countBeforeJoin {
+				announce(s, id)
+				s.Join(productRoom(id))
+			} else {
+				s.Join(productRoom(id))
+				announce(s, id)
+			}
 			ackOK(e, map[string]any{"productId": id})
 		})
 		s.On("leave-product", func(e *socketio.Event) {
@@ -154,6 +163,8 @@ func newQ28(opts *Options) (Server, error) {
 		msg := map[string]any{"productId": id, "stock": *body.Stock}
 		if f.stockToAll {
 			nsp.Emit("stock-update", msg)
+		} else if f.stockRoomTypo {
+			nsp.To("product-"+id).Emit("stock-update", msg)
 		} else {
 			nsp.To(productRoom(id)).Emit("stock-update", msg)
 		}

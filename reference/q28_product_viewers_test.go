@@ -11,5 +11,7 @@ func TestQ28VariantsFailTheirCheck(t *testing.T) {
 		"leave-not-announced":    "leave-product",
 		"disconnect-not-counted": "count-on-disconnect",
 		"crash-on-null-payload":  "null-payload-survives",
+		"count-before-join":      "first-viewer",
+		"stock-room-mismatch":    "stock-update",
 	})
 }
