@@ -13,6 +13,7 @@ import (
 // cannot say because it depends on time measured across many events.
 func init() {
 	RegisterProbe("rate-limit-sliding", rateLimitSliding)
+	RegisterProbe("log-duration", logDuration)
 }
 
 // probeSocket is one Socket.IO connection a probe opened, with what its
@@ -223,4 +224,77 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// logDuration checks the durationMs of a disconnect log line (Q32)
+// against the duration the grader itself measured: it connects (with the
+// user_agent param as User-Agent), holds the connection for hold (default
+// 1500ms), leaves politely, and waits up to --timeout for the server's
+// JSON line {"event":"disconnect","socketId":…,"durationMs":…}, which must
+// be within tolerance (default 250ms) of the measured duration. Needs the
+// managed server's output (--cmd).
+func logDuration(ctx context.Context, env *ProbeEnv, params map[string]any) error {
+	if env.Server == nil {
+		return &ScenarioError{"log-duration reads the server's output: it needs --cmd"}
+	}
+	hold, err := paramDuration(params, "hold", 1500*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	tol, err := paramDuration(params, "tolerance", 250*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	h := http.Header{}
+	if ua := paramString(params, "user_agent", ""); ua != "" {
+		h.Set("User-Agent", ua)
+	}
+	p, err := probeDial(ctx, env, "", map[string]any{}, h, EventHandlers{})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	id := p.sock.ID()
+	start := time.Now()
+	if err := sleepCtx(ctx, hold); err != nil {
+		return err
+	}
+	p.sock.Disconnect()
+	real := time.Since(start)
+	p.Close()
+
+	var line string
+	var got float64
+	found := false
+	wctx, cancel := context.WithTimeout(ctx, env.Timeout)
+	defer cancel()
+	env.Server.waitLines(wctx, func(lines []logLine) bool {
+		for _, l := range lines {
+			if l.stream != "stdout" {
+				continue
+			}
+			var m map[string]any
+			if json.Unmarshal([]byte(l.text), &m) != nil || m["event"] != "disconnect" || fmt.Sprint(m["socketId"]) != id {
+				continue
+			}
+			line = l.text
+			got, found = toFloat(m["durationMs"])
+			return true
+		}
+		return false
+	})
+	if line == "" {
+		return &Failure{Reason: fmt.Sprintf("no disconnect line for socket %s on stdout within %s", id, env.Timeout),
+			Expected: fmt.Sprintf(`{"event":"disconnect","socketId":%q,"reason":…,"durationMs":…}`, id)}
+	}
+	if !found {
+		return &Failure{Reason: "the disconnect line has no numeric durationMs", Actual: shorten(line, 300)}
+	}
+	diff := time.Duration(got*float64(time.Millisecond)) - real
+	if diff < -tol || diff > tol {
+		return &Failure{Reason: fmt.Sprintf("durationMs is %s; the grader held the connection for %s", formatNumber(got), real.Round(time.Millisecond)),
+			Expected: fmt.Sprintf("%d ± %d (milliseconds)", real.Milliseconds(), tol.Milliseconds()),
+			Actual:   shorten(line, 300)}
+	}
+	return nil
 }
