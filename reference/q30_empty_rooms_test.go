@@ -1,0 +1,87 @@
+package reference_test
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rtlab/reference"
+	"rtlab/socketio"
+)
+
+func TestQ30VariantsFailTheirCheck(t *testing.T) {
+	testVariantsFailTheirCheck(t, "q30", map[string]string{
+		"crash-on-empty-room":      "never-used-room",
+		"error-on-empty-room":      "never-used-room",
+		"emit-to-everyone":         "members-receive",
+		"leave-ignored":            "emptied-room",
+		"room-listed-after-empty":  "list-after-last-leave",
+		"not-pruned-on-disconnect": "list-after-disconnect",
+		"pruned-on-any-leave":      "list-after-last-leave",
+		"socket-id-rooms-listed":   "list-no-socket-ids",
+		"crash-on-null-payload":    "null-payload-survives",
+	})
+}
+
+// syncBuffer is a log that the server writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestQ30LogsRoomLifecycle checks what the Q30 answer relies on: the
+// reference logs the adapter's create-room when a named room gets its
+// first member and delete-room when its last member leaves, and never the
+// socket-id rooms.
+func TestQ30LogsRoomLifecycle(t *testing.T) {
+	ex, _ := reference.Lookup("q30")
+	log := &syncBuffer{}
+	srv, err := ex.New(&reference.Options{Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer func() {
+		srv.Close()
+		ts.Close()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := socketio.Dial(ctx, ts.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.Socket(ctx, "/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []string{"join", "leave"} {
+		if _, err := s.EmitWithAck(ctx, ev, map[string]string{"room": "lobby"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "create-room lobby\ndelete-room lobby\n"
+	if got := log.String(); got != want {
+		t.Errorf("log = %q, want %q", got, want)
+	}
+	if strings.Contains(log.String(), s.ID()) {
+		t.Errorf("the log shows the socket-id room %s", s.ID())
+	}
+}
