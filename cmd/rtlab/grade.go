@@ -53,6 +53,8 @@ Flags:
   --variant NAME          without --url: grade this broken variant of the reference
   --page FILE             grade a browser page (q6): FILE is served on a loopback port
                           and loaded in headless Chromium (needs chromium)
+  --nginx-conf FILE       grade an nginx configuration (q8): rtlab runs nginx with FILE in
+                          front of its own backend on loopback ports (needs nginx)
   --ca FILE               with an https:// --url: the server's certificate must be signed
                           by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
@@ -67,6 +69,7 @@ Examples:
   rtlab grade                                  # every reference server
   rtlab grade --exercise q17 --variant no-initial-count
   rtlab grade --exercise q6 --page student/q6/index.html
+  rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
 `,
 		run: runGrade,
@@ -89,6 +92,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	variant := fs.String("variant", "", "")
 	page := fs.String("page", "", "")
 	caFile := fs.String("ca", "", "")
+	nginxConf := fs.String("nginx-conf", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -96,6 +100,13 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	// --page and --ca (Sections A/B): see grade_extra.go.
 	if *page != "" {
 		stop, err := servePageFlag(*page, rawURL, exList, *cmdLine)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if *nginxConf != "" {
+		stop, err := nginxConfFlag(*nginxConf, rawURL, exList, *cmdLine)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/reference"
+	"rtlab/reference/nginx"
 )
 
 // servePageFlag handles rtlab grade --page FILE: a student's browser page
@@ -29,6 +32,33 @@ func servePageFlag(file string, rawURL, exList *string, cmdLine string) (stop fu
 	}
 	*rawURL = base
 	return stop, nil
+}
+
+// nginxConfFlag handles rtlab grade --nginx-conf FILE (Q8): nginx runs
+// with FILE in front of rtlab's Q8 backend, and nginx's address becomes the
+// --url. --exercise defaults to q8.
+func nginxConfFlag(file string, rawURL, exList *string, cmdLine string) (stop func() error, err error) {
+	if *rawURL != "" || cmdLine != "" {
+		return nil, usagef("--nginx-conf runs nginx in front of rtlab's own backend: it does not go with --url or --cmd")
+	}
+	if *exList == "" {
+		*exList = "q8"
+	}
+	conf, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usagef("--nginx-conf: %v", err)
+	}
+	front, err := reference.NewNginxFront(conf, nil)
+	if err != nil {
+		var ce *nginx.ConfigError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(os.Stderr, "rtlab: %s: %v\n", file, err)
+			return nil, &exitError{1}
+		}
+		return nil, err
+	}
+	*rawURL = front.URL
+	return front.Close, nil
 }
 
 // checkCAFlag handles rtlab grade --ca FILE: before grading, the server at
