@@ -85,12 +85,31 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
+// browserSlots lets two browsers run at once: more, on a small machine
+// shared with the other tests, only makes each page slower than its
+// deadlines allow.
+var browserSlots = make(chan struct{}, 2)
+
+// launch starts a browser for t (whose whole life is bounded by timeout)
+// once a slot is free, and frees the slot when t ends.
+func launch(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	chrome.Require(t)
+	select {
+	case browserSlots <- struct{}{}:
+	case <-time.After(5 * time.Minute):
+		t.Fatal("no browser slot free within 5 minutes")
+	}
+	t.Cleanup(func() { <-browserSlots })
+	return chrome.Launch(t, &chrome.Options{Timeout: timeout})
+}
+
 func textOf(id string) string { return fmt.Sprintf("document.getElementById(%q).textContent", id) }
 
 func TestBrowserQ15ShowsConnected(t *testing.T) {
 	t.Parallel()
 	base := startPage(t, "q15")
-	ctx := chrome.Launch(t, &chrome.Options{Timeout: 30 * time.Second})
+	ctx := launch(t, 60*time.Second)
 	open(t, ctx, base+"/")
 	waitJS(t, ctx, textOf("status")+` === "connected"`, textOf("status"), 10*time.Second,
 		"the Q15 page shows Status: connected")
@@ -104,7 +123,7 @@ func TestBrowserQ15ShowsConnected(t *testing.T) {
 func TestBrowserQ19TypingIndicator(t *testing.T) {
 	t.Parallel()
 	base := startPage(t, "q19")
-	alice := chrome.Launch(t, &chrome.Options{Timeout: 45 * time.Second})
+	alice := launch(t, 90*time.Second)
 	bob := chrome.NewTab(t, alice)
 	carol := chrome.NewTab(t, alice)
 	tabs := map[string]context.Context{"Alice": alice, "Bob": bob, "Carol": carol}
@@ -167,7 +186,7 @@ func sendKeys(t *testing.T, ctx context.Context, keys string) {
 func TestBrowserQ22ReactionFloatsForOthers(t *testing.T) {
 	t.Parallel()
 	base := startPage(t, "q22")
-	a := chrome.Launch(t, &chrome.Options{Timeout: 45 * time.Second})
+	a := launch(t, 90*time.Second)
 	b := chrome.NewTab(t, a)
 	for _, ctx := range []context.Context{a, b} {
 		open(t, ctx, base+"/")
@@ -305,7 +324,7 @@ const (
 func TestBrowserQ21ReactStrictMode(t *testing.T) {
 	t.Parallel()
 	h := startQ21(t, "")
-	ctx := chrome.Launch(t, &chrome.Options{Timeout: 60 * time.Second})
+	ctx := launch(t, 120*time.Second)
 	open(t, ctx, h.url()+"/")
 	status := textOf("status")
 
@@ -368,7 +387,7 @@ func TestBrowserQ21BrokenHooksAreCaught(t *testing.T) {
 	t.Parallel()
 	t.Run("no-cleanup", func(t *testing.T) {
 		h := startQ21(t, "no-cleanup")
-		ctx := chrome.Launch(t, &chrome.Options{Timeout: 30 * time.Second})
+		ctx := launch(t, 60*time.Second)
 		open(t, ctx, h.url()+"/")
 		waitJS(t, ctx, q21Status+` === "connected"`, textOf("status"), 15*time.Second, "the status shows Connected")
 		// Strict Mode mounted twice; without a cleanup both sockets stay.
@@ -376,7 +395,7 @@ func TestBrowserQ21BrokenHooksAreCaught(t *testing.T) {
 	})
 	t.Run("no-off", func(t *testing.T) {
 		h := startQ21(t, "no-off")
-		ctx := chrome.Launch(t, &chrome.Options{Timeout: 30 * time.Second})
+		ctx := launch(t, 60*time.Second)
 		open(t, ctx, h.url()+"/")
 		waitJS(t, ctx, q21Status+` === "connected"`, textOf("status"), 15*time.Second, "the status shows Connected")
 		h.waitConnections(1, "no-off: one connection")

@@ -32,6 +32,10 @@ export function App() {
   return (
     <main>
       <h1>useSocket</h1>
+      <p>
+        This page runs inside React&apos;s <code>&lt;StrictMode&gt;</code>, in the development build: every
+        effect runs twice on mount, yet the server counts one user per tab.
+      </p>
       <button id="toggle" onClick={() => setMounted((m) => !m)}>
         {mounted ? "Unmount the live component" : "Mount it again"}
       </button>
