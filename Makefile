@@ -7,8 +7,9 @@ EXERCISE ?=
 CMD      ?=
 FORMAT   ?=
 FUZZTIME ?= 5m
+SUITES   ?=
 
-.PHONY: all build grade test lint bench bench-servers fuzz node clean
+.PHONY: all build grade test lint bench bench-servers fuzz node official-suites clean
 
 all: build
 
@@ -48,6 +49,39 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
+
+# make official-suites SUITES=DIR
+# Runs the official Engine.IO v4 and Socket.IO v5 protocol test suites (mocha)
+# against `rtlab serve conformance` on localhost:3000, the address the suites
+# hard-code. The suites are third-party code and stay out of this repo: DIR is
+# a folder you prepare yourself, laid out as
+#   DIR/package.json                 {"type":"module"}; npm install mocha chai@4 chai-string node-fetch@3 ws
+#   DIR/engine.io/test-suite.js      socketio/engine.io-protocol test-suite/test-suite.js (EIO=4)
+#   DIR/socket.io/test-suite.js      socketio/socket.io-protocol test-suite/test-suite.js (EIO=4)
+#   DIR/*/node-imports.js            sets globalThis.fetch (node-fetch), WebSocket (ws), chai (+ chai-string)
+# Both suites always run; the target fails if either fails. Port 3000 must be
+# free. Note: ws 8.17+ dispatches messages of one TCP read synchronously, so the
+# suites' back-to-back waitFor() can miss the Socket.IO "auth" packet on any
+# server (npm's too); WebSocket options {allowSynchronousEvents: false} in
+# node-imports.js avoid that.
+official-suites: build
+	@[ -n "$(SUITES)" ] && [ -f '$(SUITES)/engine.io/test-suite.js' ] && [ -f '$(SUITES)/socket.io/test-suite.js' ] || \
+		{ echo "usage: make official-suites SUITES=DIR (DIR/engine.io/test-suite.js, DIR/socket.io/test-suite.js; see the Makefile)"; exit 2; }
+	@if $(PORT3000_OPEN); then echo "something already listens on localhost:3000; stop it first"; exit 1; fi; \
+	$(BIN) serve conformance --addr localhost:3000 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	ready=; for i in $$(seq 100); do \
+		kill -0 $$pid 2>/dev/null || { echo "rtlab serve conformance exited"; exit 1; }; \
+		if $(PORT3000_OPEN); then ready=1; break; fi; \
+		sleep 0.1; \
+	done; \
+	[ -n "$$ready" ] || { echo "rtlab serve conformance did not listen on localhost:3000"; exit 1; }; \
+	rc=0; \
+	(cd '$(SUITES)' && npx mocha --timeout 10000 engine.io/test-suite.js) || rc=1; \
+	(cd '$(SUITES)' && npx mocha --timeout 10000 socket.io/test-suite.js) || rc=1; \
+	exit $$rc
+
+PORT3000_OPEN = node -e 'require("net").connect(3000,"127.0.0.1").on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))'
 
 clean:
 	rm -rf bin
