@@ -26,7 +26,7 @@ func newPollingExercise(id string, longPoll bool, variants map[string]notificati
 		n := newNotifications(variants[o.Variant])
 		s := newServer()
 		n.mount(s, longPoll)
-		s.Handle("GET /", publicDir(id))
+		s.Handle("/", publicDir(id))
 		return s, nil
 	}
 }

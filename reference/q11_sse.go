@@ -202,7 +202,7 @@ func newQ11(opts *Options) (Server, error) {
 	m := newMarket(q11Variants[o.Variant])
 	s := newServer()
 	s.HandleFunc("GET /api/stocks/stream", m.stream)
-	s.Handle("GET /", publicDir("q11"))
+	s.Handle("/", publicDir("q11"))
 	s.onClose(m.Close)
 	return s, nil
 }

@@ -127,7 +127,7 @@ func newQ14(opts *Options) (Server, error) {
 			}
 		}
 	})
-	s.Handle("GET /", publicDir("q14"))
+	s.Handle("/", publicDir("q14"))
 	s.onClose(func() error { close(stop); return nil })
 	return s, nil
 }

@@ -83,7 +83,7 @@ func newSetupExercise(id string, variants map[string]setupFaults) func(*Options)
 			s.mountIO(io)
 		}
 		if !f.noPublicDir {
-			s.Handle("GET /", publicDir("q15"))
+			s.Handle("/", publicDir("q15"))
 		}
 		return s, nil
 	}

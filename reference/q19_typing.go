@@ -73,6 +73,6 @@ func newQ19(opts *Options) (Server, error) {
 	})
 	s := newServer()
 	s.mountIO(io)
-	s.Handle("GET /", publicDir("q19"))
+	s.Handle("/", publicDir("q19"))
 	return s, nil
 }

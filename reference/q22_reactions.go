@@ -48,6 +48,6 @@ func newQ22(opts *Options) (Server, error) {
 	})
 	s := newServer()
 	s.mountIO(io)
-	s.Handle("GET /", publicDir("q22"))
+	s.Handle("/", publicDir("q22"))
 	return s, nil
 }
