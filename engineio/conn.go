@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 )
 
 // Conn is one Engine.IO session on the server, whichever transport carries
@@ -40,9 +39,9 @@ type Conn struct {
 	closeTimer *time.Timer   // graceful close over polling waits this long for a GET
 
 	// websocket
-	ws      *websocket.Conn
+	ws      *wsConn
 	writing bool // a writer goroutine is running
-	probe   *websocket.Conn
+	probe   *wsConn
 	// upgrading: the probe succeeded; a pending GET is answered with a noop
 	// so that the client can pause polling and send the upgrade packet.
 	upgrading bool
@@ -203,20 +202,18 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 	if ws != nil {
 		if c.closing {
 			// Graceful: the close packet is out, finish with a close handshake.
-			c.srv.goTracked(func() { ws.Close(websocket.StatusNormalClosure, "") })
+			c.srv.goTracked(func() { ws.close(wsStatusNormal, "") })
 		} else if sendClose {
 			c.srv.goTracked(func() {
-				ctx, cancel := contextWithTimeout(time.Second)
-				ws.Write(ctx, websocket.MessageText, msgClose.frame)
-				cancel()
-				ws.CloseNow()
+				ws.writeMessages([]*Message{msgClose}, time.Second)
+				ws.closeNow()
 			})
 		} else {
-			ws.CloseNow()
+			ws.closeNow()
 		}
 	}
 	if probe != nil && probe != ws {
-		probe.CloseNow()
+		probe.closeNow()
 	}
 	c.srv.goTracked(func() {
 		c.hmu.Lock()

@@ -26,9 +26,19 @@ type leanHijacker struct {
 // Hijack hands over the connection with wsBufferSize buffers. Bytes the
 // client sent after its handshake and net/http already read (the 101 goes
 // out before net/http stops its background read) stay buffered in the new
-// reader, where coder/websocket looks for them.
+// reader, where the WebSocket reader looks for them.
 func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	nc, brw, err := l.hj.Hijack()
+	nc, r, err := hijackLean(l.hj)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nc, bufio.NewReadWriter(r, bufio.NewWriterSize(nc, wsBufferSize)), nil
+}
+
+// hijackLean hijacks the connection of hj and returns it with a reader of
+// wsBufferSize holding what net/http had already read; no write buffer.
+func hijackLean(hj http.Hijacker) (net.Conn, *bufio.Reader, error) {
+	nc, brw, err := hj.Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -37,10 +47,9 @@ func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		nc.Close()
 		return nil, nil, err
 	}
-	w := bufio.NewWriterSize(nc, wsBufferSize)
 	n := brw.Reader.Buffered()
 	if n == 0 {
-		return nc, bufio.NewReadWriter(bufio.NewReaderSize(nc, wsBufferSize), w), nil
+		return nc, bufio.NewReaderSize(nc, wsBufferSize), nil
 	}
 	pending, _ := brw.Reader.Peek(n)
 	pending = bytes.Clone(pending)
@@ -49,7 +58,7 @@ func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		nc.Close()
 		return nil, nil, err
 	}
-	return nc, bufio.NewReadWriter(r, w), nil
+	return nc, r, nil
 }
 
 // leanWriter returns w wrapped by leanHijacker when it can hijack.

@@ -2,30 +2,19 @@ package engineio
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"syscall"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
-func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
-}
-
-// accept upgrades r. The Origin check of coder/websocket is off: origins
+// accept upgrades r (see wsConn for why not a WebSocket library). Origins
 // are the CORS options' business, as in the JavaScript server.
-func (c *Conn) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
-	ws, err := websocket.Accept(leanWriter(w), r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-	if err != nil {
-		return nil, err
-	}
-	ws.SetReadLimit(int64(c.srv.opts.MaxPayload))
-	return ws, nil
+func (c *Conn) accept(w http.ResponseWriter, r *http.Request) (*wsConn, error) {
+	return acceptWS(w, r, c.srv.opts.MaxPayload)
 }
 
 // serveWebSocketHandshake opens a session directly on WebSocket. The
@@ -38,7 +27,7 @@ func (c *Conn) serveWebSocketHandshake(w http.ResponseWriter, r *http.Request, o
 	}
 	c.ws = ws
 	if !c.srv.register(c) {
-		ws.Close(websocket.StatusGoingAway, "server closed")
+		ws.closeAndWait(wsStatusGoingAway, "server closed")
 		return
 	}
 	c.mu.Lock()
@@ -67,45 +56,41 @@ func (c *Conn) writeLoop() {
 		}
 		closing := c.closing
 		c.mu.Unlock()
-		// One deadline for the batch: a broadcast costs one timer per
-		// connection, not one per message.
-		ctx, cancel := contextWithTimeout(c.srv.writeTimeout)
-		for _, m := range q {
-			typ := websocket.MessageText
-			if m.binary {
-				typ = websocket.MessageBinary
-			}
-			if err := ws.Write(ctx, typ, m.frame); err != nil {
-				cancel()
-				c.mu.Lock()
-				c.writing = false
-				c.mu.Unlock()
-				c.terminate(ReasonTransportError, err, false)
-				return
-			}
-			if closing && m == msgClose {
-				cancel()
-				c.mu.Lock()
-				c.writing = false
-				c.mu.Unlock()
-				c.terminate(ReasonForcedClose, nil, false)
-				return
+		// Everything queued goes out in one write (see wsConn): the
+		// messages up to a close packet, if the session is closing.
+		end := len(q)
+		if closing {
+			if i := slices.Index(q, msgClose); i >= 0 {
+				end = i + 1
 			}
 		}
-		cancel()
+		if err := ws.writeMessages(q[:end], c.srv.writeTimeout); err != nil {
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			c.terminate(ReasonTransportError, err, false)
+			return
+		}
+		if end < len(q) || (closing && q[end-1] == msgClose) {
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			c.terminate(ReasonForcedClose, nil, false)
+			return
+		}
 	}
 }
 
 // readLoop reads the session's WebSocket until it fails or the session
 // ends.
-func (c *Conn) readLoop(ws *websocket.Conn) {
+func (c *Conn) readLoop(ws *wsConn) {
 	for {
-		typ, data, err := ws.Read(context.Background())
+		binary, data, err := ws.readMessage()
 		if err != nil {
 			c.terminate(readCloseReason(err), err, false)
 			return
 		}
-		p, perr := ParsePacket(data, typ == websocket.MessageBinary)
+		p, perr := ParsePacket(data, binary)
 		if perr != nil {
 			c.terminate(ReasonParseError, perr, false)
 			return
@@ -120,7 +105,8 @@ func (c *Conn) readLoop(ws *websocket.Conn) {
 // that closes or goes away is a transport close; anything else, a message
 // over MaxPayload for one, is a transport error.
 func readCloseReason(err error) string {
-	if websocket.CloseStatus(err) != -1 || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	var ce *wsCloseError
+	if errors.As(err, &ce) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) {
 		return ReasonTransportClose
 	}
@@ -155,14 +141,14 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.probe != nil || c.closed {
 		c.mu.Unlock()
-		ws.Close(websocket.StatusNoStatusRcvd, "")
+		ws.closeAndWait(wsStatusNoStatus, "")
 		return
 	}
 	c.probe = ws
 	c.mu.Unlock()
 
 	fail := func() {
-		ws.CloseNow()
+		ws.closeNow()
 		c.mu.Lock()
 		if c.probe == ws {
 			c.probe = nil
@@ -170,21 +156,17 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		}
 		c.mu.Unlock()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.srv.opts.UpgradeTimeout)
-	defer cancel()
+	ws.nc.SetReadDeadline(time.Now().Add(c.srv.opts.UpgradeTimeout))
 	for {
-		typ, data, err := ws.Read(ctx)
+		binary, data, err := ws.readMessage()
 		if err != nil {
 			fail()
 			return
 		}
-		p, perr := ParsePacket(data, typ == websocket.MessageBinary)
+		p, perr := ParsePacket(data, binary)
 		switch {
 		case perr == nil && p.Type == Ping && bytes.Equal(p.Data, probeData):
-			wctx, wcancel := contextWithTimeout(c.srv.writeTimeout)
-			err := ws.Write(wctx, websocket.MessageText, []byte("3probe"))
-			wcancel()
-			if err != nil {
+			if err := ws.writeFrame(wsOpText, []byte("3probe"), c.srv.writeTimeout); err != nil {
 				fail()
 				return
 			}
@@ -196,9 +178,10 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			c.mu.Lock()
 			if c.closed {
 				c.mu.Unlock()
-				ws.CloseNow()
+				ws.closeNow()
 				return
 			}
+			ws.nc.SetReadDeadline(time.Time{})
 			c.transport = "websocket"
 			c.ws = ws
 			c.upgrading = false
@@ -226,5 +209,5 @@ func (c *Conn) refuseUpgrade(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	ws.Close(websocket.StatusNoStatusRcvd, "")
+	ws.closeAndWait(wsStatusNoStatus, "")
 }

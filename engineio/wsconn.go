@@ -1,0 +1,400 @@
+package engineio
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"rtlab/internal/rawws"
+)
+
+// wsConn is the server side of one WebSocket (RFC 6455), as much of it as
+// Engine.IO needs and no more: whole messages in, batches of messages out,
+// pings answered, the close handshake. It replaces a general WebSocket
+// library on the server for two reasons, both measured with rtlab load:
+//
+//   - memory: an idle session holds a socket, a 512-byte read buffer and a
+//     reader goroutine whose call chain is short enough to stay on a small
+//     stack; no write buffer, no per-connection state machine;
+//   - throughput: every message the writer finds queued goes out in one
+//     write system call (a broadcast of 200 ticks to a connection that fell
+//     behind is one write, not 200).
+//
+// Reads happen on one goroutine at a time (the probe reader, then the
+// session's reader); writes are serialised by wmu, and each sets its own
+// deadline.
+type wsConn struct {
+	nc    net.Conn
+	br    *bufio.Reader
+	limit int
+
+	wmu       sync.Mutex
+	closeSent bool // under wmu
+
+	closed atomic.Bool
+}
+
+// WebSocket opcodes and the close codes used here.
+const (
+	wsOpContinuation = 0x0
+	wsOpText         = 0x1
+	wsOpBinary       = 0x2
+	wsOpClose        = 0x8
+	wsOpPing         = 0x9
+	wsOpPong         = 0xA
+
+	wsStatusNormal        = 1000
+	wsStatusGoingAway     = 1001
+	wsStatusProtocolError = 1002
+	wsStatusNoStatus      = 1005 // sent as a close frame without a body
+	wsStatusTooBig        = 1009
+)
+
+// wsCloseWait is how long a graceful close waits for the peer's close
+// frame before it drops the connection.
+const wsCloseWait = 5 * time.Second
+
+// wsCloseError is the close frame a peer sent: the read side of the
+// connection is over.
+type wsCloseError struct {
+	Code   int
+	Reason string
+}
+
+func (e *wsCloseError) Error() string {
+	return fmt.Sprintf("engineio: websocket closed by the peer: status %d %q", e.Code, e.Reason)
+}
+
+// wsProtocolError is a peer that broke RFC 6455 (or MaxPayload); the
+// connection was closed with Code.
+type wsProtocolError struct {
+	Code   int
+	Reason string
+}
+
+func (e *wsProtocolError) Error() string {
+	return fmt.Sprintf("engineio: websocket: %s (closed with status %d)", e.Reason, e.Code)
+}
+
+// acceptWS answers a WebSocket handshake and takes the connection over.
+// The checks and answers are those of RFC 6455 §4.2; origins are the CORS
+// options' business, as in the JavaScript server. Headers already set on w
+// (CORS) go out with the 101.
+func acceptWS(w http.ResponseWriter, r *http.Request, limit int) (*wsConn, error) {
+	fail := func(status int, msg string) (*wsConn, error) {
+		http.Error(w, msg, status)
+		return nil, errors.New("engineio: websocket handshake: " + msg)
+	}
+	if !r.ProtoAtLeast(1, 1) {
+		return fail(http.StatusBadRequest, "WebSocket protocol violation: handshake request must be at least HTTP/1.1")
+	}
+	if !headerHasToken(r.Header, "Connection", "upgrade") || !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "websocket")
+		return fail(http.StatusUpgradeRequired, "WebSocket protocol violation: missing Upgrade: websocket")
+	}
+	if r.Method != http.MethodGet {
+		return fail(http.StatusMethodNotAllowed, "WebSocket protocol violation: handshake request method is not GET")
+	}
+	if r.Header.Get("Sec-WebSocket-Version") != "13" {
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		return fail(http.StatusBadRequest, "unsupported WebSocket protocol version (only 13 is supported)")
+	}
+	key := strings.TrimSpace(r.Header.Get("Sec-WebSocket-Key"))
+	if key == "" {
+		return fail(http.StatusBadRequest, "WebSocket protocol violation: missing Sec-WebSocket-Key")
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return fail(http.StatusInternalServerError, "http.ResponseWriter does not implement http.Hijacker")
+	}
+	h := w.Header()
+	h.Set("Upgrade", "websocket")
+	h.Set("Connection", "Upgrade")
+	h.Set("Sec-WebSocket-Accept", rawws.AcceptKey(key))
+	w.WriteHeader(http.StatusSwitchingProtocols)
+	nc, br, err := hijackLean(hj)
+	if err != nil {
+		return nil, err
+	}
+	return &wsConn{nc: nc, br: br, limit: limit}, nil
+}
+
+// readMessage returns the next data message, answering pings on the way.
+// data is a fresh slice, the caller's to keep. A close frame from the peer
+// is answered and returned as a *wsCloseError; a protocol violation closes
+// the connection with the RFC's status and returns a *wsProtocolError.
+func (c *wsConn) readMessage() (isBinary bool, data []byte, err error) {
+	var msgOp byte
+	inMsg := false
+	for {
+		var hdr [14]byte
+		if _, err := io.ReadFull(c.br, hdr[:2]); err != nil {
+			return false, nil, err
+		}
+		fin := hdr[0]&0x80 != 0
+		op := hdr[0] & 0x0f
+		if hdr[0]&0x70 != 0 {
+			return false, nil, c.fail(wsStatusProtocolError, "reserved bits set without an extension")
+		}
+		if hdr[1]&0x80 == 0 {
+			return false, nil, c.fail(wsStatusProtocolError, "unmasked frame from a client")
+		}
+		n := int64(hdr[1] & 0x7f)
+		switch n {
+		case 126:
+			if _, err := io.ReadFull(c.br, hdr[2:4]); err != nil {
+				return false, nil, err
+			}
+			n = int64(binary.BigEndian.Uint16(hdr[2:4]))
+		case 127:
+			if _, err := io.ReadFull(c.br, hdr[2:10]); err != nil {
+				return false, nil, err
+			}
+			u := binary.BigEndian.Uint64(hdr[2:10])
+			if u > 1<<62 {
+				return false, nil, c.fail(wsStatusProtocolError, "frame length with the most significant bit set")
+			}
+			n = int64(u)
+		}
+		var mask [4]byte
+		if _, err := io.ReadFull(c.br, mask[:]); err != nil {
+			return false, nil, err
+		}
+		if op >= wsOpClose {
+			if !fin || n > 125 {
+				return false, nil, c.fail(wsStatusProtocolError, "fragmented or oversized control frame")
+			}
+			var buf [125]byte
+			p := buf[:n]
+			if _, err := io.ReadFull(c.br, p); err != nil {
+				return false, nil, err
+			}
+			maskBytes(mask, 0, p)
+			switch op {
+			case wsOpPing:
+				if err := c.writeFrame(wsOpPong, p, time.Second); err != nil {
+					return false, nil, err
+				}
+			case wsOpPong:
+			case wsOpClose:
+				return false, nil, c.peerClosed(p)
+			default:
+				return false, nil, c.fail(wsStatusProtocolError, fmt.Sprintf("unknown opcode %#x", op))
+			}
+			continue
+		}
+		switch op {
+		case wsOpText, wsOpBinary:
+			if inMsg {
+				return false, nil, c.fail(wsStatusProtocolError, "new message before the last one ended")
+			}
+			inMsg, msgOp = true, op
+			data = nil
+		case wsOpContinuation:
+			if !inMsg {
+				return false, nil, c.fail(wsStatusProtocolError, "continuation frame without a message")
+			}
+		default:
+			return false, nil, c.fail(wsStatusProtocolError, fmt.Sprintf("unknown opcode %#x", op))
+		}
+		if int64(len(data))+n > int64(c.limit) {
+			return false, nil, c.fail(wsStatusTooBig, fmt.Sprintf("message over %d bytes", c.limit))
+		}
+		start := len(data)
+		if data == nil && fin {
+			data = make([]byte, n)
+		} else {
+			data = append(data, make([]byte, n)...)
+		}
+		if _, err := io.ReadFull(c.br, data[start:]); err != nil {
+			return false, nil, err
+		}
+		maskBytes(mask, 0, data[start:])
+		if fin {
+			return msgOp == wsOpBinary, data, nil
+		}
+	}
+}
+
+// maskBytes XORs p with the mask key, starting at key offset pos.
+func maskBytes(key [4]byte, pos int, p []byte) {
+	k := uint64(binary.LittleEndian.Uint32(key[:]))
+	k |= k << 32
+	if s := pos & 3; s != 0 {
+		k = k>>(8*s) | k<<(64-8*s)
+	}
+	for len(p) >= 8 {
+		binary.LittleEndian.PutUint64(p, binary.LittleEndian.Uint64(p)^k)
+		p = p[8:]
+	}
+	for i := range p {
+		p[i] ^= byte(k >> (8 * (i & 7)))
+	}
+}
+
+// peerClosed answers the peer's close frame (unless ours went first, in
+// which case the handshake is complete) and ends the connection.
+func (c *wsConn) peerClosed(p []byte) error {
+	e := &wsCloseError{Code: wsStatusNoStatus}
+	if len(p) >= 2 {
+		e.Code = int(binary.BigEndian.Uint16(p))
+		e.Reason = string(p[2:])
+	}
+	c.wmu.Lock()
+	sent := c.closeSent
+	c.wmu.Unlock()
+	if !sent {
+		code := e.Code
+		if code == wsStatusNoStatus {
+			code = wsStatusNormal
+		}
+		c.writeClose(code, "", time.Second)
+	}
+	c.closeNow()
+	return e
+}
+
+// fail closes the connection with code after a protocol violation.
+func (c *wsConn) fail(code int, reason string) error {
+	c.writeClose(code, reason, time.Second)
+	c.closeNow()
+	return &wsProtocolError{Code: code, Reason: reason}
+}
+
+// appendFrameHeader appends the header of an unmasked server frame.
+func appendFrameHeader(b []byte, op byte, n int) []byte {
+	b = append(b, 0x80|op)
+	switch {
+	case n < 126:
+		return append(b, byte(n))
+	case n <= 0xffff:
+		return append(b, 126, byte(n>>8), byte(n))
+	}
+	b = append(b, 127)
+	return binary.BigEndian.AppendUint64(b, uint64(n))
+}
+
+// wsBatchFlush is the batch size past which writeMessages writes before
+// encoding more.
+const wsBatchFlush = 64 << 10
+
+var wsBatchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// writeMessages writes q as one batch of frames: one write system call for
+// what fits in wsBatchFlush.
+func (c *wsConn) writeMessages(q []*Message, timeout time.Duration) error {
+	bp := wsBatchPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	c.wmu.Lock()
+	defer func() {
+		c.wmu.Unlock()
+		if cap(b) <= 1<<20 {
+			*bp = b[:0]
+			wsBatchPool.Put(bp)
+		}
+	}()
+	if c.closeSent {
+		return net.ErrClosed
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	for _, m := range q {
+		op := byte(wsOpText)
+		if m.binary {
+			op = wsOpBinary
+		}
+		b = appendFrameHeader(b, op, len(m.frame))
+		b = append(b, m.frame...)
+		if len(b) >= wsBatchFlush {
+			if _, err := c.nc.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+	}
+	if len(b) > 0 {
+		if _, err := c.nc.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFrame writes one frame.
+func (c *wsConn) writeFrame(op byte, p []byte, timeout time.Duration) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closeSent {
+		return net.ErrClosed
+	}
+	return c.writeFrameLocked(op, p, timeout)
+}
+
+func (c *wsConn) writeFrameLocked(op byte, p []byte, timeout time.Duration) error {
+	var small [10 + 125]byte
+	b := appendFrameHeader(small[:0], op, len(p))
+	b = append(b, p...)
+	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// writeClose sends a close frame once; wsStatusNoStatus sends one without
+// a body.
+func (c *wsConn) writeClose(code int, reason string, timeout time.Duration) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closeSent {
+		return nil
+	}
+	c.closeSent = true
+	var p []byte
+	if code != wsStatusNoStatus {
+		p = rawws.ClosePayload(code, reason)
+	}
+	return c.writeFrameLocked(wsOpClose, p, timeout)
+}
+
+// close starts the closing handshake: our close frame now, the connection
+// dropped when the peer's close frame arrives (the reader sees it) or after
+// wsCloseWait.
+func (c *wsConn) close(code int, reason string) {
+	if c.closed.Load() {
+		return
+	}
+	if err := c.writeClose(code, reason, time.Second); err != nil {
+		c.closeNow()
+		return
+	}
+	time.AfterFunc(wsCloseWait, c.closeNow)
+}
+
+// closeNow drops the connection without a handshake.
+func (c *wsConn) closeNow() {
+	if c.closed.CompareAndSwap(false, true) {
+		c.nc.Close()
+	}
+}
+
+// closeAndWait closes with the handshake, waiting (on this goroutine, for
+// a connection nobody else reads) for the peer's close frame, at most
+// wsCloseWait.
+func (c *wsConn) closeAndWait(code int, reason string) {
+	if err := c.writeClose(code, reason, time.Second); err == nil {
+		c.nc.SetReadDeadline(time.Now().Add(wsCloseWait))
+		for {
+			if _, _, err := c.readMessage(); err != nil {
+				break
+			}
+		}
+	}
+	c.closeNow()
+}
