@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,7 +94,9 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 		res.DurationS = o.Duration.Seconds()
 	}
 
-	runtime.GC()
+	// A clean baseline: what earlier runs in this process left is handed
+	// back to the OS before the first reading.
+	debug.FreeOSMemory()
 	cpu0 := cpuSeconds()
 	res.Tool.RSSBeforeKB, _ = ReadRSS(os.Getpid())
 	if o.PID > 0 {
