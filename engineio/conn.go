@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
 )
 
 // Conn is one Engine.IO session on the server, whichever transport carries
