@@ -21,7 +21,7 @@ import (
 
 // startPage runs exercise id's reference for a browser test, skipping when
 // the socket.io client script it serves is not installed.
-func startPage(t *testing.T, id string) string {
+func startPage(t testing.TB, id, variant string) string {
 	t.Helper()
 	chrome.Require(t)
 	if findClientScript() == "" {
@@ -40,17 +40,21 @@ func startPage(t *testing.T, id string) string {
 			}
 		}()
 		var err error
-		if srv, err = ex.New(nil); err != nil {
+		if srv, err = ex.New(&Options{Variant: variant}); err != nil {
 			t.Fatal(err)
 		}
 	}()
-	t.Cleanup(func() { srv.Close() })
-	return newLoopbackServer(t, srv)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
+	return hs.URL
 }
 
 // open navigates the tab ctx to url and waits for the page's script to
 // have run (readyState complete).
-func open(t *testing.T, ctx context.Context, url string) {
+func open(t testing.TB, ctx context.Context, url string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("open %s: %v", url, err)
@@ -60,7 +64,7 @@ func open(t *testing.T, ctx context.Context, url string) {
 // waitJS polls the page of ctx every 25 ms until the JavaScript expression
 // cond is truthy, and fails the test after within, saying what the
 // expression show evaluated to at that moment.
-func waitJS(t *testing.T, ctx context.Context, cond, show string, within time.Duration, what string) {
+func waitJS(t testing.TB, ctx context.Context, cond, show string, within time.Duration, what string) {
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.Poll[any](cond,
 		chromedp.WithPollingInterval(25*time.Millisecond),
@@ -76,7 +80,7 @@ func waitJS(t *testing.T, ctx context.Context, cond, show string, within time.Du
 
 // eval runs a JavaScript expression in the page of ctx and returns its
 // JSON value decoded into T.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -92,7 +96,7 @@ var browserSlots = make(chan struct{}, 2)
 
 // launch starts a browser for t (whose whole life is bounded by timeout)
 // once a slot is free, and frees the slot when t ends.
-func launch(t *testing.T, timeout time.Duration) context.Context {
+func launch(t testing.TB, timeout time.Duration) context.Context {
 	t.Helper()
 	chrome.Require(t)
 	select {
@@ -108,7 +112,7 @@ func textOf(id string) string { return fmt.Sprintf("document.getElementById(%q).
 
 func TestBrowserQ15ShowsConnected(t *testing.T) {
 	t.Parallel()
-	base := startPage(t, "q15")
+	base := startPage(t, "q15", "")
 	ctx := launch(t, 60*time.Second)
 	open(t, ctx, base+"/")
 	waitJS(t, ctx, textOf("status")+` === "connected"`, textOf("status"), 10*time.Second,
@@ -122,7 +126,10 @@ func TestBrowserQ15ShowsConnected(t *testing.T) {
 // reads the typing line in the tabs of the others.
 func TestBrowserQ19TypingIndicator(t *testing.T) {
 	t.Parallel()
-	base := startPage(t, "q19")
+	testQ19Page(t, startPage(t, "q19", ""))
+}
+
+func testQ19Page(t testing.TB, base string) {
 	alice := launch(t, 90*time.Second)
 	bob := chrome.NewTab(t, alice)
 	carol := chrome.NewTab(t, alice)
@@ -149,6 +156,7 @@ func TestBrowserQ19TypingIndicator(t *testing.T) {
 		`Bob's page shows "Alice is typing…" when Alice types`)
 	waitJS(t, carol, typing+` === "Alice is typing…"`, typing, 5*time.Second,
 		`Carol's page shows "Alice is typing…" when Alice types`)
+	time.Sleep(300 * time.Millisecond) // as long as a grader's "must not receive"
 	if got := eval[string](t, alice, typing); got != "" {
 		t.Errorf("Alice's own page shows %q, want nothing about herself", got)
 	}
@@ -174,7 +182,7 @@ func TestBrowserQ19TypingIndicator(t *testing.T) {
 		eval[[]string](t, carol, `__lines.map(l => l.text)`))
 }
 
-func sendKeys(t *testing.T, ctx context.Context, keys string) {
+func sendKeys(t testing.TB, ctx context.Context, keys string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#msg"), keys)); err != nil {
 		t.Fatalf("type %q: %v", keys, err)
@@ -185,7 +193,10 @@ func sendKeys(t *testing.T, ctx context.Context, keys string) {
 // watches the floating emoji in the other.
 func TestBrowserQ22ReactionFloatsForOthers(t *testing.T) {
 	t.Parallel()
-	base := startPage(t, "q22")
+	testQ22Page(t, startPage(t, "q22", ""))
+}
+
+func testQ22Page(t testing.TB, base string) {
 	a := launch(t, 90*time.Second)
 	b := chrome.NewTab(t, a)
 	for _, ctx := range []context.Context{a, b} {
@@ -229,6 +240,46 @@ func TestBrowserQ22ReactionFloatsForOthers(t *testing.T) {
 	if got := eval[string](t, a, textOf("count")); got != "0 reactions received" {
 		t.Errorf("the sender's tab counts %q, want \"0 reactions received\"", got)
 	}
+}
+
+// TestBrowserBrokenPagesAreCaught runs the Q19 and Q22 page tests on
+// servers that echo the event back to its sender, and expects the checks
+// that name that bug, and only those, to fail.
+func TestBrowserBrokenPagesAreCaught(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		id, variant string
+		test        func(testing.TB, string)
+		want        []string
+	}{
+		{"q19", "echo-to-sender", testQ19Page, []string{"Alice's own page shows"}},
+		{"q22", "echo-to-sender", testQ22Page, []string{"the sender's tab floated a received reaction", "the sender's tab counts"}},
+	} {
+		t.Run(c.id+"/"+c.variant, func(t *testing.T) {
+			rec := &errorRecorder{TB: t}
+			c.test(rec, startPage(t, c.id, c.variant))
+			if len(rec.errs) != len(c.want) {
+				t.Fatalf("the broken page failed %d checks %q, want %d naming %q", len(rec.errs), rec.errs, len(c.want), c.want)
+			}
+			for i, w := range c.want {
+				if !strings.Contains(rec.errs[i], w) {
+					t.Errorf("failure %d is %q, want one about %q", i+1, rec.errs[i], w)
+				}
+			}
+		})
+	}
+}
+
+// errorRecorder keeps the Error and Errorf of a test instead of failing
+// it; Fatal and everything else go to the test.
+type errorRecorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *errorRecorder) Error(args ...any) { r.errs = append(r.errs, fmt.Sprint(args...)) }
+func (r *errorRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
 
 // q21Host runs Q21's reference on a loopback port that survives a restart:
