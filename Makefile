@@ -32,8 +32,12 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# The pinned npm packages, reinstalled whenever the lock file is newer than
+# what npm last installed.
 node:
-	@[ -d testdata/node/node_modules/socket.io ] || (cd testdata/node && npm ci --no-audit --no-fund)
+	@cd testdata/node && if [ ! -f node_modules/.package-lock.json ] || \
+		[ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm ci --no-audit --no-fund; fi
 
 bench: build
 	$(BIN) bench

@@ -69,8 +69,10 @@ func install(dir string) error {
 		return err
 	}
 	defer unix.Flock(int(lock.Fd()), unix.LOCK_UN)
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io", "package.json")); err == nil {
-		return nil
+	if installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
+		if lock, err := os.Stat(filepath.Join(dir, "package-lock.json")); err == nil && !lock.ModTime().After(installed.ModTime()) {
+			return nil // what npm installed last is at least as new as the lock
+		}
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
 		return fmt.Errorf("`npm` not found; run `npm ci` in %s", dir)
