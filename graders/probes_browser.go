@@ -39,7 +39,10 @@ func (BrowserNotFoundError) Error() string {
 // google-chrome and google-chrome-stable on PATH.
 func FindChromium() (string, error) {
 	if p := os.Getenv("RTLAB_CHROMIUM"); p != "" {
-		return osexec.LookPath(p)
+		if path, err := osexec.LookPath(p); err == nil {
+			return path, nil
+		}
+		return "", BrowserNotFoundError{}
 	}
 	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := osexec.LookPath(n); err == nil {
@@ -122,7 +125,7 @@ func browserBackoff(ctx context.Context, env *ProbeEnv, params map[string]any) e
 	if run.Err != nil {
 		var nf BrowserNotFoundError
 		if errors.As(run.Err, &nf) {
-			return &ScenarioError{run.Err.Error()}
+			return Skipf("%v", run.Err)
 		}
 		return run.Err
 	}

@@ -435,7 +435,7 @@ func wsCloseProbe(ctx context.Context, env *ProbeEnv, params map[string]any) err
 // (default 2).
 //
 // A reference server running in-process cannot be signalled; there the
-// probe has nothing to test and passes.
+// check is skipped ("needs --cmd").
 func wsSigtermProbe(ctx context.Context, env *ProbeEnv, params map[string]any) error {
 	if env.Server == nil {
 		return &ScenarioError{"ws-sigterm needs --cmd (mark the check needs_cmd: true)"}
@@ -463,7 +463,7 @@ func wsSigtermProbe(ctx context.Context, env *ProbeEnv, params map[string]any) e
 		conns = append(conns, c)
 	}
 	if err := env.Server.Signal(syscall.SIGTERM); err != nil {
-		return nil // in-process: see the doc comment
+		return Skipf("needs --cmd: the server runs in-process and cannot be sent SIGTERM (%v)", err)
 	}
 	wait := timeout + 5*time.Second // a graceful shutdown may take a moment
 	for i, c := range conns {

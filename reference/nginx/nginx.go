@@ -54,7 +54,10 @@ func (e *ConfigError) Error() string { return "nginx configuration: " + e.Msg }
 // /usr/sbin (not always on a user's PATH).
 func Find() (string, error) {
 	if p := os.Getenv("RTLAB_NGINX"); p != "" {
-		return exec.LookPath(p)
+		if path, err := exec.LookPath(p); err == nil {
+			return path, nil
+		}
+		return "", NotFoundError{}
 	}
 	if p, err := exec.LookPath("nginx"); err == nil {
 		return p, nil
