@@ -1,10 +1,16 @@
 package graders
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"rtlab/reference"
 )
 
 // requireChromium skips a test when no browser is installed, saying how to
@@ -100,4 +106,38 @@ func TestJudgeBackoff(t *testing.T) {
 	if err := judgeBackoff(&backoffRun{Delays: ms(100, 200, 400, 800), LastWait: 5 * time.Second}, p, "cap"); err == nil {
 		t.Error("a client that stops retrying passes the cap check")
 	}
+}
+
+func TestExplainQ6PrintsTheDelays(t *testing.T) {
+	t.Parallel()
+	requireChromium(t)
+	ex, _ := reference.Lookup("q6")
+	srv, err := ex.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer func() {
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+	}()
+	f, ok := Explainer("q6")
+	if !ok {
+		t.Fatal("no explainer for q6")
+	}
+	u, _ := url.Parse(ts.URL)
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := f(ctx, &out, u, ts.Client()); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"attempt 1", "(no jitter:   100 ms)", "next attempt", "median", "✓ growth", "✓ reset"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %q in:\n%s", want, s)
+		}
+	}
+	t.Logf("\n%s", s)
 }
