@@ -51,6 +51,26 @@ type Server struct {
 	conns  map[string]*Conn
 	closed bool
 	wg     sync.WaitGroup // requests in flight, writers, OnClose calls
+
+	pollOnce sync.Once
+	pl       *poller // nil when there is none (see poller)
+}
+
+// poller returns the server's WebSocket poller, started on first use; nil
+// when the system has none.
+func (s *Server) poller() *poller {
+	s.pollOnce.Do(func() {
+		s.mu.Lock()
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
+			return
+		}
+		if p, err := newPoller(); err == nil {
+			s.pl = p
+		}
+	})
+	return s.pl
 }
 
 // NewServer returns a Server; opts may be nil.
@@ -104,6 +124,10 @@ func (s *Server) Close() error {
 		c.terminate(ReasonServerShutdown, nil, true)
 	}
 	s.wg.Wait()
+	s.pollOnce.Do(func() {}) // no poller starts after this
+	if s.pl != nil {
+		s.pl.stop()
+	}
 	return nil
 }
 
@@ -276,6 +300,24 @@ func (s *Server) goTracked(f func()) {
 		defer s.wg.Done()
 		f()
 	}()
+}
+
+// goTrackedOpen is goTracked for goroutines started from outside the
+// server's own calls (the poller): none starts once Close has begun, whose
+// wait it would race.
+func (s *Server) goTrackedOpen(f func()) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return false
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
 }
 
 // newSID returns 15 random bytes in URL-safe base64 (20 characters), the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"syscall"
 	"time"
@@ -38,7 +39,7 @@ func (c *Conn) serveWebSocketHandshake(w http.ResponseWriter, r *http.Request, o
 	c.mu.Lock()
 	c.kickLocked()
 	c.mu.Unlock()
-	c.srv.goTracked(func() { c.readLoop(ws) })
+	c.startReading(ws)
 }
 
 // writeLoop writes the queue until it is empty, then ends: a connection
@@ -80,6 +81,75 @@ func (c *Conn) writeLoop() {
 		}
 	}
 }
+
+// startReading hands ws to the server's poller, so that the session has
+// a reader goroutine only while there is something to read; where there
+// is no poller, readLoop runs for the life of the session.
+func (c *Conn) startReading(ws *wsConn) {
+	if p := c.srv.poller(); p != nil {
+		ready := func() {
+			if ws.reading.CompareAndSwap(false, true) && !c.srv.goTrackedOpen(func() { c.readReady(ws) }) {
+				ws.reading.Store(false)
+			}
+		}
+		ws.reading.Store(true) // this goroutine reads until armed
+		if ws.watch(p, ready) {
+			if ws.br.Buffered() > 0 {
+				// The first frames came with the handshake.
+				c.srv.goTracked(func() { c.readReady(ws) })
+				return
+			}
+			ws.reading.Store(false)
+			ws.rearm()
+			return
+		}
+	}
+	c.srv.goTracked(func() { c.readLoop(ws) })
+}
+
+// readReady reads what arrived on a readable WebSocket: whole messages,
+// until the read buffer is empty (waiting for the rest of a message that
+// is partly there), then re-arms the poller and ends.
+func (c *Conn) readReady(ws *wsConn) {
+	for {
+		binary, data, err := ws.readMessage()
+		if err != nil {
+			c.terminate(readCloseReason(err), err, false)
+			return
+		}
+		p, perr := ParsePacket(data, binary)
+		if perr != nil {
+			c.terminate(ReasonParseError, perr, false)
+			return
+		}
+		if !c.handlePacket(p) {
+			return
+		}
+		if ws.br.Buffered() > 0 {
+			continue
+		}
+		// A busy session (an echo loop, say) sends again within a round
+		// trip: wait a little on this goroutine before handing the socket
+		// back to the poller, whose re-arming costs two system calls and a
+		// goroutine per message.
+		ws.nc.SetReadDeadline(time.Now().Add(readLinger))
+		_, err = ws.br.Peek(1)
+		ws.nc.SetReadDeadline(time.Time{})
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			}
+			c.terminate(readCloseReason(err), err, false)
+			return
+		}
+	}
+	ws.reading.Store(false)
+	ws.rearm()
+}
+
+// readLinger is how long a reader waits for more after a message before
+// it leaves the session to the poller.
+const readLinger = 50 * time.Millisecond
 
 // readLoop reads the session's WebSocket until it fails or the session
 // ends.
@@ -191,7 +261,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			default:
 			}
 			c.mu.Unlock()
-			c.srv.goTracked(func() { c.readLoop(ws) })
+			c.startReading(ws)
 			return
 		default:
 			fail()

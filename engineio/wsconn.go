@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"rtlab/internal/rawws"
@@ -40,6 +41,14 @@ type wsConn struct {
 	closeSent bool // under wmu
 
 	closed atomic.Bool
+
+	// With the server's poller (poller_linux.go) an idle connection has
+	// no reader goroutine: reg is its registration, reading is set while a
+	// reader runs, and pollMu orders re-arming against closing so that a
+	// closed (and perhaps reused) descriptor is never re-armed.
+	pollMu  sync.Mutex
+	reg     *pollReg
+	reading atomic.Bool
 }
 
 // WebSocket opcodes and the close codes used here.
@@ -379,9 +388,51 @@ func (c *wsConn) close(code int, reason string) {
 
 // closeNow drops the connection without a handshake.
 func (c *wsConn) closeNow() {
-	if c.closed.CompareAndSwap(false, true) {
-		c.nc.Close()
+	c.pollMu.Lock()
+	if c.closed.Load() {
+		c.pollMu.Unlock()
+		return
 	}
+	c.closed.Store(true)
+	if c.reg != nil {
+		c.reg.remove()
+	}
+	c.pollMu.Unlock()
+	c.nc.Close()
+}
+
+// watch registers c with p; false when it cannot be (not a socket, or
+// closed), and the caller reads on a goroutine of its own instead.
+func (c *wsConn) watch(p *poller, ready func()) bool {
+	sc, ok := c.nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
+	if c.closed.Load() {
+		return false
+	}
+	reg, err := p.add(rc, ready)
+	if err != nil {
+		return false
+	}
+	c.reg = reg
+	return true
+}
+
+// rearm asks the poller for the next readiness; false once closed.
+func (c *wsConn) rearm() bool {
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
+	if c.closed.Load() {
+		return false
+	}
+	return c.reg.arm() == nil
 }
 
 // closeAndWait closes with the handshake, waiting (on this goroutine, for

@@ -1,0 +1,23 @@
+//go:build !linux
+
+package engineio
+
+import (
+	"errors"
+	"syscall"
+)
+
+// poller exists on Linux only; elsewhere every WebSocket session keeps a
+// reader goroutine.
+type poller struct{}
+
+type pollReg struct{}
+
+func newPoller() (*poller, error) { return nil, errors.New("engineio: no poller on this system") }
+
+func (p *poller) add(syscall.RawConn, func()) (*pollReg, error) {
+	return nil, errors.New("engineio: no poller")
+}
+func (r *pollReg) arm() error { return nil }
+func (r *pollReg) remove()    {}
+func (p *poller) stop()       {}
