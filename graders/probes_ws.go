@@ -31,6 +31,7 @@ func init() {
 	RegisterProbe("ws-echo", wsEchoProbe)
 	RegisterProbe("ws-close", wsCloseProbe)
 	RegisterProbe("ws-sigterm", wsSigtermProbe)
+	RegisterProbe("ws-reset", wsResetProbe)
 	RegisterExplainer("q2", explainHandshake)
 }
 
@@ -427,6 +428,46 @@ func wsCloseProbe(ctx context.Context, env *ProbeEnv, params map[string]any) err
 				Expected: expected, Actual: describeFrame(fr) + " (the server took the frame as valid)"}
 		}
 	}
+}
+
+// wsResetProbe ends a connection with a TCP reset (no close frame: the
+// server's side sees 1006, abnormal closure) in the middle of a message,
+// then requires a new connection to be accepted and echoed. A Node server
+// that has no 'error' listener on the socket crashes on ECONNRESET; this
+// is the check that finds it. Params: path (default /ws).
+func wsResetProbe(ctx context.Context, env *ProbeEnv, params map[string]any) error {
+	target, cfg, err := wsTarget(env, params)
+	if err != nil {
+		return err
+	}
+	timeout := probeTimeout(env, params)
+	c, err := openWS(ctx, target, cfg, timeout)
+	if err != nil {
+		return err
+	}
+	// Half a frame, then RST: the server is reading when the reset comes.
+	frame := rawws.AppendFrame(nil, rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Key: [4]byte{1, 2, 3, 4}, Payload: []byte("cut short")})
+	c.Write(frame[:len(frame)/2])
+	if tc, ok := c.Conn.(*net.TCPConn); ok {
+		tc.SetLinger(0) // Close sends RST instead of FIN
+	}
+	c.Close()
+	t := time.NewTimer(300 * time.Millisecond)
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+		return ctx.Err()
+	}
+	if err := wsEchoProbe(ctx, env, params); err != nil {
+		var f *Failure
+		if errors.As(err, &f) {
+			f.Reason = "after a client reset its connection, the server no longer works: " + f.Reason
+			f.Expected = "the server survives a client's TCP reset (it sees 1006) and echoes on a new connection; " + f.Expected
+		}
+		return err
+	}
+	return nil
 }
 
 // wsSigtermProbe opens clients, sends SIGTERM to the managed server and

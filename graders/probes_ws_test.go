@@ -3,6 +3,7 @@ package graders
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -260,5 +262,43 @@ func TestExplainQ2DrawsTheHandshake(t *testing.T) {
 		if variant == "" {
 			t.Logf("\n%s", s)
 		}
+	}
+}
+
+// TestWSResetCatchesACrash: a server that dies once its first client goes
+// (as a Node server without a socket 'error' listener does on ECONNRESET)
+// fails reset-1006.
+func TestWSResetCatchesACrash(t *testing.T) {
+	t.Parallel()
+	ex, _ := reference.Lookup("q5")
+	srv, err := ex.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts *httptest.Server
+	var once sync.Once
+	crashed := make(chan struct{})
+	ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-crashed:
+			http.Error(w, "crashed", http.StatusBadGateway)
+			return
+		default:
+		}
+		srv.ServeHTTP(w, r)
+		once.Do(func() { close(crashed) }) // the first connection's end kills it
+	}))
+	defer func() {
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+	}()
+	u, _ := url.Parse(ts.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = wsResetProbe(ctx, &ProbeEnv{URL: u, HTTP: ts.Client(), Timeout: 2 * time.Second}, map[string]any{})
+	var f *Failure
+	if !errors.As(err, &f) || !strings.Contains(f.Error(), "reset") {
+		t.Fatalf("%v, want a failure naming the reset", err)
 	}
 }
