@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"rtlab/internal/nodetest"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -300,5 +302,59 @@ func TestWSResetCatchesACrash(t *testing.T) {
 	var f *Failure
 	if !errors.As(err, &f) || !strings.Contains(f.Error(), "reset") {
 		t.Fatalf("%v, want a failure naming the reset", err)
+	}
+}
+
+// nodeWSServer is what a student writes for Q2 and Q5 with the npm ws
+// package, from the contract alone: an echo with a 1 MiB limit that says
+// goodbye with 1001 on SIGTERM.
+const nodeWSServer = `
+const http = require("http");
+const { WebSocketServer } = require("ws");
+const server = http.createServer((req, res) => { res.writeHead(404); res.end(); });
+const wss = new WebSocketServer({ server, path: "/ws", maxPayload: 1024 * 1024 });
+wss.on("connection", (ws) => {
+  ws.on("error", () => {});
+  ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+});
+process.on("SIGTERM", () => {
+  for (const ws of wss.clients) ws.close(1001, "server shutting down");
+  setTimeout(() => process.exit(0), 200);
+});
+server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("listening", process.env.PORT));
+setTimeout(() => process.exit(0), 60000);
+`
+
+// TestWSChecksAgainstNodeWS grades a Node.js server built on the ws
+// package, as a student writes it: every Q2 and Q5 check must pass,
+// SIGTERM included (managed mode).
+func TestWSChecksAgainstNodeWS(t *testing.T) {
+	t.Parallel()
+	dir := nodetest.Require(t)
+	script := filepath.Join(t.TempDir(), "server.js")
+	if err := os.WriteFile(script, []byte(nodeWSServer), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	p, err := StartProcess(ctx, "exec node '"+script+"'", &ProcessOptions{
+		Addr: addr, Env: []string{"NODE_PATH=" + filepath.Join(dir, "node_modules")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	for _, id := range []string{"q2", "q5"} {
+		r := Run(ctx, mustLoad(t, id), &Options{URL: "http://" + addr, Server: p})
+		for _, c := range r.Checks {
+			if c.Status != Pass {
+				dump(t, r)
+				t.Fatalf("%s/%s: %s against a Node ws server", id, c.ID, c.Status)
+			}
+		}
 	}
 }
