@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -140,4 +142,42 @@ func TestExplainQ6PrintsTheDelays(t *testing.T) {
 		}
 	}
 	t.Logf("\n%s", s)
+}
+
+// stablePage is a student's page written differently from the reference:
+// full jitter around the doubling (±20 %), a counter reset only once a
+// connection has lived 2 s, and no ping handler beyond the contract's.
+const stablePage = `<!doctype html><meta charset="utf-8"><script>
+const q = new URLSearchParams(location.search);
+const base = +q.get("base") || 1000, cap = +q.get("max") || 30000;
+let failures = 0, openedAt = 0;
+function go() {
+  const ws = new WebSocket(q.get("ws"));
+  ws.addEventListener("open", () => { openedAt = Date.now(); console.log("open"); ws.send(JSON.stringify({type: "ping"})); });
+  ws.addEventListener("message", (e) => console.log("got", JSON.parse(e.data)));
+  ws.addEventListener("close", () => {
+    if (openedAt && Date.now() - openedAt >= 2000) failures = 0;
+    openedAt = 0;
+    const d = Math.min(cap, base * Math.pow(2, failures++)) * (0.8 + Math.random() * 0.4);
+    setTimeout(go, d);
+  });
+}
+go();
+</script>`
+
+func TestBackoffAcceptsAnotherStudentsPage(t *testing.T) {
+	t.Parallel()
+	requireChromium(t)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, stablePage)
+	}))
+	defer ts.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := Run(ctx, mustLoad(t, "q6"), &Options{URL: ts.URL})
+	if !r.Passed() {
+		dump(t, r)
+		t.Fatal("a correct page written another way fails")
+	}
 }
