@@ -11,7 +11,34 @@ import (
 	"rtlab/reference/nginx"
 )
 
-func init() { RegisterProbe("nginx-read-timeout", nginxReadTimeout) }
+func init() {
+	RegisterProbe("nginx-read-timeout", nginxReadTimeout)
+	RegisterProbe("nginx-front", nginxFront)
+}
+
+// noNginx starts the marker's answer of a Q8 reference that runs without
+// nginx (reference.NoNginxPrefix, repeated here: graders does not import
+// reference).
+const noNginx = "rtlab:no-nginx: "
+
+// nginxFront skips the check, with the reason, when the Q8 reference runs
+// without nginx (not installed); in front of anything else it passes.
+func nginxFront(ctx context.Context, env *ProbeEnv, params map[string]any) error {
+	u, _ := env.URL.Parse(nginx.MarkerPath)
+	rctx, cancel := context.WithTimeout(ctx, probeTimeout(env, params))
+	defer cancel()
+	req, _ := http.NewRequestWithContext(rctx, "GET", u.String(), nil)
+	resp, err := env.HTTP.Do(req)
+	if err != nil {
+		return nil // the check's own steps will say what is wrong
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
+	resp.Body.Close()
+	if why, ok := strings.CutPrefix(string(body), noNginx); ok {
+		return Skipf("%s", why)
+	}
+	return nil
+}
 
 // nginxReadTimeout checks Q8's one rule that cannot be waited for in a
 // test: a WebSocket idle for more than a minute must not be cut, so every
