@@ -193,17 +193,17 @@ func checkPayload(p *Packet, data []byte, natt int, in []byte) error {
 		if c != '[' {
 			return decodeErr(in, "EVENT payload is not an array")
 		}
-		var args []json.RawMessage
-		if err := json.Unmarshal(data, &args); err != nil {
-			return decodeErr(in, "EVENT payload: %v", err)
+		args, ok := splitArray(data)
+		if !ok {
+			return decodeErr(in, "EVENT payload is not an array")
 		}
 		if len(args) == 0 {
 			return decodeErr(in, "EVENT without an event name")
 		}
 		switch f := firstByte(args[0]); {
 		case f == '"':
-			var name string
-			if err := json.Unmarshal(args[0], &name); err != nil {
+			name, err := unquoteName(args[0])
+			if err != nil {
 				return decodeErr(in, "event name: %v", err)
 			}
 			if reservedEvents[name] {

@@ -71,15 +71,23 @@ func resolvePlaceholder(arg json.RawMessage, atts [][]byte) ([]byte, bool) {
 // eventOf splits an EVENT or BINARY_EVENT packet (already validated by the
 // decoder) into its name and arguments.
 func eventOf(p *Packet) (*Event, error) {
-	var all []json.RawMessage
-	if err := json.Unmarshal(p.Data, &all); err != nil || len(all) == 0 {
+	all, ok := splitArray(p.Data)
+	if !ok {
+		all = nil
+		if err := json.Unmarshal(p.Data, &all); err != nil {
+			return nil, errors.New("socketio: event payload is not a non-empty array")
+		}
+	}
+	if len(all) == 0 {
 		return nil, errors.New("socketio: event payload is not a non-empty array")
 	}
 	e := &Event{Args: all[1:], Attachments: p.Attachments}
 	if firstByte(all[0]) == '"' {
-		if err := json.Unmarshal(all[0], &e.Name); err != nil {
+		name, err := unquoteName(all[0])
+		if err != nil {
 			return nil, err
 		}
+		e.Name = name
 	} else {
 		e.Name = string(all[0])
 		if _, err := strconv.ParseFloat(e.Name, 64); err != nil {
@@ -91,9 +99,12 @@ func eventOf(p *Packet) (*Event, error) {
 
 // ackOf returns the arguments of an ACK packet.
 func ackOf(p *Packet) (*Event, error) {
-	var args []json.RawMessage
-	if err := json.Unmarshal(p.Data, &args); err != nil {
-		return nil, err
+	args, ok := splitArray(p.Data)
+	if !ok {
+		args = nil
+		if err := json.Unmarshal(p.Data, &args); err != nil {
+			return nil, err
+		}
 	}
 	return &Event{Args: args, Attachments: p.Attachments}, nil
 }
