@@ -39,7 +39,7 @@ Flags:
   --exercise LIST         exercises to grade, comma-separated (q17,q18; q09 = q9);
                           default with --url: none (required); without: all
   --cmd CMD               start the server with CMD (sh -c), env PORT (from --url, or a
-                          free port), JWT_SECRET, RATE_LIMIT_WINDOW_MS; stop it at the end
+                          free port), JWT_SECRET, RATE_LIMIT_WINDOW_MS=3000 (Q34 is graded on a 3 s window); stop it at the end
   --format F              text (default), json, junit or markdown
   --out FILE              where the report goes ("-" = stdout); default: stdout for text
                           and markdown, reports/grade/grade-<exercises>.{json,xml} otherwise
@@ -48,7 +48,6 @@ Flags:
   --namespace-prefix P    put P in front of every namespace (/q17 → "/" is "/q17");
                           {exercise} in P is replaced by the exercise id
   --jwt-secret S          HS256 secret of minted tokens (default rtlab-dev-secret; env JWT_SECRET)
-  --window DUR            RATE_LIMIT_WINDOW_MS given to --cmd and references (default 3s)
   --deadline DUR          overall deadline of the run (default 10m)
   --variant NAME          without --url: grade this broken variant of the reference
   --page FILE             grade a browser page (q6): FILE is served on a loopback port
@@ -87,7 +86,6 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	transport := fs.String("transport", "websocket", "")
 	nsPrefix := fs.String("namespace-prefix", "", "")
 	secret := fs.String("jwt-secret", envOr("JWT_SECRET", "rtlab-dev-secret"), "")
-	window := fs.Duration("window", 3*time.Second, "")
 	deadline := fs.Duration("deadline", 10*time.Minute, "")
 	variant := fs.String("variant", "", "")
 	page := fs.String("page", "", "")
@@ -128,8 +126,8 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if *transport != "websocket" && *transport != "polling" {
 		return usagef("--transport %q: want websocket or polling", *transport)
 	}
-	if *timeout <= 0 || *deadline <= 0 || *window <= 0 {
-		return usagef("--timeout, --window and --deadline must be positive")
+	if *timeout <= 0 || *deadline <= 0 {
+		return usagef("--timeout and --deadline must be positive")
 	}
 	all, err := graders.Load(scenarios.FS())
 	if err != nil {
@@ -161,9 +159,9 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	var reports []*graders.Report
 	switch {
 	case *rawURL != "" || *cmdLine != "":
-		reports, err = gradeURL(ctx, e, *rawURL, *cmdLine, ids, all, opts, *window)
+		reports, err = gradeURL(ctx, e, *rawURL, *cmdLine, ids, all, opts, gradeWindow)
 	default:
-		reports, err = gradeReferences(ctx, ids, all, opts, *window, *variant)
+		reports, err = gradeReferences(ctx, ids, all, opts, gradeWindow, *variant)
 	}
 	bar.wait()
 	if err != nil {
@@ -447,3 +445,8 @@ func (g *gradeProgress) wait() {
 	}
 	g.p.Wait()
 }
+
+// gradeWindow is the rate-limit window Q34 is graded with: RATE_LIMIT_WINDOW_MS
+// for a --cmd server and the references' window. Q34's scenario computes its
+// waits and retryAfter values for exactly this length, so it is not a flag.
+const gradeWindow = 3 * time.Second
