@@ -3,12 +3,7 @@ package graders
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"testing"
-
-	"rtlab/reference"
-	"rtlab/scenarios"
 )
 
 // TestOtTransformContract pins the grader's own transform to the Q36
@@ -58,79 +53,5 @@ func TestSectionEProbesNeedTheirParams(t *testing.T) {
 	}
 	if err := logDuration(ctx, &ProbeEnv{}, map[string]any{}); !errors.As(err, &se) {
 		t.Errorf("log-duration without a server: %v, want a ScenarioError", err)
-	}
-}
-
-// TestSectionEVariantsFailTheirOwnCheck grades each broken reference of
-// Q31–Q38 and requires the check that names its bug to fail with a
-// message that says what was expected (other checks may fail too: a leak
-// shows in several places).
-func TestSectionEVariantsFailTheirOwnCheck(t *testing.T) {
-	t.Parallel()
-	all, err := Load(scenarios.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		ex, variant string
-		checks      []string // the check that names the bug (any of these)
-	}{
-		{"q31", "expired-as-invalid", []string{"expired"}},
-		{"q31", "accept-alg-none", []string{"alg-none"}},
-		{"q31", "no-user-check", []string{"unknown-user"}},
-		{"q32", "no-user-agent", []string{"connect-line"}},
-		{"q32", "token-present-authd", []string{"auth-state"}},
-		{"q32", "duration-seconds", []string{"duration"}},
-		{"q32", "fixed-reason", []string{"graceful-reason"}},
-		{"q32", "no-disconnect-line", []string{"graceful-reason"}},
-		{"q33", "count-refused", []string{"refusals-do-not-count"}},
-		{"q33", "leak-on-drop", []string{"slot-freed"}},
-		{"q33", "trust-xff", []string{"forwarded-for-ignored"}},
-		{"q34", "fixed-window", []string{"sliding-window"}},
-		// A clock-aligned fixed window may reset in the middle of the
-		// 31-message burst; then the burst check catches it first.
-		{"q34", "fixed-window-clock", []string{"sliding-window", "thirty-first-refused", "retry-after"}},
-		{"q34", "per-socket", []string{"per-user"}},
-		{"q34", "count-refused", []string{"refused-not-counted"}},
-		{"q34", "retry-after-window", []string{"retry-after"}},
-		{"q35", "support-only-support", []string{"support-admits-admin-and-support"}},
-		{"q35", "support-in-admin", []string{"admin-forbids-others"}},
-		{"q35", "forbidden-as-invalid", []string{"admin-forbids-others"}},
-		{"q35", "public-needs-token", []string{"public-open"}},
-		{"q35", "chat-unverified", []string{"chat-refusals"}},
-		{"q36", "no-transform", []string{"insert-before-delete"}},
-		{"q36", "tie-later-left", []string{"same-position-inserts"}},
-		{"q36", "no-grow-delete", []string{"delete-grows-over-insert"}},
-		{"q36", "naive-deletes", []string{"overlapping-deletes"}},
-		{"q36", "echo-original-op", []string{"insert-before-delete"}},
-		{"q36", "last-op-only", []string{"random-convergence"}},
-		{"q36", "no-sender-update", []string{"edit-and-update"}},
-		{"q37", "leak-listeners", []string{"churn-no-warning"}},
-		{"q37", "leak-on-drop", []string{"churn-no-warning"}},
-		{"q38", "stack-in-ack", []string{"throw"}},
-		{"q38", "no-ack-on-async", []string{"reject"}},
-		{"q38", "crash-on-throw", []string{"throw"}},
-		{"q38", "busy-flag-stuck", []string{"keeps-working"}},
-		{"q38", "no-log-context", []string{"logged"}},
-	}
-	for _, c := range cases {
-		t.Run(c.ex+"/"+c.variant, func(t *testing.T) {
-			t.Parallel()
-			ex, ok := reference.Lookup(c.ex)
-			if !ok {
-				t.Fatalf("no reference %s", c.ex)
-			}
-			r := gradeReference(t, ex, all[c.ex], c.variant)
-			for _, res := range r.Checks {
-				if res.Status == Fail && slices.Contains(c.checks, res.ID) {
-					if !strings.Contains(res.Message(), "expected") {
-						t.Errorf("%s fails without saying what was expected:\n%s", res.ID, res.Message())
-					}
-					return
-				}
-			}
-			dump(t, r)
-			t.Errorf("variant %s does not fail %v", c.variant, c.checks)
-		})
 	}
 }

@@ -299,7 +299,8 @@ func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 	shown := fmt.Sprintf("%s %s", evName, describeArgs(args))
 	if st.Ack == nil {
 		if err := cl.sock.Emit(evName, args...); err != nil {
-			return &Failure{Reason: fmt.Sprintf("client %s could not send %s", cl.name, shown), Actual: err.Error()}
+			return &Failure{Reason: fmt.Sprintf("client %s could not send %s", cl.name, shown),
+				Expected: "the connection still open, so the event can be sent", Actual: err.Error()}
 		}
 		return nil
 	}

@@ -13,20 +13,6 @@ import (
 	"rtlab/socketio"
 )
 
-func TestQ30VariantsFailTheirCheck(t *testing.T) {
-	testVariantsFailTheirCheck(t, "q30", map[string]string{
-		"crash-on-empty-room":      "never-used-room",
-		"error-on-empty-room":      "never-used-room",
-		"emit-to-everyone":         "members-receive",
-		"leave-ignored":            "emptied-room",
-		"room-listed-after-empty":  "list-after-last-leave",
-		"not-pruned-on-disconnect": "list-after-disconnect",
-		"pruned-on-any-leave":      "list-after-last-leave",
-		"socket-id-rooms-listed":   "list-no-socket-ids",
-		"crash-on-null-payload":    "null-payload-survives",
-	})
-}
-
 // syncBuffer is a log that the server writes while the test reads.
 type syncBuffer struct {
 	mu sync.Mutex
