@@ -49,7 +49,9 @@ func hijackLean(hj http.Hijacker) (net.Conn, *bufio.Reader, error) {
 	}
 	n := brw.Reader.Buffered()
 	if n == 0 {
-		return nc, bufio.NewReaderSize(nc, wsBufferSize), nil
+		r := wsReaderPool.Get().(*bufio.Reader)
+		r.Reset(nc)
+		return nc, r, nil
 	}
 	pending, _ := brw.Reader.Peek(n)
 	pending = bytes.Clone(pending)

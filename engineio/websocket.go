@@ -99,6 +99,7 @@ func (c *Conn) startReading(ws *wsConn) {
 				c.srv.goTracked(func() { c.readReady(ws) })
 				return
 			}
+			ws.releaseReader()
 			ws.reading.Store(false)
 			ws.rearm()
 			return
@@ -111,6 +112,7 @@ func (c *Conn) startReading(ws *wsConn) {
 // until the read buffer is empty (waiting for the rest of a message that
 // is partly there), then re-arms the poller and ends.
 func (c *Conn) readReady(ws *wsConn) {
+	ws.acquireReader()
 	for {
 		binary, data, err := ws.readMessage()
 		if err != nil {
@@ -143,6 +145,7 @@ func (c *Conn) readReady(ws *wsConn) {
 			return
 		}
 	}
+	ws.releaseReader()
 	ws.reading.Store(false)
 	ws.rearm()
 }

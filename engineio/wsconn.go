@@ -425,6 +425,34 @@ func (c *wsConn) watch(p *poller, ready func()) bool {
 	return true
 }
 
+// wsReaderPool holds the read buffers of idle polled connections: an idle
+// session needs none, and 5000 of them would otherwise keep 5000 buffers.
+var wsReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, wsBufferSize) }}
+
+// acquireReader gives c a read buffer again (see releaseReader); called by
+// the one reader of c.
+func (c *wsConn) acquireReader() {
+	if c.br == nil {
+		c.br = wsReaderPool.Get().(*bufio.Reader)
+		c.br.Reset(c.nc)
+	}
+}
+
+// releaseReader returns an empty read buffer to the pool before the
+// connection goes back to the poller. Once empty, the buffer no longer
+// holds bytes net/http read ahead (see hijackLean), so the next one reads
+// the socket directly.
+func (c *wsConn) releaseReader() {
+	if c.br == nil || c.br.Buffered() > 0 {
+		return
+	}
+	if c.br.Size() == wsBufferSize {
+		c.br.Reset(nil)
+		wsReaderPool.Put(c.br)
+	}
+	c.br = nil
+}
+
 // rearm asks the poller for the next readiness; false once closed.
 func (c *wsConn) rearm() bool {
 	c.pollMu.Lock()
