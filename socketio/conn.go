@@ -155,7 +155,9 @@ func (c *conn) shutdownFrom(reason Reason, closeEngine bool) {
 		return
 	}
 	c.closed = true
-	c.timer.Stop()
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 	socks := make([]*Socket, 0, len(c.sockets))
 	for _, s := range c.sockets {
 		socks = append(socks, s)
@@ -201,7 +203,10 @@ func (c *conn) connect(p *Packet) {
 	}
 	c.sockets[p.Namespace] = s
 	c.everJoin = true
-	c.timer.Stop()
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil // a joined connection keeps no timer
+	}
 	c.mu.Unlock()
 	n.add(s)
 	if !s.Connected() {
@@ -230,7 +235,7 @@ func (c *conn) handshake(auth json.RawMessage) *Handshake {
 		h.Auth = json.RawMessage(`{}`)
 	}
 	if r != nil {
-		h.Header = r.Header.Clone()
+		h.Header = r.Header // shared with the engine.io request: read only
 		h.Query = r.URL.Query()
 		h.URL = r.URL.RequestURI()
 		h.Secure = r.TLS != nil
@@ -263,7 +268,8 @@ func connectErrorPacket(nsp string, ce *ConnectError) *Packet {
 type Handshake struct {
 	// Auth is the CONNECT packet's payload, {} when there was none.
 	Auth json.RawMessage
-	// Header are the headers of the request that opened the connection.
+	// Header are the headers of the request that opened the connection
+	// (those of Conn.Request in package engineio, not a copy: read only).
 	Header http.Header
 	// Query is the query string of that request.
 	Query url.Values
