@@ -68,15 +68,20 @@ func (s *Server) newConn(r *http.Request, transport string) *Conn {
 	// would keep net/http's per-connection state alive after a hijack.
 	req := r.WithContext(context.Background())
 	req.Body = http.NoBody
-	return &Conn{
+	c := &Conn{
 		srv:       s,
 		id:        newSID(),
 		req:       req,
 		transport: transport,
 		done:      make(chan struct{}),
-		wake:      make(chan struct{}, 1),
 		handler:   nopHandler{},
 	}
+	if transport == "polling" {
+		// Only a polling session has GETs to wake; a WebSocket session
+		// (most of them under load) does without the channel.
+		c.wake = make(chan struct{}, 1)
+	}
+	return c
 }
 
 type nopHandler struct{}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,14 +25,14 @@ type conn struct {
 	sendMu sync.Mutex // keeps a binary packet's messages together
 
 	mu       sync.Mutex
-	sockets  map[string]*Socket // by namespace
+	sockets  []*Socket // one per namespace joined; a slice, as there are few
 	closed   bool
 	timer    *time.Timer // ConnectTimeout
 	everJoin bool
 }
 
 func newConn(s *Server, ec *engineio.Conn) *conn {
-	c := &conn{srv: s, ec: ec, sockets: make(map[string]*Socket)}
+	c := &conn{srv: s, ec: ec}
 	c.timer = time.AfterFunc(s.connectTimeout, func() {
 		c.mu.Lock()
 		joined := c.everJoin
@@ -128,20 +129,27 @@ func (c *conn) OnClose(reason string, err error) {
 // failAcks fails every ack the sockets of c wait for.
 func (c *conn) failAcks() {
 	c.mu.Lock()
-	socks := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		socks = append(socks, s)
-	}
+	socks := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	for _, s := range socks {
 		s.acks.close()
 	}
 }
 
+// socketLocked returns the socket of namespace nsp, or nil; c.mu is held.
+func (c *conn) socketLocked(nsp string) *Socket {
+	for _, s := range c.sockets {
+		if s.nsp.name == nsp {
+			return s
+		}
+	}
+	return nil
+}
+
 func (c *conn) socket(nsp string) *Socket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.sockets[nsp]
+	return c.socketLocked(nsp)
 }
 
 // shutdown disconnects every socket with reason and closes the engine.io
@@ -158,11 +166,8 @@ func (c *conn) shutdownFrom(reason Reason, closeEngine bool) {
 	if c.timer != nil {
 		c.timer.Stop()
 	}
-	socks := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		socks = append(socks, s)
-	}
-	c.sockets = map[string]*Socket{}
+	socks := c.sockets
+	c.sockets = nil
 	c.mu.Unlock()
 	for _, s := range socks {
 		s.closed(reason)
@@ -182,7 +187,7 @@ func (c *conn) connect(p *Packet) {
 		return
 	}
 	c.mu.Lock()
-	if c.closed || c.sockets[p.Namespace] != nil {
+	if c.closed || c.socketLocked(p.Namespace) != nil {
 		c.mu.Unlock()
 		return
 	}
@@ -201,7 +206,7 @@ func (c *conn) connect(p *Packet) {
 		c.mu.Unlock()
 		return
 	}
-	c.sockets[p.Namespace] = s
+	c.sockets = append(c.sockets, s)
 	c.everJoin = true
 	if c.timer != nil {
 		c.timer.Stop()
@@ -222,8 +227,8 @@ func (c *conn) connect(p *Packet) {
 // remove forgets the socket of a namespace (it left).
 func (c *conn) remove(s *Socket) {
 	c.mu.Lock()
-	if c.sockets[s.nsp.name] == s {
-		delete(c.sockets, s.nsp.name)
+	if i := slices.Index(c.sockets, s); i >= 0 {
+		c.sockets = slices.Delete(c.sockets, i, i+1)
 	}
 	c.mu.Unlock()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -216,10 +217,7 @@ func (s *Socket) Broadcast() *Broadcast { return &Broadcast{nsp: s.nsp, exceptID
 func (s *Socket) Disconnect(close bool) {
 	if close {
 		s.conn.mu.Lock()
-		var socks []*Socket
-		for _, o := range s.conn.sockets {
-			socks = append(socks, o)
-		}
+		socks := slices.Clone(s.conn.sockets)
 		s.conn.mu.Unlock()
 		for _, o := range socks {
 			o.Disconnect(false)
