@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +70,61 @@ func TestIdle(t *testing.T) {
 	res := runOK(t, url, &Options{Mode: ModeIdle, Clients: 4, Duration: 100 * time.Millisecond})
 	if res.Connect.Count != 4 || res.Disconnects != 0 {
 		t.Errorf("connect %+v, disconnects %d", res.Connect, res.Disconnects)
+	}
+}
+
+func TestPollingTransport(t *testing.T) {
+	url := startFixture(t)
+	res := runOK(t, url, &Options{Mode: ModeBroadcast, Transport: "polling", Clients: 2, Messages: 5, Size: 3})
+	if res.Deliveries != 10 || res.Lost != 0 {
+		t.Errorf("deliveries %d lost %d, want 10, 0", res.Deliveries, res.Lost)
+	}
+	res = runOK(t, url, &Options{Mode: ModeEcho, Transport: "polling", Clients: 2, Duration: 300 * time.Millisecond})
+	if res.Acks == 0 {
+		t.Error("no acks over polling")
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	for _, o := range []*Options{{Mode: "storm"}, {Transport: "carrier-pigeon"}, {Clients: -1}} {
+		if _, err := Run(context.Background(), "http://127.0.0.1:1", o); err == nil {
+			t.Errorf("%+v: no error", o)
+		}
+	}
+	if _, err := Run(context.Background(), "https://example.com", nil); err == nil {
+		t.Error("https accepted")
+	}
+}
+
+func TestComparisonTargets(t *testing.T) {
+	c := &Comparison{Servers: []string{"ours", "theirs"}, Scenarios: []ScenarioInfo{{Name: "broadcast", Mode: ModeBroadcast}, {Name: "idle", Mode: ModeIdle}}}
+	add := func(srv, sc string, r *Result) { c.Runs = append(c.Runs, Run1{Server: srv, Scenario: sc, Result: r}) }
+	for _, v := range []float64{300, 100, 200} {
+		add("ours", "broadcast", &Result{Deliveries: 1, Expected: 1, DeliveriesPerSec: v * 1000})
+		add("theirs", "broadcast", &Result{Deliveries: 1, Expected: 1, DeliveriesPerSec: 100_000})
+	}
+	add("ours", "idle", &Result{Connected: 10, Server: &ServerCost{RSSPerConnKB: 8}})
+	add("theirs", "idle", &Result{Connected: 10, Server: &ServerCost{RSSPerConnKB: 14}})
+	c.summarise()
+	find := func(metric string) Row {
+		for _, r := range c.Rows {
+			if r.Metric == metric {
+				return r
+			}
+		}
+		t.Fatalf("no row %q", metric)
+		return Row{}
+	}
+	r := find("deliveries per second")
+	if r.Stats[0].Median != 200_000 || r.Stats[0].Min != 100_000 || r.Stats[0].Max != 300_000 || r.Ratio != 2 || !r.Met {
+		t.Errorf("broadcast row %+v", r)
+	}
+	if r := find("server RSS per connection"); r.Met || r.Target != "≤ 0.5" {
+		t.Errorf("idle row %+v: 8/14 must miss ≤ 0.5", r)
+	}
+	var sb strings.Builder
+	WriteComparisonText(&sb, c)
+	if !strings.Contains(sb.String(), "**not met**") || !strings.Contains(sb.String(), "| 2.00 | ≥ 2 | met |") {
+		t.Errorf("table:\n%s", sb.String())
 	}
 }
