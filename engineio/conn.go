@@ -29,7 +29,7 @@ type Conn struct {
 	queue     []*Message
 	closing   bool // Close called: the close packet is queued, flush then end
 	closed    bool
-	done      chan struct{}
+	done      chan struct{} // made by doneLocked
 
 	// polling
 	getActive  bool
@@ -73,7 +73,6 @@ func (s *Server) newConn(r *http.Request, transport string) *Conn {
 		id:        newSID(),
 		req:       req,
 		transport: transport,
-		done:      make(chan struct{}),
 		handler:   nopHandler{},
 	}
 	if transport == "polling" {
@@ -104,7 +103,26 @@ func (c *Conn) Transport() string {
 }
 
 // Done is closed when the session has ended.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.doneLocked()
+}
+
+// doneLocked returns the done channel, made on first use: most sessions
+// end without anyone asking for it, and an idle server holds thousands.
+func (c *Conn) doneLocked() chan struct{} {
+	if c.done == nil {
+		if c.closed {
+			return closedChan
+		}
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// closedChan is the done channel of whatever ended before anyone asked.
+var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
 // SetHandler sets the receiver of the session's messages and close.
 func (c *Conn) SetHandler(h Handler) {
@@ -199,7 +217,9 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 	} else {
 		c.queue = nil
 	}
-	close(c.done)
+	if c.done != nil {
+		close(c.done)
+	}
 	c.mu.Unlock()
 
 	c.srv.unregister(c)

@@ -61,10 +61,11 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 			writePayload(w, msgNoop.segment())
 			return
 		}
+		done := c.doneLocked()
 		c.mu.Unlock()
 		select {
 		case <-c.wake:
-		case <-c.done:
+		case <-done:
 		case <-r.Context().Done():
 			// The JS server calls this a transport error too.
 			c.mu.Lock()

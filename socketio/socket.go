@@ -39,7 +39,6 @@ func newSocket(n *Namespace, c *conn, hs *Handshake) *Socket {
 		hs:        hs,
 		handlers:  make(map[string]func(*Event)),
 		connected: true,
-		done:      make(chan struct{}),
 	}
 }
 
@@ -115,7 +114,20 @@ func (s *Socket) Connected() bool {
 }
 
 // Done is closed when the socket has left its namespace.
-func (s *Socket) Done() <-chan struct{} { return s.done }
+func (s *Socket) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		if !s.connected {
+			return closedChan
+		}
+		s.done = make(chan struct{}) // on first use: most sockets never need it
+	}
+	return s.done
+}
+
+// closedChan is the Done channel of a socket that left before anyone asked.
+var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
 // Emit sends an event to this socket's client. []byte arguments are sent
 // as binary attachments.
@@ -279,10 +291,13 @@ func (s *Socket) closed(reason Reason) {
 	s.connected = false
 	s.reason = reason
 	hs := s.onDisc
+	done := s.done
 	s.mu.Unlock()
 	s.nsp.remove(s)
 	s.acks.close()
-	close(s.done)
+	if done != nil {
+		close(done)
+	}
 	s.conn.queue.push(func() {
 		for _, h := range hs {
 			h(reason)
