@@ -47,8 +47,6 @@ type Conn struct {
 
 	pingTimer    *time.Timer
 	timeoutTimer *time.Timer
-	pingDue      time.Time // when the next ping is due (its timer may fire late)
-	pongDeadline time.Time // when an unanswered ping ends the session; zero when none is out
 }
 
 // closeTimeout is how long a graceful close over polling waits for the
@@ -263,13 +261,13 @@ func (c *Conn) startHeartbeat() {
 	if c.closed {
 		return
 	}
-	c.pingDue = time.Now().Add(c.srv.opts.PingInterval)
 	c.pingTimer = time.AfterFunc(c.srv.opts.PingInterval, c.sendPing)
 }
 
-// sendPing sends a ping and arms the pong deadline. The deadline counts
-// from when the ping was due, not from when a late timer got to run, so
-// that a loaded machine does not give a silent client extra time.
+// sendPing sends a ping and gives the client PingTimeout from now to
+// answer, as the JavaScript server does. On a loaded machine a late timer
+// gives the client a little more time, never less: a grader must not cut a
+// student's session short.
 func (c *Conn) sendPing() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -277,20 +275,11 @@ func (c *Conn) sendPing() {
 		return
 	}
 	c.enqueueLocked(msgPing)
-	c.pongDeadline = c.pingDue.Add(c.srv.opts.PingTimeout)
-	wait := max(time.Until(c.pongDeadline), 0)
 	if c.timeoutTimer == nil {
-		c.timeoutTimer = time.AfterFunc(wait, func() { c.terminate(ReasonPingTimeout, nil, false) })
+		c.timeoutTimer = time.AfterFunc(c.srv.opts.PingTimeout, func() { c.terminate(ReasonPingTimeout, nil, false) })
 	} else {
-		c.timeoutTimer.Reset(wait)
+		c.timeoutTimer.Reset(c.srv.opts.PingTimeout)
 	}
-}
-
-// overdue reports whether a ping went unanswered past its deadline.
-func (c *Conn) overdue() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return !c.closed && !c.pongDeadline.IsZero() && time.Now().After(c.pongDeadline)
 }
 
 func (c *Conn) onPong() {
@@ -302,8 +291,6 @@ func (c *Conn) onPong() {
 	if c.timeoutTimer != nil {
 		c.timeoutTimer.Stop()
 	}
-	c.pongDeadline = time.Time{}
-	c.pingDue = time.Now().Add(c.srv.opts.PingInterval)
 	c.pingTimer.Reset(c.srv.opts.PingInterval)
 }
 

@@ -162,13 +162,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		c := s.conns[sid]
 		s.mu.Unlock()
-		if c != nil && c.overdue() {
-			// The pong deadline passed and its timer has not run yet (a
-			// busy machine): the session is over, as it would be a moment
-			// later.
-			c.terminate(ReasonPingTimeout, nil, false)
-			c = nil
-		}
 		if c == nil {
 			s.abort(w, upgrade, CodeUnknownSID)
 			return
