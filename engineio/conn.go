@@ -149,6 +149,49 @@ func (c *Conn) Send(m *Message) error {
 	return nil
 }
 
+// SendNow is Send for a reply: when the session is on WebSocket and
+// nothing is queued or being written, m is written on the calling
+// goroutine with one non-blocking write, and only what the socket does not
+// take is left to a writer goroutine. The hand-off to a writer goroutine
+// was most of the cost of an ack under load. It never waits for the
+// network. Keep Send for broadcasts, where the writer batches what queues
+// up into one write.
+func (c *Conn) SendNow(m *Message) error {
+	c.mu.Lock()
+	if c.closed || c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	ws := c.ws
+	if c.transport != "websocket" || ws == nil || c.writing || len(c.queue) > 0 {
+		c.enqueueLocked(m)
+		c.mu.Unlock()
+		return nil
+	}
+	c.writing = true // this goroutine is the writer for now
+	c.mu.Unlock()
+
+	done, err := ws.tryWrite(m)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		c.writing = false
+		c.mu.Unlock()
+		c.terminate(ReasonTransportError, err, false)
+		c.mu.Lock()
+		return nil
+	}
+	if !done {
+		c.queue = append([]*Message{m}, c.queue...)
+	}
+	if len(c.queue) > 0 || ws.hasPending() {
+		c.srv.goTracked(c.writeLoop) // still the writer: c.writing stays set
+		return nil
+	}
+	c.writing = false
+	return nil
+}
+
 // enqueueLocked queues m and makes sure someone will write it.
 func (c *Conn) enqueueLocked(m *Message) {
 	c.queue = append(c.queue, m)

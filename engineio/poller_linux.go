@@ -164,3 +164,24 @@ func (p *poller) stop() {
 	unix.Close(p.epfd)
 	unix.Close(p.wakefd)
 }
+
+// writeOnce makes one non-blocking write of b to the socket of rc and
+// returns how much it took: 0 when its buffer is full.
+func writeOnce(rc syscall.RawConn, b []byte) (int, error) {
+	n := 0
+	var werr error
+	err := rc.Write(func(fd uintptr) bool {
+		n, werr = unix.Write(int(fd), b)
+		return true // one attempt: never wait for the socket
+	})
+	if err != nil {
+		return 0, err
+	}
+	if werr == unix.EAGAIN || werr == unix.EINTR {
+		return 0, nil
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n, werr
+}

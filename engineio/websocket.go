@@ -50,7 +50,7 @@ func (c *Conn) writeLoop() {
 		q := c.queue
 		c.queue = nil
 		ws := c.ws
-		if len(q) == 0 || c.closed {
+		if c.closed || (len(q) == 0 && !ws.hasPending()) {
 			c.writing = false
 			c.mu.Unlock()
 			return
@@ -72,7 +72,7 @@ func (c *Conn) writeLoop() {
 			c.terminate(ReasonTransportError, err, false)
 			return
 		}
-		if end < len(q) || (closing && q[end-1] == msgClose) {
+		if end < len(q) || (end > 0 && closing && q[end-1] == msgClose) {
 			c.mu.Lock()
 			c.writing = false
 			c.mu.Unlock()

@@ -38,7 +38,9 @@ type wsConn struct {
 	limit int
 
 	wmu       sync.Mutex
-	closeSent bool // under wmu
+	closeSent bool            // under wmu
+	pending   []byte          // under wmu: the rest of a frame tryWrite began
+	rc        syscall.RawConn // for tryWrite; nil when nc has none
 
 	closed atomic.Bool
 
@@ -134,7 +136,11 @@ func acceptWS(w http.ResponseWriter, r *http.Request, limit int) (*wsConn, error
 	if err != nil {
 		return nil, err
 	}
-	return &wsConn{nc: nc, br: br, limit: limit}, nil
+	c := &wsConn{nc: nc, br: br, limit: limit}
+	if sc, ok := nc.(syscall.Conn); ok {
+		c.rc, _ = sc.SyscallConn()
+	}
+	return c, nil
 }
 
 // readMessage returns the next data message, answering pings on the way.
@@ -315,6 +321,10 @@ func (c *wsConn) writeMessages(q []*Message, timeout time.Duration) error {
 		return net.ErrClosed
 	}
 	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	if len(c.pending) > 0 {
+		b = append(b, c.pending...)
+		c.pending = nil
+	}
 	for _, m := range q {
 		op := byte(wsOpText)
 		if m.binary {
@@ -335,6 +345,54 @@ func (c *wsConn) writeMessages(q []*Message, timeout time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// tryWrite writes m with one non-blocking write. done is false when the
+// socket took nothing (its buffer is full), and m must go through
+// writeMessages; a partial write keeps the rest in c.pending, which the
+// next writeMessages sends first.
+func (c *wsConn) tryWrite(m *Message) (done bool, err error) {
+	if c.rc == nil {
+		return false, nil
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closeSent {
+		return false, net.ErrClosed
+	}
+	if len(c.pending) > 0 {
+		return false, nil
+	}
+	var hdr [10]byte
+	op := byte(wsOpText)
+	if m.binary {
+		op = wsOpBinary
+	}
+	h := appendFrameHeader(hdr[:0], op, len(m.frame))
+	bp := wsBatchPool.Get().(*[]byte)
+	b := append(append((*bp)[:0], h...), m.frame...)
+	defer func() {
+		*bp = b[:0]
+		wsBatchPool.Put(bp)
+	}()
+	n, err := writeOnce(c.rc, b)
+	switch {
+	case err != nil:
+		return false, err
+	case n == 0:
+		return false, nil
+	case n < len(b):
+		// Partial: the frame is begun; its rest goes first next time.
+		c.pending = append([]byte(nil), b[n:]...)
+	}
+	return true, nil
+}
+
+// hasPending reports whether a partial tryWrite left bytes to write.
+func (c *wsConn) hasPending() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return len(c.pending) > 0
 }
 
 // writeFrame writes one frame.
@@ -404,12 +462,8 @@ func (c *wsConn) closeNow() {
 // watch registers c with p; false when it cannot be (not a socket, or
 // closed), and the caller reads on a goroutine of its own instead.
 func (c *wsConn) watch(p *poller, ready func()) bool {
-	sc, ok := c.nc.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := c.rc
+	if rc == nil {
 		return false
 	}
 	c.pollMu.Lock()

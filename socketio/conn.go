@@ -57,11 +57,21 @@ func (c *conn) send(msgs []*engineio.Message) error {
 	return nil
 }
 
-// sendPacket encodes p and sends it.
+// sendPacket encodes p and sends it to this one connection: a packet of
+// one message (no attachments) is written at once when the connection is
+// idle (engineio's SendNow), which is most of an ack's latency.
 func (c *conn) sendPacket(p *Packet) error {
 	msgs, err := messagesOf(p)
 	if err != nil {
 		return err
+	}
+	if len(msgs) == 1 {
+		c.sendMu.Lock()
+		defer c.sendMu.Unlock()
+		if c.ec.SendNow(msgs[0]) != nil {
+			return ErrClosed
+		}
+		return nil
 	}
 	return c.send(msgs)
 }

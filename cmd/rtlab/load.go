@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,7 @@ Flags:
   --reps N           with --compare, repetitions (default 3)
   --tool-clients N   with --compare, idle clients of the tool's own run (default 10000; 0 skips)
   --node PATH        with --compare, the node binary (default node)
+  --cpuprofile FILE  write the load tool's own CPU profile (pprof) to FILE
 
 Examples:
   rtlab serve loadtest --addr 127.0.0.1:3000 &
@@ -92,9 +94,21 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	reps := fs.Int("reps", 3, "")
 	toolClients := fs.Int("tool-clients", 10000, "")
 	nodeBin := fs.String("node", "node", "")
+	cpuProfile := fs.String("cpuprofile", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	r, err := strconv.ParseFloat(strings.TrimSuffix(*ramp, "/s"), 64)
 	if err != nil || r <= 0 {
