@@ -36,7 +36,7 @@ func init() {
 // Chromium against the page at base, with every measured delay and the
 // verdict of each check, passed or not.
 func explainBackoff(ctx context.Context, w io.Writer, base *url.URL, client *http.Client) error {
-	p := backoffParams{page: "/", base: 100 * time.Millisecond, max: 1600 * time.Millisecond, attempts: 9, hold: 2500 * time.Millisecond}
+	p := backoffParams{page: "/", base: 200 * time.Millisecond, max: 3200 * time.Millisecond, attempts: 9, hold: 2500 * time.Millisecond}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	fmt.Fprintf(w, "Loading %s in headless Chromium with base=%d ms, max=%d ms (about 15 s)…\n\n", base, p.base.Milliseconds(), p.max.Milliseconds())
@@ -107,8 +107,8 @@ func FindChromium() (string, error) {
 // backoffParams are the probe's settings, from the scenario.
 type backoffParams struct {
 	page     string        // path of the page on the server, default "/"
-	base     time.Duration // the page's ?base=, default 100ms
-	max      time.Duration // the page's ?max=, default 1600ms
+	base     time.Duration // the page's ?base=, default 200ms
+	max      time.Duration // the page's ?max=, default 3200ms
 	attempts int           // refused attempts to measure at most, default 9
 	hold     time.Duration // how long the accepted connection of the reset test stays up, default 2.5s (more than the 2 s a page may require)
 }
@@ -142,12 +142,12 @@ type backoffOnce struct {
 //
 //	check     open, ping, parse, growth, cap or reset
 //	page      the page's path on the server (default "/")
-//	base, max the backoff the page is told to use (default 100ms, 1600ms)
+//	base, max the backoff the page is told to use (default 200ms, 3200ms)
 //
 // The session (about ten seconds with the defaults) runs once per URL and
 // page; the checks after the first read its measurements.
 func browserBackoff(ctx context.Context, env *ProbeEnv, params map[string]any) error {
-	p := backoffParams{page: "/", base: 100 * time.Millisecond, max: 1600 * time.Millisecond, attempts: 9, hold: 2500 * time.Millisecond}
+	p := backoffParams{page: "/", base: 200 * time.Millisecond, max: 3200 * time.Millisecond, attempts: 9, hold: 2500 * time.Millisecond}
 	if s, _ := params["page"].(string); s != "" {
 		p.page = s
 	}

@@ -136,7 +136,7 @@ func TestExplainQ6PrintsTheDelays(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"attempt 1", "(no jitter:   100 ms)", "next attempt", "median", "✓ growth", "✓ reset"} {
+	for _, want := range []string{"attempt 1", "(no jitter:   200 ms)", "next attempt", "median", "✓ growth", "✓ reset"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("no %q in:\n%s", want, s)
 		}
