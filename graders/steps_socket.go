@@ -386,22 +386,29 @@ func (r *stepRun) clientsOf(names []string) ([]*client, error) {
 	return out, nil
 }
 
-func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
-	cls, err := r.clientsOf(st.Clients)
-	if err != nil {
-		return err
+// eventTarget resolves what expect and expect_none look for: the clients,
+// the event name and the expected payload (nil: any), variables expanded.
+func (r *stepRun) eventTarget(clients []string, event string, data any) (cls []*client, evName string, want any, err error) {
+	if cls, err = r.clientsOf(clients); err != nil {
+		return nil, "", nil, err
 	}
-	evName, err := r.expandString(st.Event)
-	if err != nil {
-		return err
+	if evName, err = r.expandString(event); err != nil {
+		return nil, "", nil, err
 	}
-	var want any
-	if st.Data != nil {
-		w, err := r.expand(st.Data)
+	if data != nil {
+		w, err := r.expand(data)
 		if err != nil {
-			return err
+			return nil, "", nil, err
 		}
 		want = normalize(w)
+	}
+	return cls, evName, want, nil
+}
+
+func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
+	cls, evName, want, err := r.eventTarget(st.Clients, st.Event, st.Data)
+	if err != nil {
+		return err
 	}
 	within := st.Within
 	if within <= 0 {
@@ -493,21 +500,9 @@ func lastStrings(s []string, n int) []string {
 }
 
 func (r *stepRun) expectNone(ctx context.Context, st *ExpectNoneStep) error {
-	cls, err := r.clientsOf(st.Clients)
+	cls, evName, want, err := r.eventTarget(st.Clients, st.Event, st.Data)
 	if err != nil {
 		return err
-	}
-	evName, err := r.expandString(st.Event)
-	if err != nil {
-		return err
-	}
-	var want any
-	if st.Data != nil {
-		w, err := r.expand(st.Data)
-		if err != nil {
-			return err
-		}
-		want = normalize(w)
 	}
 	d := st.For
 	if d <= 0 {
