@@ -114,17 +114,7 @@ func (c *Conn) startReading(ws *wsConn) {
 func (c *Conn) readReady(ws *wsConn) {
 	ws.acquireReader()
 	for {
-		binary, data, err := ws.readMessage()
-		if err != nil {
-			c.terminate(readCloseReason(err), err, false)
-			return
-		}
-		p, perr := ParsePacket(data, binary)
-		if perr != nil {
-			c.terminate(ReasonParseError, perr, false)
-			return
-		}
-		if !c.handlePacket(p) {
+		if !c.readOne(ws) {
 			return
 		}
 		if ws.br.Buffered() > 0 {
@@ -135,7 +125,7 @@ func (c *Conn) readReady(ws *wsConn) {
 		// back to the poller, whose re-arming costs two system calls and a
 		// goroutine per message.
 		ws.nc.SetReadDeadline(time.Now().Add(readLinger))
-		_, err = ws.br.Peek(1)
+		_, err := ws.br.Peek(1)
 		ws.nc.SetReadDeadline(time.Time{})
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -154,21 +144,27 @@ func (c *Conn) readReady(ws *wsConn) {
 // it leaves the session to the poller.
 const readLinger = 50 * time.Millisecond
 
+// readOne reads, parses and handles one message; false means the session
+// ended.
+func (c *Conn) readOne(ws *wsConn) bool {
+	binary, data, err := ws.readMessage()
+	if err != nil {
+		c.terminate(readCloseReason(err), err, false)
+		return false
+	}
+	p, err := ParsePacket(data, binary)
+	if err != nil {
+		c.terminate(ReasonParseError, err, false)
+		return false
+	}
+	return c.handlePacket(p)
+}
+
 // readLoop reads the session's WebSocket until it fails or the session
 // ends.
 func (c *Conn) readLoop(ws *wsConn) {
 	for {
-		binary, data, err := ws.readMessage()
-		if err != nil {
-			c.terminate(readCloseReason(err), err, false)
-			return
-		}
-		p, perr := ParsePacket(data, binary)
-		if perr != nil {
-			c.terminate(ReasonParseError, perr, false)
-			return
-		}
-		if !c.handlePacket(p) {
+		if !c.readOne(ws) {
 			return
 		}
 	}
