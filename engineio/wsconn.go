@@ -40,6 +40,7 @@ type wsConn struct {
 	wmu       sync.Mutex
 	closeSent bool            // under wmu
 	pending   []byte          // under wmu: the rest of a frame tryWrite began
+	deadline  bool            // under wmu: a write deadline is set on nc (see tryWrite)
 	rc        syscall.RawConn // for tryWrite; nil when nc has none
 
 	closed atomic.Bool
@@ -320,7 +321,7 @@ func (c *wsConn) writeMessages(q []*Message, timeout time.Duration) error {
 	if c.closeSent {
 		return net.ErrClosed
 	}
-	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	c.setWriteDeadlineLocked(timeout)
 	if len(c.pending) > 0 {
 		b = append(b, c.pending...)
 		c.pending = nil
@@ -362,6 +363,15 @@ func (c *wsConn) tryWrite(m *Message) (done bool, err error) {
 	}
 	if len(c.pending) > 0 {
 		return false, nil
+	}
+	if c.deadline {
+		// The deadline of the last blocking write still stands on the
+		// socket, and the runtime refuses a raw write once it has passed
+		// even though this one never blocks: an ack sent 20 s after the
+		// last ping (or 1 s after a pong) failed with "i/o timeout" and
+		// dropped the session.
+		c.nc.SetWriteDeadline(time.Time{})
+		c.deadline = false
 	}
 	var hdr [10]byte
 	op := byte(wsOpText)
@@ -409,9 +419,17 @@ func (c *wsConn) writeFrameLocked(op byte, p []byte, timeout time.Duration) erro
 	var small [10 + 125]byte
 	b := appendFrameHeader(small[:0], op, len(p))
 	b = append(b, p...)
-	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	c.setWriteDeadlineLocked(timeout)
 	_, err := c.nc.Write(b)
 	return err
+}
+
+// setWriteDeadlineLocked bounds the blocking write about to happen. The
+// deadline stays on the socket after the write (clearing it would cost a
+// timer operation per batch); tryWrite clears it before its raw write.
+func (c *wsConn) setWriteDeadlineLocked(timeout time.Duration) {
+	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	c.deadline = true
 }
 
 // writeClose sends a close frame once; wsStatusNoStatus sends one without
