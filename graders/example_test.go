@@ -16,7 +16,6 @@ import (
 func Example() {
 	sc, err := graders.Parse("status.yaml", []byte(`
 exercise: q15
-title: Status endpoint
 checks:
   - id: status
     name: GET /api/status answers {"status":"online"}
@@ -65,7 +64,7 @@ checks:
 
 // Parse errors name the file and the line.
 func ExampleParse() {
-	_, err := graders.Parse("q17-live-user-count.yaml", []byte("exercise: q17\ntitle: Count\nchecks:\n  - id: one\n    name: One\n    steps:\n      - conect: a\n"))
+	_, err := graders.Parse("q17_user_count.yaml", []byte("exercise: q17\nchecks:\n  - id: one\n    name: One\n    steps:\n      - conect: a\n"))
 	fmt.Fprintln(os.Stdout, err)
-	// Output: q17-live-user-count.yaml:7: unknown step "conect" (known: connect, emit, expect, expect_none, disconnect, http, sse, wait, repeat, parallel, assert, log, probe, set)
+	// Output: q17_user_count.yaml:6: unknown step "conect" (known: connect, emit, expect, expect_none, disconnect, http, sse, wait, repeat, parallel, assert, log, probe, set)
 }

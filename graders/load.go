@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"strings"
+
+	"rtlab/internal/exercise"
 )
 
 // Load parses every *.yaml file of fsys (scenarios.FS() in the binary)
@@ -28,9 +29,8 @@ func Load(fsys fs.FS) (map[string]*Scenario, error) {
 		if prev, dup := out[sc.Exercise]; dup {
 			return nil, fmt.Errorf("%s: exercise %s is already defined by %s", n, sc.Exercise, prev.File)
 		}
-		prefix, _, _ := strings.Cut(strings.TrimSuffix(n, ".yaml"), "-")
-		if NormalizeID(prefix) != sc.Exercise {
-			return nil, fmt.Errorf("%s: the file of exercise %s must be named %s-<title>.yaml", n, sc.Exercise, sc.Exercise)
+		if want := exercise.Stem(sc.Exercise) + ".yaml"; n != want {
+			return nil, fmt.Errorf("%s: the file of exercise %s must be named %s", n, sc.Exercise, want)
 		}
 		out[sc.Exercise] = sc
 	}

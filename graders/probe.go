@@ -97,3 +97,7 @@ func (r *stepRun) probe(ctx context.Context, st *ProbeStep) error {
 	}
 	return f(ctx, env, params)
 }
+
+// Probe returns the probe registered as name, for tools that show where a
+// probe lives (rtlab list --files).
+func Probe(name string) (ProbeFunc, bool) { return lookupProbe(name) }

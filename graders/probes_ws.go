@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"rtlab/internal/exercise"
 	"rtlab/internal/rawws"
 )
 
@@ -544,10 +545,10 @@ var (
 
 // RegisterExplainer adds a live part to `rtlab explain EXERCISE`. Call it
 // from init; a duplicate panics.
-func RegisterExplainer(exercise string, f ExplainFunc) {
+func RegisterExplainer(id string, f ExplainFunc) {
 	explainMu.Lock()
 	defer explainMu.Unlock()
-	id := NormalizeID(exercise)
+	id = exercise.Normalize(id)
 	if _, dup := explainers[id]; dup {
 		panic("graders: duplicate explainer " + id)
 	}
@@ -555,10 +556,10 @@ func RegisterExplainer(exercise string, f ExplainFunc) {
 }
 
 // Explainer returns the live part of an exercise's explanation, if any.
-func Explainer(exercise string) (ExplainFunc, bool) {
+func Explainer(id string) (ExplainFunc, bool) {
 	explainMu.RLock()
 	defer explainMu.RUnlock()
-	f, ok := explainers[NormalizeID(exercise)]
+	f, ok := explainers[exercise.Normalize(id)]
 	return f, ok
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -22,7 +23,7 @@ func TestReferencesPassAndVariantsFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ex := range reference.All() {
-		sc, ok := all[reference.NormalizeID(ex.ID)]
+		sc, ok := all[exercise.Normalize(ex.ID)]
 		if !ok {
 			continue
 		}

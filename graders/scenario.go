@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"rtlab/internal/exercise"
 )
 
 // Scenario is one exercise's scenario file: the contract as data. It is
@@ -16,7 +19,10 @@ import (
 type Scenario struct {
 	// Exercise is the normalized exercise id ("q17").
 	Exercise string `yaml:"exercise"`
-	// Title is the exercise's short name ("Live user count").
+	// Title is the exercise's short name ("Live user count"). A course
+	// exercise takes it from package exercise, where titles are written;
+	// only a scenario of an id the course does not have (a test's q99)
+	// gives its own.
 	Title string `yaml:"title"`
 	// Contract is the exercise in student-facing words, printed by
 	// `rtlab explain`.
@@ -303,7 +309,7 @@ func nodeLine(n ast.Node) int {
 var yamlLinePrefix = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
 
 // Parse reads a scenario file. file names it in errors, which carry the
-// line: "q17-live-user-count.yaml:12: unknown step "emitt"".
+// line: "q17_user_count.yaml:12: unknown step "emitt"".
 func Parse(file string, data []byte) (*Scenario, error) {
 	var sc Scenario
 	err := yaml.UnmarshalWithOptions(data, &sc, yaml.DisallowUnknownField())
@@ -459,8 +465,13 @@ func (sc *Scenario) validate() error {
 	if sc.Exercise == "" {
 		return errAt(1, "missing exercise: (e.g. exercise: q17)")
 	}
-	sc.Exercise = NormalizeID(sc.Exercise)
-	if sc.Title == "" {
+	sc.Exercise = exercise.Normalize(sc.Exercise)
+	if known, ok := exercise.Lookup(sc.Exercise); ok {
+		if sc.Title != "" {
+			return errAt(1, "title: %s's title is written in internal/exercise; remove title:", sc.Exercise)
+		}
+		sc.Title = known.Title
+	} else if sc.Title == "" {
 		return errAt(1, "missing title:")
 	}
 	if len(sc.Checks) == 0 {
@@ -651,12 +662,28 @@ func validateSteps(sc *Scenario, c *Check, steps []*Step) error {
 	return nil
 }
 
-// NormalizeID maps "Q09", "q9" and "9" to "q9", as the contract asks.
-func NormalizeID(id string) string {
-	s := strings.ToLower(strings.TrimSpace(id))
-	num := strings.TrimLeft(strings.TrimPrefix(s, "q"), "0")
-	if num != "" && strings.Trim(num, "0123456789") == "" {
-		return "q" + num
+// Probes lists the probes the scenario's checks call, each once, in file
+// order.
+func (sc *Scenario) Probes() []string {
+	var out []string
+	var walk func(steps []*Step)
+	walk = func(steps []*Step) {
+		for _, s := range steps {
+			switch {
+			case s.Probe != nil && !slices.Contains(out, s.Probe.Name):
+				out = append(out, s.Probe.Name)
+			case s.Repeat != nil:
+				walk(s.Repeat.Steps)
+			case s.Parallel != nil:
+				walk(s.Parallel.Steps)
+				for _, b := range s.Parallel.Branches {
+					walk(b)
+				}
+			}
+		}
 	}
-	return s
+	for _, c := range sc.Checks {
+		walk(c.Steps)
+	}
+	return out
 }

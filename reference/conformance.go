@@ -10,9 +10,8 @@ import (
 
 func init() {
 	Register(&Exercise{
-		ID:    "conformance",
-		Title: "the fixture of the official Engine.IO v4 and Socket.IO v5 test suites",
-		New:   newConformance,
+		ID:  "conformance",
+		New: newConformance,
 	})
 }
 

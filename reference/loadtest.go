@@ -11,9 +11,8 @@ import (
 
 func init() {
 	Register(&Exercise{
-		ID:    "loadtest",
-		Title: "the fixture of rtlab load: echo and bcast",
-		New:   newLoadtest,
+		ID:  "loadtest",
+		New: newLoadtest,
 	})
 }
 

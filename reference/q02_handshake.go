@@ -3,7 +3,6 @@ package reference
 func init() {
 	Register(&Exercise{
 		ID:       "q2",
-		Title:    "WebSocket handshake",
 		New:      newWSExercise("q2", q2Variants),
 		Variants: []string{"bad-accept", "any-version", "no-key-check"},
 	})

@@ -2,9 +2,8 @@ package reference
 
 func init() {
 	Register(&Exercise{
-		ID:    "q4",
-		Title: "Secure WebSockets (wss://)",
-		New:   newQ4,
+		ID:  "q4",
+		New: newQ4,
 	})
 }
 

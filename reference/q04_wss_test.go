@@ -90,7 +90,7 @@ func TestQ4WSSEchoTrustsOnlyItsCertificate(t *testing.T) {
 func TestQ4GraderSpeaksWSS(t *testing.T) {
 	t.Parallel()
 	ts, _ := serveQ4(t)
-	for _, name := range []string{"q02-websocket-handshake.yaml", "q05-close-codes.yaml"} {
+	for _, name := range []string{"q02_handshake.yaml", "q05_close_codes.yaml"} {
 		data, err := fs.ReadFile(scenarios.FS(), name)
 		if err != nil {
 			t.Fatal(err)

@@ -2,9 +2,8 @@ package reference
 
 func init() {
 	Register(&Exercise{
-		ID:    "q5",
-		Title: "Close codes",
-		New:   newWSExercise("q5", q5Variants),
+		ID:  "q5",
+		New: newWSExercise("q5", q5Variants),
 		Variants: []string{"accept-unmasked", "no-utf8-check", "no-size-limit",
 			"close-no-code", "drop-on-shutdown"},
 	})

@@ -6,12 +6,13 @@ import (
 	"io/fs"
 	"net/http"
 	"time"
+
+	"rtlab/internal/exercise"
 )
 
 func init() {
 	Register(&Exercise{
 		ID:       "q6",
-		Title:    "A browser client that reconnects with backoff",
 		New:      newQ6,
 		Variants: variantNames(q6Variants),
 	})
@@ -58,7 +59,7 @@ func newQ6(opts *Options) (Server, error) {
 
 // q6Page is the reference page with the variant's one edit.
 func q6Page(variant string) ([]byte, error) {
-	page, err := fs.ReadFile(public, "public/q6/index.html")
+	page, err := fs.ReadFile(public, "public/"+exercise.Stem("q6")+"/index.html")
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q8",
-		Title:    "Nginx in front of a WebSocket server",
 		New:      newQ8,
 		Variants: variantNames(q8Variants),
 	})

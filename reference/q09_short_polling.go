@@ -3,7 +3,6 @@ package reference
 func init() {
 	Register(&Exercise{
 		ID:       "q9",
-		Title:    "Short polling",
 		New:      newPollingExercise("q9", false, q9Variants),
 		Variants: variantNames(q9Variants),
 	})

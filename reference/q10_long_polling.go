@@ -3,7 +3,6 @@ package reference
 func init() {
 	Register(&Exercise{
 		ID:       "q10",
-		Title:    "Long polling",
 		New:      newPollingExercise("q10", true, q10Variants),
 		Variants: variantNames(q10Variants),
 	})

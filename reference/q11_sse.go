@@ -13,7 +13,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q11",
-		Title:    "Server-Sent Events: stock prices",
 		New:      newQ11,
 		Variants: variantNames(q11Variants),
 	})

@@ -14,9 +14,8 @@ import (
 
 func init() {
 	Register(&Exercise{
-		ID:    "q14",
-		Title: "A CPU and memory dashboard over SSE",
-		New:   newQ14,
+		ID:  "q14",
+		New: newQ14,
 	})
 }
 

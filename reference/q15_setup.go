@@ -11,13 +11,11 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q15",
-		Title:    "Socket.IO server setup",
 		New:      newSetupExercise("q15", q15Variants),
 		Variants: variantNames(q15Variants),
 	})
 	Register(&Exercise{
 		ID:       "q16",
-		Title:    "Express and Socket.IO on one port",
 		New:      newSetupExercise("q16", q16Variants),
 		Variants: variantNames(q16Variants),
 	})

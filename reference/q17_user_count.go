@@ -9,7 +9,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q17",
-		Title:    "Live user count",
 		New:      newQ17,
 		Variants: []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"},
 	})

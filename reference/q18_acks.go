@@ -13,7 +13,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q18",
-		Title:    "Acknowledgements: save a task",
 		New:      newQ18,
 		Variants: variantNames(q18Variants),
 	})

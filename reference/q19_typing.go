@@ -7,7 +7,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q19",
-		Title:    "Typing indicator",
 		New:      newQ19,
 		Variants: []string{"echo-to-sender", "no-stop-on-disconnect"},
 	})

@@ -7,7 +7,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q20",
-		Title:    "emit, io.emit and broadcast",
 		New:      newQ20,
 		Variants: []string{"broadcast-includes-sender", "emit-to-all"},
 	})

@@ -9,7 +9,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q21",
-		Title:    "React useSocket hook and connection status",
 		New:      newQ21,
 		Variants: q21Variants,
 	})
@@ -35,7 +34,7 @@ func (s *q21Server) connections() int { return len(s.nsp.Sockets()) }
 // newQ21 is Q21's server. The exercise is a client: what is graded is the
 // hook in reference/react, run in headless Chromium by browser_test.go.
 // GET /app.js bundles it, with React and socket.io-client, from the npm
-// packages under testdata/node (see q21_bundle.go).
+// packages under testdata/node (see q21_react_bundle.go).
 func newQ21(opts *Options) (Server, error) {
 	o := opts.withDefaults()
 	if err := checkVariant("q21", o.Variant, q21Variants); err != nil {

@@ -7,7 +7,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q22",
-		Title:    "Live reactions",
 		New:      newQ22,
 		Variants: []string{"echo-to-sender", "no-type-check", "no-from"},
 	})

@@ -13,7 +13,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q23",
-		Title:    "Private messages",
 		New:      newQ23,
 		Variants: variantNames(q23Variants),
 	})

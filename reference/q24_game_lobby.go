@@ -11,7 +11,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q24",
-		Title:    "Game lobby",
 		New:      newQ24,
 		Variants: variantNames(q24Variants),
 	})

@@ -12,7 +12,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q25",
-		Title:    "Room introspection",
 		New:      newQ25,
 		Variants: variantNames(q25Variants),
 	})

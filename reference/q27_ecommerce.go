@@ -13,7 +13,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q27",
-		Title:    "E-commerce namespaces",
 		New:      newQ27,
 		Variants: variantNames(q27Variants),
 	})

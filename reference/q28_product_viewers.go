@@ -12,7 +12,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q28",
-		Title:    "Product viewers",
 		New:      newQ28,
 		Variants: variantNames(q28Variants),
 	})

@@ -11,7 +11,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q29",
-		Title:    "Room targeting",
 		New:      newQ29,
 		Variants: variantNames(q29Variants),
 	})

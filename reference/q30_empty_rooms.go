@@ -13,7 +13,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q30",
-		Title:    "Empty rooms",
 		New:      newQ30,
 		Variants: variantNames(q30Variants),
 	})

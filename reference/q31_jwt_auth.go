@@ -7,7 +7,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q31",
-		Title:    "JWT authentication",
 		New:      newQ31,
 		Variants: variantNames(q31Variants),
 	})

@@ -12,7 +12,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q32",
-		Title:    "Connection logging (JSON lines)",
 		New:      newQ32,
 		Variants: variantNames(q32Variants),
 	})

@@ -12,7 +12,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q33",
-		Title:    "Connection limit per IP",
 		New:      newQ33,
 		Variants: variantNames(q33Variants),
 	})

@@ -11,7 +11,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q34",
-		Title:    "Event rate limit per user (sliding window)",
 		New:      newQ34,
 		Variants: variantNames(q34Variants),
 	})

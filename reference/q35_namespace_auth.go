@@ -7,7 +7,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q35",
-		Title:    "Per-namespace authorization",
 		New:      newQ35,
 		Variants: variantNames(q35Variants),
 	})

@@ -11,7 +11,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q36",
-		Title:    "Collaborative document (operational transformation)",
 		New:      newQ36,
 		Variants: variantNames(q36Variants),
 	})

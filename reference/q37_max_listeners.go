@@ -13,7 +13,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q37",
-		Title:    "Max listeners: a listener per connection on a shared emitter",
 		New:      newQ37,
 		Variants: variantNames(q37Variants),
 	})

@@ -17,7 +17,6 @@ import (
 func init() {
 	Register(&Exercise{
 		ID:       "q38",
-		Title:    "Error handling in event handlers",
 		New:      newQ38,
 		Variants: variantNames(q38Variants),
 	})

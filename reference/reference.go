@@ -11,11 +11,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/internal/exercise"
 )
 
 // Options configure a reference server. A nil *Options means the defaults.
@@ -61,8 +63,9 @@ type Server interface {
 
 // Exercise describes one exercise's reference server.
 type Exercise struct {
-	ID    string // "q17"
-	Title string // "Live user count"
+	// ID names the exercise ("q17"); its title and file names are
+	// package exercise's.
+	ID string
 	// New builds the server. opts may be nil; Variant must be "" or one
 	// of Variants.
 	New func(opts *Options) (Server, error)
@@ -81,7 +84,7 @@ var (
 func Register(e *Exercise) {
 	mu.Lock()
 	defer mu.Unlock()
-	id := NormalizeID(e.ID)
+	id := exercise.Normalize(e.ID)
 	if _, dup := exercises[id]; dup {
 		panic("reference: duplicate exercise " + id)
 	}
@@ -92,7 +95,7 @@ func Register(e *Exercise) {
 func Lookup(id string) (*Exercise, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
-	e, ok := exercises[NormalizeID(id)]
+	e, ok := exercises[exercise.Normalize(id)]
 	return e, ok
 }
 
@@ -105,32 +108,8 @@ func All() []*Exercise {
 	for _, e := range exercises {
 		out = append(out, e)
 	}
-	sort.Slice(out, func(i, j int) bool { return lessID(out[i].ID, out[j].ID) })
+	slices.SortFunc(out, func(a, b *Exercise) int { return exercise.Compare(a.ID, b.ID) })
 	return out
-}
-
-// NormalizeID maps "Q09", "q9" and "9" to "q9"; other names are lowered.
-func NormalizeID(id string) string {
-	s := strings.ToLower(strings.TrimSpace(id))
-	num := strings.TrimPrefix(s, "q")
-	if n, err := strconv.Atoi(num); err == nil && n > 0 {
-		return fmt.Sprintf("q%d", n)
-	}
-	return s
-}
-
-func lessID(a, b string) bool {
-	na, ea := strconv.Atoi(strings.TrimPrefix(a, "q"))
-	nb, eb := strconv.Atoi(strings.TrimPrefix(b, "q"))
-	switch {
-	case ea == nil && eb == nil:
-		return na < nb
-	case ea == nil:
-		return true
-	case eb == nil:
-		return false
-	}
-	return a < b
 }
 
 // checkVariant returns an error when v is not "" and not among known.

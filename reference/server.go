@@ -5,18 +5,23 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+
+	"rtlab/internal/exercise"
 )
 
 // public holds the static pages of the exercises that have one, one folder
-// per page (public/q15, public/q19 …), as a student's Express app serves
-// its public folder.
+// per page named by the exercise's stem (public/q15_setup,
+// public/q19_typing …), as a student's Express app serves its public
+// folder.
 //
 //go:embed public
 var public embed.FS
 
-// publicDir returns the embedded folder public/name as a file server.
-func publicDir(name string) http.Handler {
-	sub, err := fs.Sub(public, "public/"+name)
+// publicDir returns the embedded page folder of exercise id (public/
+// q06_backoff for "q6", named by exercise.Stem) or a shared folder by its
+// name ("ws") as a file server.
+func publicDir(id string) http.Handler {
+	sub, err := fs.Sub(public, "public/"+exercise.Stem(id))
 	if err != nil {
 		panic(err) // a missing folder is a build mistake, caught by every test
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -55,7 +56,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, ok := all[graders.NormalizeID(pos[0])]
+	sc, ok := all[exercise.Normalize(pos[0])]
 	if !ok {
 		return usagef("no scenario for %q yet (rtlab list shows the graded exercises)", pos[0])
 	}

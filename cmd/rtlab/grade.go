@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"rtlab/graders"
+	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -204,7 +204,7 @@ func pickExercises(list string, all map[string]*graders.Scenario, allowAll bool)
 				ids = append(ids, id)
 			}
 		}
-		sortIDs(ids)
+		exercise.Sort(ids)
 		if len(ids) == 0 {
 			return nil, errors.New("no exercise has both a scenario and a reference server yet")
 		}
@@ -212,7 +212,7 @@ func pickExercises(list string, all map[string]*graders.Scenario, allowAll bool)
 	}
 	seen := map[string]bool{}
 	for _, raw := range strings.Split(list, ",") {
-		id := graders.NormalizeID(raw)
+		id := exercise.Normalize(raw)
 		if id == "" || seen[id] {
 			continue
 		}
@@ -223,17 +223,6 @@ func pickExercises(list string, all map[string]*graders.Scenario, allowAll bool)
 		ids = append(ids, id)
 	}
 	return ids, nil
-}
-
-func sortIDs(ids []string) {
-	sort.Slice(ids, func(i, j int) bool {
-		a, _ := strconv.Atoi(strings.TrimPrefix(ids[i], "q"))
-		b, _ := strconv.Atoi(strings.TrimPrefix(ids[j], "q"))
-		if a != b {
-			return a < b
-		}
-		return ids[i] < ids[j]
-	})
 }
 
 // gradeURL grades one server, started by --cmd when given. Exercises run

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"rtlab/graders"
+	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -15,14 +18,21 @@ func init() {
 	register(&command{
 		name:    "list",
 		summary: "list the exercises: which are graded, which have a reference server",
-		usage: `usage: rtlab list
+		usage: `usage: rtlab list [--files [q34 …]]
 
 Lists every exercise that has a scenario (checks rtlab grade runs) or a
 reference server (rtlab serve), with the number of checks and the broken
 variants of the reference (rtlab serve qNN --variant NAME).
 
+With --files, lists instead where each exercise lives in the checkout
+(run it inside it): its scenario, reference server, probes, pages, written
+answer and tests. Every file of an exercise starts with its stem
+(q34_rate_limit), so ls *q34* in a folder finds them too; probes are named
+for what they probe and listed from the scenario's probe steps.
+
 Examples:
   rtlab list
+  rtlab list --files q34
   rtlab explain q17      # the contract and checks of one exercise
 `,
 		run: runList,
@@ -31,31 +41,31 @@ Examples:
 
 func runList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("list")
+	files := fs.Bool("files", false, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("list takes no arguments")
+	if len(pos) > 0 && !*files {
+		return usagef("list takes no arguments (rtlab list --files q34 lists one exercise's files)")
 	}
 	all, err := graders.Load(scenarios.FS())
 	if err != nil {
 		return err
 	}
-	titles := map[string]string{}
 	var ids []string
-	for id, sc := range all {
+	for id := range all {
 		ids = append(ids, id)
-		titles[id] = sc.Title
 	}
 	for _, ex := range reference.All() {
-		id := reference.NormalizeID(ex.ID)
-		if _, ok := titles[id]; !ok {
+		if id := exercise.Normalize(ex.ID); !slices.Contains(ids, id) {
 			ids = append(ids, id)
-			titles[id] = ex.Title
 		}
 	}
-	sortIDs(ids)
+	exercise.Sort(ids)
+	if *files {
+		return listFiles(e, ids, pos, all)
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EXERCISE\tTITLE\tCHECKS\tREFERENCE\tVARIANTS")
 	for _, id := range ids {
@@ -68,7 +78,74 @@ func runList(ctx context.Context, e *env, args []string) error {
 			ref = "yes"
 			variants = strings.Join(ex.Variants, ", ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, titles[id], checks, ref, variants)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, exercise.Title(id), checks, ref, variants)
 	}
 	return tw.Flush()
+}
+
+// listFiles prints, for each exercise named (every course exercise with a
+// scenario or a reference when none is), the files it is made of.
+func listFiles(e *env, ids, named []string, all map[string]*graders.Scenario) error {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := exercise.Root(cwd)
+	if err != nil {
+		return usagef("--files: %v", err)
+	}
+	if len(named) > 0 {
+		ids = ids[:0]
+		for _, raw := range named {
+			ex, err := exercise.Parse(raw)
+			if err != nil || ex.Num == 0 {
+				return usagef("--files %q: not an exercise of the course (q1 … q38)", raw)
+			}
+			ids = append(ids, ex.ID)
+		}
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, id := range ids {
+		if exercise.Number(id) == 0 {
+			continue // a fixture, not an exercise
+		}
+		found, err := exercise.Files(root, id)
+		if err != nil {
+			return err
+		}
+		// What the stem cannot find: the file that defines the reference
+		// server (Q16 shares Q15's) and the probes the checks call.
+		if ex, ok := reference.Lookup(id); ok {
+			found = addFile(found, "reference", exercise.SourceOf(root, ex.New))
+		}
+		if sc, ok := all[id]; ok {
+			for _, name := range sc.Probes() {
+				if f, ok := graders.Probe(name); ok {
+					found = addFile(found, "probe", exercise.SourceOf(root, f)+" ("+name+")")
+				}
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", id, exercise.Title(id))
+		for _, kind := range []string{"scenario", "reference", "probe", "page", "answer", "test", "file"} {
+			for _, f := range found {
+				if f.Kind == kind {
+					fmt.Fprintf(tw, "  %s\t%s\n", kind, f.Path)
+				}
+			}
+		}
+	}
+	return tw.Flush()
+}
+
+// addFile appends path as a file of kind unless it is empty or listed.
+func addFile(files []exercise.File, kind, path string) []exercise.File {
+	if path == "" {
+		return files
+	}
+	for _, f := range files {
+		if f.Path == path {
+			return files
+		}
+	}
+	return append(files, exercise.File{Kind: kind, Path: path})
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"rtlab/internal/exercise"
 	"rtlab/internal/selfsigned"
 	"rtlab/reference"
 )
@@ -98,7 +99,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	fmt.Fprintf(e.stderr, "rtlab: %s (%s) on %s://%s — Ctrl-C to stop\n", ex.ID, ex.Title, scheme, displayAddr(*addr, lns[0].Addr()))
+	fmt.Fprintf(e.stderr, "rtlab: %s (%s) on %s://%s — Ctrl-C to stop\n", ex.ID, exercise.Title(ex.ID), scheme, displayAddr(*addr, lns[0].Addr()))
 	select {
 	case err := <-done:
 		return err

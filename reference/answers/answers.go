@@ -1,9 +1,10 @@
 // Package answers holds the written reference answers of the course
-// (Markdown, one file per exercise: q1.md, q7.md …) and the generator of
+// (Markdown, one file per exercise, named by its stem: q01_ws_vs_http.md,
+// q07_transports_compared.md …) and the generator of
 // the parts that come from measurements rather than from a pen: Q7's
 // comparison table is rendered from the bench's results.json, between two
 // marker comments, by Q7Table and Splice. TestQ7TableIsCurrent fails when
-// q7.md and reports/bench/latest/results.json disagree; run
+// q07_transports_compared.md and reports/bench/latest/results.json disagree; run
 //
 //	go test ./reference/answers -run Q7 -update
 //
@@ -18,7 +19,7 @@ import (
 	"strings"
 )
 
-// Q7Begin and Q7End mark the generated table in q7.md.
+// Q7Begin and Q7End mark the generated table in q07_transports_compared.md.
 const (
 	Q7Begin = "<!-- q7-table: generated from reports/bench/latest/results.json by package answers; do not edit -->"
 	Q7End   = "<!-- /q7-table -->"
@@ -132,7 +133,7 @@ func Splice(md, table string) (string, error) {
 	i := strings.Index(md, Q7Begin)
 	j := strings.Index(md, Q7End)
 	if i < 0 || j < i {
-		return "", errors.New("q7.md has no generated-table markers")
+		return "", errors.New("q07_transports_compared.md has no generated-table markers")
 	}
 	return md[:i+len(Q7Begin)] + "\n" + table + md[j:], nil
 }

@@ -17,11 +17,11 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var update = flag.Bool("update", false, "rewrite q7.md's table from reports/bench/latest/results.json")
+var update = flag.Bool("update", false, "rewrite q07_transports_compared.md's table from reports/bench/latest/results.json")
 
 const resultsPath = "../../reports/bench/latest/results.json"
 
-// TestQ7TableIsCurrent: the table in q7.md is exactly what the bench's
+// TestQ7TableIsCurrent: the table in q07_transports_compared.md is exactly what the bench's
 // latest results render to.
 func TestQ7TableIsCurrent(t *testing.T) {
 	res, err := os.ReadFile(resultsPath)
@@ -32,7 +32,7 @@ func TestQ7TableIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	md, err := os.ReadFile("q7.md")
+	md, err := os.ReadFile("q07_transports_compared.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +41,13 @@ func TestQ7TableIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := os.WriteFile("q7.md", []byte(want), 0o644); err != nil {
+		if err := os.WriteFile("q07_transports_compared.md", []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	if want != string(md) {
-		t.Fatal("q7.md's table differs from reports/bench/latest/results.json: run go test ./reference/answers -run Q7 -update")
+		t.Fatal("q07_transports_compared.md's table differs from reports/bench/latest/results.json: run go test ./reference/answers -run Q7 -update")
 	}
 }
 
@@ -73,7 +73,7 @@ func TestQ7TableFromFigures(t *testing.T) {
 	}
 }
 
-// TestQ13PlainWebSocketCannotTalk checks what q13.md says about a plain
+// TestQ13PlainWebSocketCannotTalk checks what q13_socketio_wire.md says about a plain
 // WebSocket client and a Socket.IO server, against the Q17 reference.
 func TestQ13PlainWebSocketCannotTalk(t *testing.T) {
 	ex, _ := reference.Lookup("q17")
@@ -122,7 +122,7 @@ func TestQ13PlainWebSocketCannotTalk(t *testing.T) {
 	for {
 		f, err := c.ReadFrame()
 		if err != nil || f.Opcode == rawws.OpClose {
-			break // closed: what q13.md says
+			break // closed: what q13_socketio_wire.md says
 		}
 		if strings.HasPrefix(string(f.Payload), "42") {
 			t.Fatalf("the server answered a plain message with an event: %q", f.Payload)

@@ -1,0 +1,48 @@
+package exercise
+
+// table is the course: every exercise's number, slug and title, in course
+// order, then the named fixtures. A title is written here only; scenarios
+// and reference servers take theirs from here.
+var table = []Exercise{
+	{ID: "q1", Num: 1, Slug: "ws_vs_http", Title: "What WebSocket changes compared with HTTP"},
+	{ID: "q2", Num: 2, Slug: "handshake", Title: "WebSocket handshake by hand"},
+	{ID: "q3", Num: 3, Slug: "ws_frame", Title: "The WebSocket frame"},
+	{ID: "q4", Num: 4, Slug: "wss", Title: "Secure WebSockets (wss://)"},
+	{ID: "q5", Num: 5, Slug: "close_codes", Title: "WebSocket close codes"},
+	{ID: "q6", Num: 6, Slug: "backoff", Title: "A browser client that reconnects with exponential backoff"},
+	{ID: "q7", Num: 7, Slug: "transports_compared", Title: "Short polling, long polling, Server-Sent Events and WebSocket compared"},
+	{ID: "q8", Num: 8, Slug: "nginx", Title: "Nginx in front of a WebSocket server"},
+	{ID: "q9", Num: 9, Slug: "short_polling", Title: "Short polling"},
+	{ID: "q10", Num: 10, Slug: "long_polling", Title: "Long polling"},
+	{ID: "q11", Num: 11, Slug: "sse", Title: "Server-Sent Events: stock prices"},
+	{ID: "q12", Num: 12, Slug: "bandwidth", Title: "Bandwidth of the four transports, measured"},
+	{ID: "q13", Num: 13, Slug: "socketio_wire", Title: "What Socket.IO puts on the wire"},
+	{ID: "q14", Num: 14, Slug: "metrics", Title: "A CPU and memory dashboard over Server-Sent Events"},
+	{ID: "q15", Num: 15, Slug: "setup", Title: "Server setup (Express + Socket.IO)"},
+	{ID: "q16", Num: 16, Slug: "one_port", Title: "Express and Socket.IO on one port (the new Server(app) bug)"},
+	{ID: "q17", Num: 17, Slug: "user_count", Title: "Live user count"},
+	{ID: "q18", Num: 18, Slug: "acks", Title: "Acknowledgements (save-task)"},
+	{ID: "q19", Num: 19, Slug: "typing", Title: "Typing indicator"},
+	{ID: "q20", Num: 20, Slug: "emit_demo", Title: "Emit demo (who receives what)"},
+	{ID: "q21", Num: 21, Slug: "react", Title: "React useSocket hook and connection status"},
+	{ID: "q22", Num: 22, Slug: "reactions", Title: "Live reactions"},
+	{ID: "q23", Num: 23, Slug: "private_messages", Title: "Private messages"},
+	{ID: "q24", Num: 24, Slug: "game_lobby", Title: "Game lobby"},
+	{ID: "q25", Num: 25, Slug: "room_introspection", Title: "Room introspection"},
+	{ID: "q26", Num: 26, Slug: "namespaces_rooms", Title: "Namespaces and rooms"},
+	{ID: "q27", Num: 27, Slug: "ecommerce", Title: "E-commerce namespaces"},
+	{ID: "q28", Num: 28, Slug: "product_viewers", Title: "Product viewers"},
+	{ID: "q29", Num: 29, Slug: "room_targeting", Title: "Room targeting"},
+	{ID: "q30", Num: 30, Slug: "empty_rooms", Title: "Empty rooms"},
+	{ID: "q31", Num: 31, Slug: "jwt_auth", Title: "JWT authentication middleware"},
+	{ID: "q32", Num: 32, Slug: "logging", Title: "Connection logging (JSON lines)"},
+	{ID: "q33", Num: 33, Slug: "connection_limit", Title: "Connection limit per IP"},
+	{ID: "q34", Num: 34, Slug: "rate_limit", Title: "Event rate limit per user (sliding window)"},
+	{ID: "q35", Num: 35, Slug: "namespace_auth", Title: "Per-namespace authorization"},
+	{ID: "q36", Num: 36, Slug: "collab_doc", Title: "Collaborative document (operational transformation)"},
+	{ID: "q37", Num: 37, Slug: "max_listeners", Title: "Max listeners (a listener leak per connection)"},
+	{ID: "q38", Num: 38, Slug: "error_handling", Title: "Error handling in event handlers"},
+
+	{ID: "conformance", Title: "the fixture of the official Engine.IO v4 and Socket.IO v5 test suites"},
+	{ID: "loadtest", Title: "the fixture of rtlab load: echo and bcast"},
+}
