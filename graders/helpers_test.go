@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"rtlab/reference"
 	"rtlab/socketio"
 )
 
@@ -169,3 +170,14 @@ func dump(t *testing.T, r *Report) {
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// startReference runs exercise id's reference server until the test ends.
+func startReference(t testing.TB, id string, opts *reference.Options) *reference.Running {
+	t.Helper()
+	r, err := reference.Start(id, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"rtlab/reference"
 )
 
 // requireChromium skips a test when no browser is installed, saying how to
@@ -113,17 +111,7 @@ func TestJudgeBackoff(t *testing.T) {
 func TestExplainQ6PrintsTheDelays(t *testing.T) {
 	t.Parallel()
 	requireChromium(t)
-	ex, _ := reference.Lookup("q6")
-	srv, err := ex.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	ts := startReference(t, "q6", nil)
 	f, ok := Explainer("q6")
 	if !ok {
 		t.Fatal("no explainer for q6")
@@ -132,7 +120,7 @@ func TestExplainQ6PrintsTheDelays(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := f(ctx, &out, u, ts.Client()); err != nil {
+	if err := f(ctx, &out, u, &http.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()

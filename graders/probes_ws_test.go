@@ -5,7 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"rtlab/internal/nodetest"
+	"rtlab/internal/selfsigned"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -37,31 +39,18 @@ func init() {
 }
 
 func wsHelper(id, variant string) int {
-	ex, ok := reference.Lookup(id)
-	if !ok {
-		fmt.Fprintln(os.Stderr, "no reference", id)
-		return 1
-	}
-	srv, err := ex.New(&reference.Options{Variant: variant})
+	ref, err := reference.Start(id, &reference.Options{Variant: variant, Addr: "127.0.0.1:" + os.Getenv("PORT")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM)
 	select {
 	case <-sig:
 	case <-time.After(time.Minute): // never outlive the test
 	}
-	srv.Close() // 1001 to every client, unless the variant drops them
-	hs.Close()
+	ref.Close() // 1001 to every client, unless the variant drops them
 	return 0
 }
 
@@ -174,17 +163,7 @@ func TestWSVariantsFailTheirOwnCheck(t *testing.T) {
 
 func gradeWS(t *testing.T, id, variant string) *Report {
 	t.Helper()
-	ex, _ := reference.Lookup(id)
-	srv, err := ex.New(&reference.Options{Variant: variant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	ts := startReference(t, id, &reference.Options{Variant: variant})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return Run(ctx, mustLoad(t, id), &Options{URL: ts.URL})
@@ -192,21 +171,17 @@ func gradeWS(t *testing.T, id, variant string) *Report {
 
 func TestWSEchoOverTLS(t *testing.T) {
 	t.Parallel()
-	ex, _ := reference.Lookup("q2")
-	srv, err := ex.New(nil)
+	cert, err := selfsigned.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewTLSServer(srv)
-	defer func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	ts := startReference(t, "q2", &reference.Options{TLS: cert.ServerConfig(), ErrorLog: log.New(io.Discard, "", 0)})
 	u, _ := url.Parse(ts.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	env := &ProbeEnv{URL: u, HTTP: ts.Client(), Timeout: 2 * time.Second}
+	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: cert.ClientConfig()}}
+	defer trusting.CloseIdleConnections()
+	env := &ProbeEnv{URL: u, HTTP: trusting, Timeout: 2 * time.Second}
 	if err := wsEchoProbe(ctx, env, map[string]any{}); err != nil {
 		t.Fatalf("echo over wss:// trusting the test certificate: %v", err)
 	}
@@ -220,12 +195,10 @@ func TestWSEchoOverTLS(t *testing.T) {
 func TestExplainQ2DrawsTheHandshake(t *testing.T) {
 	t.Parallel()
 	for _, variant := range []string{"", "bad-accept"} {
-		ex, _ := reference.Lookup("q2")
-		srv, err := ex.New(&reference.Options{Variant: variant})
+		ts, err := reference.Start("q2", &reference.Options{Variant: variant})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts := httptest.NewServer(srv)
 		u, _ := url.Parse(ts.URL)
 		f, ok := Explainer("Q02")
 		if !ok {
@@ -233,10 +206,10 @@ func TestExplainQ2DrawsTheHandshake(t *testing.T) {
 		}
 		var out bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = f(ctx, &out, u, ts.Client())
+		tr := &http.Transport{}
+		err = f(ctx, &out, u, &http.Client{Transport: tr})
 		cancel()
-		srv.Close()
-		ts.CloseClientConnections()
+		tr.CloseIdleConnections()
 		ts.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -269,7 +242,9 @@ func TestExplainQ2DrawsTheHandshake(t *testing.T) {
 
 // TestWSResetCatchesACrash: a server that dies once its first client goes
 // (as a Node server without a socket 'error' listener does on ECONNRESET)
-// fails reset-1006.
+// fails reset-1006. It wraps the reference's handler in one that plays
+// dead, so it serves the handler itself instead of calling
+// reference.Start.
 func TestWSResetCatchesACrash(t *testing.T) {
 	t.Parallel()
 	ex, _ := reference.Lookup("q5")

@@ -2,7 +2,6 @@ package graders
 
 import (
 	"context"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -71,7 +70,7 @@ var uncatchable = map[string]string{
 func gradeReference(t *testing.T, ex *reference.Exercise, sc *Scenario, variant string) (rep *Report) {
 	t.Helper()
 	logs := NewLogSink()
-	var srv reference.Server
+	var ts *reference.Running
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -79,17 +78,12 @@ func gradeReference(t *testing.T, ex *reference.Exercise, sc *Scenario, variant 
 			}
 		}()
 		var err error
-		srv, err = ex.New(&reference.Options{Log: logs, Variant: variant, RateLimitWindow: 3 * time.Second})
+		ts, err = reference.Start(ex.ID, &reference.Options{Log: logs, Variant: variant, RateLimitWindow: 3 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}()
-	ts := httptest.NewServer(srv)
-	defer func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	return Run(ctx, sc, &Options{URL: ts.URL, Server: logs})

@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +12,12 @@ import (
 // startFixture serves the loadtest reference in this process.
 func startFixture(t *testing.T) string {
 	t.Helper()
-	ex, ok := reference.Lookup("loadtest")
-	if !ok {
-		t.Fatal("no loadtest reference")
-	}
-	srv, err := ex.New(nil)
+	r, err := reference.Start("loadtest", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		srv.Close()
-		hs.Close()
-	})
-	return hs.URL
+	t.Cleanup(func() { r.Close() })
+	return r.URL
 }
 
 func runOK(t *testing.T, url string, o *Options) *Result {

@@ -27,11 +27,7 @@ func startPage(t testing.TB, id, variant string) string {
 	if findClientScript() == "" {
 		t.Skip("socket.io-client is not installed under testdata/node: run `npm ci` there (make node)")
 	}
-	ex, ok := Lookup(id)
-	if !ok {
-		t.Fatalf("no exercise %s", id)
-	}
-	var srv Server
+	var r *Running
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -40,16 +36,12 @@ func startPage(t testing.TB, id, variant string) string {
 			}
 		}()
 		var err error
-		if srv, err = ex.New(&Options{Variant: variant}); err != nil {
+		if r, err = Start(id, &Options{Variant: variant}); err != nil {
 			t.Fatal(err)
 		}
 	}()
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		srv.Close()
-		hs.Close()
-	})
-	return hs.URL
+	t.Cleanup(func() { r.Close() })
+	return r.URL
 }
 
 // open navigates the tab ctx to url and waits for the page's script to

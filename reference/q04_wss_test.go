@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"log"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,29 +19,20 @@ import (
 
 // serveQ4 runs the Q4 reference over TLS with a certificate made now, as
 // `rtlab serve q4 --tls` does.
-func serveQ4(t *testing.T) (*httptest.Server, *selfsigned.Cert) {
+func serveQ4(t *testing.T) (*reference.Running, *selfsigned.Cert) {
 	t.Helper()
-	ex, ok := reference.Lookup("q4")
-	if !ok {
-		t.Fatal("no q4 reference")
-	}
-	srv, err := ex.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cert, err := selfsigned.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(srv)
-	ts.TLS = cert.ServerConfig()
-	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the untrusting client's refusal
-	ts.StartTLS()
-	t.Cleanup(func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
+	ts, err := reference.Start("q4", &reference.Options{
+		TLS:      cert.ServerConfig(),
+		ErrorLog: log.New(io.Discard, "", 0), // the untrusting client's refusal
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ts.Close() })
 	return ts, cert
 }
 

@@ -3,7 +3,6 @@ package reference_test
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -36,17 +35,12 @@ func (s *syncBuffer) String() string {
 // first member and delete-room when its last member leaves, and never the
 // socket-id rooms.
 func TestQ30LogsRoomLifecycle(t *testing.T) {
-	ex, _ := reference.Lookup("q30")
 	log := &syncBuffer{}
-	srv, err := ex.New(&reference.Options{Log: log})
+	ts, err := reference.Start("q30", &reference.Options{Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	defer func() {
-		srv.Close()
-		ts.Close()
-	}()
+	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := socketio.Dial(ctx, ts.URL, nil)

@@ -8,8 +8,10 @@
 package reference
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"slices"
 	"sort"
@@ -34,6 +36,16 @@ type Options struct {
 	// Variant selects a deliberately broken behaviour by name (see
 	// Exercise.Variants); "" is the correct server.
 	Variant string
+
+	// Addr is where Start listens. Default "127.0.0.1:0", a free loopback
+	// port. New ignores it.
+	Addr string
+	// TLS, when set, makes Start serve HTTPS with it. Default nil, plain
+	// HTTP. New ignores it.
+	TLS *tls.Config
+	// ErrorLog receives the HTTP server's own errors (a client that hangs
+	// up mid-handshake). Default nil, the standard logger. New ignores it.
+	ErrorLog *log.Logger
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.
@@ -50,6 +62,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.Log == nil {
 		out.Log = io.Discard
+	}
+	if out.Addr == "" {
+		out.Addr = "127.0.0.1:0"
 	}
 	return out
 }

@@ -88,10 +88,10 @@ func TestWSEchoCloseCodes(t *testing.T) {
 }
 
 func TestWSEchoShutdownSends1001(t *testing.T) {
-	ex, _ := Lookup("q5")
-	srv, err := ex.New(nil)
+	r, err := Start("q5", nil)
 	require.NoError(t, err)
-	hs := newLoopbackServer(t, srv)
+	t.Cleanup(func() { r.Close() })
+	srv, hs := r.Server, r.URL
 	c := dialWS(t, hs, rawws.NewHandshake())
 	done := make(chan int, 1)
 	go func() { done <- closeCode(t, c) }()

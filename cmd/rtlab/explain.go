@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,23 +101,15 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 // against its reference server on a loopback port when rawURL is empty.
 func explainLive(ctx context.Context, e *env, id, rawURL string, live graders.ExplainFunc) error {
 	if rawURL == "" {
-		ex, ok := reference.Lookup(id)
-		if !ok {
+		if _, ok := reference.Lookup(id); !ok {
 			return nil
 		}
-		srv, err := ex.New(nil)
+		ref, err := reference.Start(id, nil)
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			srv.Close()
-			return err
-		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(ln)
-		defer shutdown(hs, srv)
-		rawURL = "http://" + ln.Addr().String()
+		defer ref.Close()
+		rawURL = ref.URL
 		fmt.Fprintf(e.stdout, "\nLive, against the reference server (%s):\n\n", rawURL)
 	} else {
 		fmt.Fprintf(e.stdout, "\nLive, against %s:\n\n", rawURL)

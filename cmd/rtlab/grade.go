@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -279,39 +278,28 @@ func portOf(addr string) string {
 func gradeReferences(ctx context.Context, ids []string, all map[string]*graders.Scenario, opts *graders.Options, window time.Duration, variant string) ([]*graders.Report, error) {
 	type target struct {
 		id   string
-		ex   *reference.Exercise
-		srv  reference.Server
-		hs   *http.Server
-		ln   net.Listener
+		ref  *reference.Running
 		logs *graders.Process
 	}
 	var targets []*target
 	defer func() {
 		for _, t := range targets {
-			shutdown(t.hs, t.srv)
+			t.ref.Close()
 		}
 	}()
 	for _, id := range ids {
-		ex, ok := reference.Lookup(id)
-		if !ok {
+		if _, ok := reference.Lookup(id); !ok {
 			return nil, usagef("exercise %s has no reference server to grade; give --url", id)
 		}
 		logs := graders.NewLogSink()
-		srv, err := ex.New(&reference.Options{JWTSecret: opts.JWTSecret, RateLimitWindow: window, Log: logs, Variant: variant})
+		ref, err := reference.Start(id, &reference.Options{JWTSecret: opts.JWTSecret, RateLimitWindow: window, Log: logs, Variant: variant})
 		if err != nil {
 			if variant != "" {
 				return nil, usagef("%v", err)
 			}
 			return nil, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			srv.Close()
-			return nil, err
-		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(ln)
-		targets = append(targets, &target{id: id, ex: ex, srv: srv, hs: hs, ln: ln, logs: logs})
+		targets = append(targets, &target{id: id, ref: ref, logs: logs})
 	}
 	reports := make([]*graders.Report, len(targets))
 	var wg sync.WaitGroup
@@ -320,22 +308,13 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*graders.
 		go func() {
 			defer wg.Done()
 			o := *opts
-			o.URL = "http://" + t.ln.Addr().String()
+			o.URL = t.ref.URL
 			o.Server = t.logs
 			reports[i] = graders.Run(ctx, all[t.id], &o)
 		}()
 	}
 	wg.Wait()
 	return reports, nil
-}
-
-func shutdown(hs *http.Server, srv reference.Server) {
-	srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if hs.Shutdown(ctx) != nil {
-		hs.Close()
-	}
 }
 
 // writeGradeReport renders reports in format to --out, or to the default

@@ -3,7 +3,6 @@ package answers
 import (
 	"context"
 	"flag"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -76,17 +75,11 @@ func TestQ7TableFromFigures(t *testing.T) {
 // TestQ13PlainWebSocketCannotTalk checks what q13_socketio_wire.md says about a plain
 // WebSocket client and a Socket.IO server, against the Q17 reference.
 func TestQ13PlainWebSocketCannotTalk(t *testing.T) {
-	ex, _ := reference.Lookup("q17")
-	srv, err := ex.New(nil)
+	ts, err := reference.Start("q17", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	defer func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	defer ts.Close()
 	ws := "ws" + strings.TrimPrefix(ts.URL, "http")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
