@@ -160,7 +160,12 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if res.Failures > 0 || res.Lost > 0 {
+	if res.Disconnects > 0 {
+		// A run whose clients were cut off measured a server that does
+		// not hold its conversations: not a pass, whatever the numbers.
+		fmt.Fprintf(e.stderr, "rtlab load: the server dropped %s during the run\n", loadtest.DropSummary(res))
+	}
+	if res.Failures > 0 || res.Lost > 0 || res.Disconnects > 0 {
 		return &exitError{1}
 	}
 	return nil
