@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
 
+	"rtlab/internal/httpserve"
 	"rtlab/internal/selfsigned"
 	"rtlab/reference"
 )
@@ -73,7 +73,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := httpserve.New(srv, nil)
 	scheme := "http"
 	if *useTLS {
 		cert, err := selfsigned.New()
