@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"rtlab/internal/httpserve"
 	"rtlab/reference/nginx"
 	"rtlab/socketio"
 )
@@ -129,7 +130,7 @@ func NewNginxFront(conf []byte, opts *Options) (*NginxFront, error) {
 		closeBackend()
 		return nil, err
 	}
-	hs := &http.Server{Handler: backend, ReadHeaderTimeout: 10 * time.Second}
+	hs := httpserve.New(backend, nil)
 	done := make(chan struct{})
 	go func() { defer close(done); hs.Serve(ln) }()
 	stopBackend := func() error {

@@ -20,6 +20,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"rtlab/graders"
+	"rtlab/internal/httpserve"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -320,7 +321,7 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*graders.
 			srv.Close()
 			return nil, err
 		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		hs := httpserve.New(srv, nil)
 		go hs.Serve(ln)
 		targets = append(targets, &target{id: id, ex: ex, srv: srv, hs: hs, ln: ln, logs: logs})
 	}

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
 
+	"rtlab/internal/httpserve"
 	"rtlab/internal/selfsigned"
 	"rtlab/reference"
 )
@@ -107,7 +107,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := httpserve.New(srv, nil)
 	scheme := "http"
 	if *useTLS {
 		cert, err := selfsigned.New()
