@@ -68,6 +68,9 @@ func WriteText(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "  load tool   %.2f CPU seconds, RSS %d KB → %d KB: %.2f KB per client, %d goroutines\n",
 		r.Tool.CPUSeconds, r.Tool.RSSBeforeKB, r.Tool.RSSAfterKB, r.Tool.RSSPerClientKB, r.Tool.Goroutines)
+	for _, nm := range r.NotMeasured {
+		fmt.Fprintf(w, "  %s\n", nm)
+	}
 }
 
 func latencyLine(l *Latency) string {

@@ -54,6 +54,10 @@ type Result struct {
 	Server *ServerCost `json:"server,omitempty"`
 	// Tool is what the load itself cost this process.
 	Tool ToolCost `json:"tool"`
+	// NotMeasured lists the measures this platform lacks, one sentence
+	// each ("not measured on windows: RSS (/proc/PID/status)"); their
+	// fields stay zero (Server stays nil).
+	NotMeasured []string `json:"not_measured,omitempty"`
 }
 
 // ServerAck is the bcast acknowledgement: ticks sent and how long the

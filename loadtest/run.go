@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"rtlab/internal/sysstat"
 	"rtlab/socketio"
 )
 
@@ -99,9 +100,16 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 	// A clean baseline: what earlier runs in this process left is handed
 	// back to the OS before the first reading.
 	debug.FreeOSMemory()
-	cpu0 := cpuSeconds()
-	res.Tool.RSSBeforeKB, _ = ReadRSS(os.Getpid())
-	if o.PID > 0 {
+	cpu0, cpuErr := cpuSeconds()
+	if cpuErr != nil {
+		res.NotMeasured = append(res.NotMeasured, cpuErr.Error())
+	}
+	var rssErr error
+	res.Tool.RSSBeforeKB, rssErr = ReadRSS(os.Getpid())
+	if sysstat.IsNotMeasured(rssErr) {
+		res.NotMeasured = append(res.NotMeasured, rssErr.Error())
+	}
+	if o.PID > 0 && rssErr == nil {
 		before, err := ReadRSS(o.PID)
 		if err != nil {
 			return nil, fmt.Errorf("loadtest: server process: %w", err)
@@ -167,7 +175,10 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 	r.failMu.Unlock()
 	r.setPhase("close")
 	r.closeAll()
-	res.Tool.CPUSeconds = cpuSeconds() - cpu0
+	if cpuErr == nil {
+		cpu1, _ := cpuSeconds()
+		res.Tool.CPUSeconds = cpu1 - cpu0
+	}
 	res.ElapsedS = time.Since(res.Start).Seconds()
 	return res, runErr
 }
