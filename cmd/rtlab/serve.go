@@ -134,7 +134,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "rtlab: %s (%s) on %s://%s — Ctrl-C to stop\n", ex.ID, ex.Title, scheme, displayAddr(*addr, lns[0].Addr()))
 	if debugLn != nil {
-		ds := &http.Server{Handler: debugHandler(), ReadHeaderTimeout: 10 * time.Second}
+		ds := httpserve.New(debugHandler(), nil)
 		go ds.Serve(debugLn)
 		defer ds.Close()
 		fmt.Fprintf(e.stderr, "rtlab: debug listener on http://%s/debug/runtime\n", debugLn.Addr())
