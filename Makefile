@@ -9,7 +9,7 @@ FORMAT   ?=
 FUZZTIME ?= 5m
 SUITES   ?=
 
-.PHONY: all build grade test lint bench bench-servers fuzz node official-suites clean
+.PHONY: all build grade test lint cross flake bench bench-servers fuzz node official-suites clean
 
 all: build
 
@@ -22,15 +22,28 @@ grade: build
 	$(BIN) grade $(if $(URL),--url '$(URL)') $(if $(EXERCISE),--exercise '$(EXERCISE)') \
 		$(if $(CMD),--cmd '$(CMD)') $(if $(FORMAT),--format '$(FORMAT)')
 
-# The test command of the README and of CI: vet, gofmt, then every test with
-# the race detector. Interop tests install the pinned npm packages themselves.
-test: lint node
+# The test command of the README and of CI: vet, gofmt, the cross builds,
+# then every test with the race detector. Interop tests install the pinned
+# npm packages themselves.
+test: lint cross node
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Every platform students and instructors run rtlab on: vet cmd/rtlab (which
+# type-checks every package it imports for that platform) and build it. Only
+# compiles, cached by go: seconds once warm.
+CROSS_PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64 darwin/amd64 windows/amd64
+cross:
+	@for p in $(CROSS_PLATFORMS); do \
+		echo "== $$p"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./cmd/rtlab && \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -o /dev/null ./cmd/rtlab || \
+		{ echo "cmd/rtlab does not vet or build for $$p"; exit 1; }; \
+	done
 
 # The pinned npm packages, reinstalled whenever the lock file is newer than
 # what npm last installed.

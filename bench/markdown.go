@@ -37,6 +37,9 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	b.WriteString("- Latency: the server stamps each update when it publishes it; the client records its arrival (same clock). " +
 		"Short polling's figure is staleness, the age of an update when a poll first sees it.\n")
 	b.WriteString("- CPU is the whole process (server and clients) during the window; memory is the Go runtime's peak while the transport ran.\n")
+	for _, nm := range r.NotMeasured {
+		b.WriteString("- " + nm + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -27,6 +27,10 @@ type Results struct {
 	// PeakRSSBytes is the process's peak resident memory over the whole
 	// run (getrusage), all transports together.
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// NotMeasured lists the measures this platform lacks, one sentence
+	// each ("not measured on windows: peak RSS (getrusage)"); their fields
+	// stay zero.
+	NotMeasured []string `json:"not_measured,omitempty"`
 }
 
 // Host describes the machine of the run.

@@ -13,8 +13,9 @@ import (
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"rtlab/internal/sysstat"
 )
 
 // Run measures every transport of o, one after another, each with its own
@@ -26,8 +27,16 @@ func Run(ctx context.Context, o *Options) (*Results, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	raiseFileLimit()
 	res := newResults(&opts)
+	if _, err := sysstat.RaiseFileLimit(); sysstat.IsNotMeasured(err) {
+		res.NotMeasured = append(res.NotMeasured, err.Error())
+	}
+	if !tcpInfoAvailable {
+		res.NotMeasured = append(res.NotMeasured, "not measured on "+runtime.GOOS+": wire bytes, segments and pure ACKs (TCP_INFO)")
+	}
+	if _, err := sysstat.CPUTime(); err != nil {
+		res.NotMeasured = append(res.NotMeasured, err.Error())
+	}
 	start := time.Now()
 	for _, name := range opts.Transports {
 		if ctx.Err() != nil {
@@ -37,7 +46,11 @@ func Run(ctx context.Context, o *Options) (*Results, error) {
 		res.Transports = append(res.Transports, tr)
 	}
 	res.Seconds = round3(time.Since(start).Seconds())
-	res.PeakRSSBytes = maxRSS()
+	if rss, err := sysstat.PeakRSS(); err == nil {
+		res.PeakRSSBytes = rss
+	} else {
+		res.NotMeasured = append(res.NotMeasured, err.Error())
+	}
 	return res, ctx.Err()
 }
 
@@ -358,32 +371,11 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
 	}
 }
 
-// raiseFileLimit lifts the soft limit on open files to the hard one: 1000
-// users hold about 2000 descriptors (both ends of every connection).
-func raiseFileLimit() {
-	var rl syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rl.Cur < rl.Max {
-		rl.Cur = rl.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
-	}
-}
-
-// cpuTime is the process's user plus system CPU time.
+// cpuTime is the process's user plus system CPU time, zero where the
+// platform does not count it (Results.NotMeasured says so).
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// maxRSS is the process's peak resident memory in bytes (Linux reports KiB).
-func maxRSS() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return int64(ru.Maxrss) * 1024
+	d, _ := sysstat.CPUTime()
+	return d
 }
 
 // memSampler records the peak of the Go runtime's memory (mapped minus

@@ -6,6 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// tcpInfoAvailable: Linux reports TCP_INFO on every TCP socket.
+const tcpInfoAvailable = true
+
 // tcpiOptTimestamps is TCPI_OPT_TIMESTAMPS of linux/tcp.h.
 const tcpiOptTimestamps = 1
 

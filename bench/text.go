@@ -40,5 +40,8 @@ func WriteText(w io.Writer, r *Results) error {
 			fmt.Fprintf(w, "%s: %s\n", t.Name, t.Reason)
 		}
 	}
+	for _, nm := range r.NotMeasured {
+		fmt.Fprintln(w, nm)
+	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"rtlab/internal/procgroup"
 )
 
 // ProcessOptions configure StartProcess. A nil *ProcessOptions means the
@@ -99,11 +101,11 @@ func StartProcess(ctx context.Context, command string, o *ProcessOptions) (*Proc
 	if _, err := strconv.Atoi(port); err != nil {
 		return nil, fmt.Errorf("managed server: bad port %q", port)
 	}
-	cmd := osexec.Command("sh", "-c", command)
+	cmd := procgroup.Shell(command)
 	cmd.Dir = opts.Dir
 	cmd.Env = append(cmd.Environ(), "PORT="+port)
 	cmd.Env = append(cmd.Env, opts.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	procgroup.Isolate(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -216,7 +218,7 @@ func (p *Process) Signal(sig syscall.Signal) error {
 	if p.cmd == nil {
 		return errors.New("the server runs in-process (no --cmd): it cannot be signalled")
 	}
-	return syscall.Kill(-p.cmd.Process.Pid, sig)
+	return procgroup.Signal(p.cmd, sig)
 }
 
 // Done is closed when the server has exited.
@@ -231,8 +233,11 @@ func (p *Process) Stop() error {
 	if exited, err := p.Exited(); exited {
 		return err
 	}
-	p.Signal(syscall.SIGTERM)
-	t := time.NewTimer(p.grace)
+	grace := p.grace
+	if p.Signal(syscall.SIGTERM) != nil {
+		grace = 0 // no graceful stop signal here (Windows): kill at once
+	}
+	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
 	case <-p.done:

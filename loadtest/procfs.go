@@ -1,59 +1,22 @@
 package loadtest
 
-import (
-	"bufio"
-	"bytes"
-	"fmt"
-	"os"
-	"strconv"
-
-	"golang.org/x/sys/unix"
-)
+import "rtlab/internal/sysstat"
 
 // ReadRSS returns the resident set size of process pid in KiB, from
 // /proc/PID/status (VmRSS), as the kernel counts it: heap, stacks and
-// mapped code, not the kernel's socket buffers.
-func ReadRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Bytes()
-		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
-			f := bytes.Fields(v)
-			if len(f) == 0 {
-				break
-			}
-			return strconv.ParseInt(string(f[0]), 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("loadtest: no VmRSS in /proc/%d/status", pid)
-}
+// mapped code, not the kernel's socket buffers. Elsewhere than on Linux it
+// returns a *sysstat.NotMeasured error.
+func ReadRSS(pid int) (int64, error) { return sysstat.RSS(pid) }
 
-// cpuSeconds returns this process's user and system CPU time so far.
-func cpuSeconds() float64 {
-	var ru unix.Rusage
-	if unix.Getrusage(unix.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+// cpuSeconds returns this process's user and system CPU time so far, and
+// the error of a platform that does not count it.
+func cpuSeconds() (float64, error) {
+	d, err := sysstat.CPUTime()
+	return d.Seconds(), err
 }
 
 // RaiseFileLimit raises this process's soft RLIMIT_NOFILE to its hard
 // limit, so that thousands of sockets fit; child processes started
-// afterwards inherit it. It returns the new soft limit.
-func RaiseFileLimit() (uint64, error) {
-	var rl unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
-		return 0, err
-	}
-	if rl.Cur < rl.Max {
-		rl.Cur = rl.Max
-		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
-			return 0, err
-		}
-	}
-	return rl.Cur, nil
-}
+// afterwards inherit it. It returns the new soft limit, or a
+// *sysstat.NotMeasured error where there is no such limit (Windows).
+func RaiseFileLimit() (uint64, error) { return sysstat.RaiseFileLimit() }

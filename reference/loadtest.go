@@ -26,10 +26,11 @@ const maxTickPad = 1 << 20
 // socket n times as fast as it can (t in epoch milliseconds, pad a string of
 // size characters), then acknowledges {"sent","ms"}.
 func newLoadtest(opts *Options) (Server, error) {
-	if err := checkVariant("loadtest", opts.withDefaults().Variant, nil); err != nil {
+	o := opts.withDefaults()
+	if err := checkVariant("loadtest", o.Variant, nil); err != nil {
 		return nil, err
 	}
-	io := socketio.NewServer(nil)
+	io := socketio.NewServer(&socketio.ServerOptions{Engine: o.engine()})
 	root := io.Of("/")
 	root.OnConnect(func(s *socketio.Socket) {
 		s.On("echo", func(e *socketio.Event) {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"rtlab/internal/httpserve"
 )
 
 // Running is a reference server serving on a port of its own, as Start
@@ -55,20 +57,16 @@ func Start(id string, opts *Options) (*Running, error) {
 		return nil, fmt.Errorf("reference %s: %w", ex.ID, err)
 	}
 	r := &Running{Addr: ln.Addr().String(), Server: srv, served: make(chan struct{})}
-	r.hs = &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          o.ErrorLog,
-		// Track connections so Close can wait for their handlers: a test
-		// with a goroutine-leak check must not see one still running.
-		ConnState: func(_ net.Conn, s http.ConnState) {
-			switch s {
-			case http.StateNew:
-				r.conns.Add(1)
-			case http.StateHijacked, http.StateClosed:
-				r.conns.Done()
-			}
-		},
+	r.hs = httpserve.New(srv, &httpserve.Options{ErrorLog: o.ErrorLog})
+	// Track connections so Close can wait for their handlers: a test with
+	// a goroutine-leak check must not see one still running.
+	r.hs.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			r.conns.Add(1)
+		case http.StateHijacked, http.StateClosed:
+			r.conns.Done()
+		}
 	}
 	scheme := "http"
 	if o.TLS != nil {

@@ -28,6 +28,8 @@ import (
 
 	"crypto/rand"
 	"encoding/hex"
+
+	"rtlab/internal/procgroup"
 )
 
 // Q8Conf is the reference configuration of Q8.
@@ -211,7 +213,7 @@ func Start(conf []byte, backend string) (*Instance, error) {
 		return nil, &ConfigError{"nginx -t refuses it: " + strings.TrimSpace(strings.ReplaceAll(string(out), confPath, "your configuration"))}
 	}
 	in.cmd = exec.Command(bin, args...)
-	in.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	procgroup.Isolate(in.cmd)
 	if err := in.cmd.Start(); err != nil {
 		os.RemoveAll(prefix)
 		return nil, err
@@ -249,11 +251,14 @@ func (in *Instance) Stop() error {
 		mu.Lock()
 		delete(instances, in.ID)
 		mu.Unlock()
-		syscall.Kill(-in.cmd.Process.Pid, syscall.SIGQUIT)
+		grace := 2 * time.Second
+		if procgroup.Signal(in.cmd, syscall.SIGQUIT) != nil {
+			grace = 0 // no graceful stop signal here (Windows): kill at once
+		}
 		select {
 		case <-in.done:
-		case <-time.After(2 * time.Second):
-			syscall.Kill(-in.cmd.Process.Pid, syscall.SIGKILL)
+		case <-time.After(grace):
+			procgroup.Signal(in.cmd, syscall.SIGKILL)
 			<-in.done
 		}
 		os.RemoveAll(in.prefix)
