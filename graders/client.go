@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
@@ -78,7 +79,7 @@ type event struct {
 func (e event) String() string {
 	var parts []string
 	for _, a := range e.args {
-		parts = append(parts, shorten(string(a), 160))
+		parts = append(parts, scenario.Shorten(string(a), 160))
 	}
 	return fmt.Sprintf("%s %s (+%dms)", e.name, strings.Join(parts, ", "), e.at.Milliseconds())
 }
@@ -110,9 +111,9 @@ func newClient(name string) *client {
 func (c *client) handlers() EventHandlers {
 	return EventHandlers{
 		Event: func(name string, args []json.RawMessage) {
-			ev := event{name: name, args: args, data: absent}
+			ev := event{name: name, args: args, data: scenario.Absent}
 			if len(args) > 0 {
-				if v, err := decodeJSON(args[0]); err == nil {
+				if v, err := scenario.DecodeJSON(args[0]); err == nil {
 					ev.data = v
 				}
 			}

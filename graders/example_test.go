@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/graders/scenario"
 )
 
 // A scenario is YAML: checks that are sentences, made of steps. This one
 // grades an HTTP endpoint; socket steps (connect, emit, expect…) read the
 // same way.
 func Example() {
-	sc, err := graders.Parse("status.yaml", []byte(`
+	sc, err := scenario.Parse("status.yaml", []byte(`
 exercise: q15
 checks:
   - id: status
@@ -49,7 +50,7 @@ func ExampleRegisterProbe() {
 	graders.RegisterProbe("example-always-late", func(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
 		return graders.Failf("the event came %vms late", params["late_ms"])
 	})
-	_, err := graders.Parse("late.yaml", []byte(`
+	_, err := scenario.Parse("late.yaml", []byte(`
 exercise: q99
 title: Late
 checks:
@@ -64,7 +65,7 @@ checks:
 
 // Parse errors name the file and the line.
 func ExampleParse() {
-	_, err := graders.Parse("q17_user_count.yaml", []byte("exercise: q17\nchecks:\n  - id: one\n    name: One\n    steps:\n      - conect: a\n"))
+	_, err := scenario.Parse("q17_user_count.yaml", []byte("exercise: q17\nchecks:\n  - id: one\n    name: One\n    steps:\n      - conect: a\n"))
 	fmt.Fprintln(os.Stdout, err)
 	// Output: q17_user_count.yaml:6: unknown step "conect" (known: connect, emit, expect, expect_none, disconnect, http, sse, wait, repeat, parallel, assert, log, probe, set)
 }

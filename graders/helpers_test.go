@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"testing"
@@ -137,9 +138,9 @@ func serveTS(t *testing.T, h http.Handler, closeFn func()) *httptest.Server {
 	return ts
 }
 
-func mustParse(t *testing.T, src string) *Scenario {
+func mustParse(t *testing.T, src string) *scenario.Scenario {
 	t.Helper()
-	sc, err := Parse(t.Name()+".yaml", []byte(src))
+	sc, err := scenario.Parse(t.Name()+".yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func mustParse(t *testing.T, src string) *Scenario {
 }
 
 // runQuick grades with short deadlines, as a test can afford.
-func runQuick(t *testing.T, sc *Scenario, url string) *Report {
+func runQuick(t *testing.T, sc *scenario.Scenario, url string) *Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

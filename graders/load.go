@@ -1,38 +1,36 @@
 package graders
 
 import (
-	"fmt"
 	"io/fs"
-	"sort"
 
+	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 )
 
-// Load parses every *.yaml file of fsys (scenarios.FS() in the binary)
-// and returns the scenarios by exercise id. The first error stops it.
-func Load(fsys fs.FS) (map[string]*Scenario, error) {
-	names, err := fs.Glob(fsys, "*.yaml")
+// Load parses every scenario file of fsys (scenario.Load) and checks that
+// each probe step names a registered probe, which the language alone
+// cannot know.
+func Load(fsys fs.FS) (map[string]*scenario.Scenario, error) {
+	all, err := scenario.Load(fsys)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
-	out := map[string]*Scenario{}
-	for _, n := range names {
-		data, err := fs.ReadFile(fsys, n)
-		if err != nil {
+	names := ProbeNames()
+	for _, id := range sortedIDs(all) {
+		if err := all[id].CheckProbes(names); err != nil {
 			return nil, err
 		}
-		sc, err := Parse(n, data)
-		if err != nil {
-			return nil, err
-		}
-		if prev, dup := out[sc.Exercise]; dup {
-			return nil, fmt.Errorf("%s: exercise %s is already defined by %s", n, sc.Exercise, prev.File)
-		}
-		if want := exercise.Stem(sc.Exercise) + ".yaml"; n != want {
-			return nil, fmt.Errorf("%s: the file of exercise %s must be named %s", n, sc.Exercise, want)
-		}
-		out[sc.Exercise] = sc
 	}
-	return out, nil
+	return all, nil
+}
+
+// sortedIDs returns the keys of all in course order, so that the first
+// error Load reports does not depend on map order.
+func sortedIDs(all map[string]*scenario.Scenario) []string {
+	ids := make([]string, 0, len(all))
+	for id := range all {
+		ids = append(ids, id)
+	}
+	exercise.Sort(ids)
+	return ids
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	osexec "os/exec"
+	"rtlab/graders/scenario"
 	"strconv"
 	"strings"
 	"sync"
@@ -270,7 +271,7 @@ func (p *Process) waitLines(ctx context.Context, pred func(lines []logLine) bool
 	}
 }
 
-func (r *stepRun) logStep(ctx context.Context, st *LogStep) error {
+func (r *stepRun) logStep(ctx context.Context, st *scenario.LogStep) error {
 	p := r.opts.Server
 	if p == nil {
 		return &ScenarioError{"a log step ran without --cmd"}
@@ -310,7 +311,7 @@ func (r *stepRun) logStep(ctx context.Context, st *LogStep) error {
 		if err != nil {
 			return err
 		}
-		want = normalize(w)
+		want = scenario.Normalize(w)
 	}
 	count := st.Count
 	if count <= 0 {
@@ -329,12 +330,12 @@ func (r *stepRun) logStep(ctx context.Context, st *LogStep) error {
 			}
 			var v any = l.text
 			if want != nil {
-				d, err := decodeJSON([]byte(strings.TrimSpace(l.text)))
+				d, err := scenario.DecodeJSON([]byte(strings.TrimSpace(l.text)))
 				if err != nil {
 					lastNear = l.text + " (not JSON)"
 					continue
 				}
-				if m := match(want, d, nil); m != nil {
+				if m := scenario.Match(want, d, nil); m != nil {
 					lastNear = l.text + " (" + m.String() + ")"
 					continue
 				}
@@ -358,7 +359,7 @@ func (r *stepRun) logStep(ctx context.Context, st *LogStep) error {
 	if st.Absent {
 		if len(matched) > 0 {
 			return &Failure{Reason: fmt.Sprintf("the server's %s has %s, which it should not", stream, what),
-				Expected: "no such line", Actual: describe(matched[0])}
+				Expected: "no such line", Actual: scenario.Describe(matched[0])}
 		}
 		return nil
 	}
@@ -366,7 +367,7 @@ func (r *stepRun) logStep(ctx context.Context, st *LogStep) error {
 		f := &Failure{Reason: fmt.Sprintf("the server's %s did not show %s within %s", stream, what, within),
 			Expected: fmt.Sprintf("%d such line(s)", count), Actual: fmt.Sprintf("%d", len(matched))}
 		if lastNear != "" {
-			f.Actual += "; closest: " + shorten(lastNear, 300)
+			f.Actual += "; closest: " + scenario.Shorten(lastNear, 300)
 		}
 		f.Recent = p.tail(5)
 		return f

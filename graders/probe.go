@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"rtlab/graders/scenario"
 	"sort"
 	"sync"
 	"time"
@@ -76,7 +77,7 @@ func ProbeNames() []string {
 	return out
 }
 
-func (r *stepRun) probe(ctx context.Context, st *ProbeStep) error {
+func (r *stepRun) probe(ctx context.Context, st *scenario.ProbeStep) error {
 	f, ok := lookupProbe(st.Name)
 	if !ok {
 		return &ScenarioError{fmt.Sprintf("unknown probe %q", st.Name)}
@@ -87,7 +88,7 @@ func (r *stepRun) probe(ctx context.Context, st *ProbeStep) error {
 		if err != nil {
 			return err
 		}
-		params[k] = normalize(ev)
+		params[k] = scenario.Normalize(ev)
 	}
 	env := &ProbeEnv{
 		URL: r.base, HTTP: r.http, Timeout: r.opts.Timeout, QuietPeriod: r.opts.QuietPeriod,

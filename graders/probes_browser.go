@@ -13,6 +13,7 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"rtlab/graders/scenario"
 	"sort"
 	"strings"
 	"sync"
@@ -206,7 +207,7 @@ func judgeBackoff(run *backoffRun, p backoffParams, check string) error {
 		}
 		var m map[string]any
 		if json.Unmarshal([]byte(run.PingSeen), &m) != nil || m["type"] != "ping" {
-			return &Failure{Reason: "the page's first message is not a ping", Expected: `{"type":"ping"}`, Actual: shorten(run.PingSeen, 200)}
+			return &Failure{Reason: "the page's first message is not a ping", Expected: `{"type":"ping"}`, Actual: scenario.Shorten(run.PingSeen, 200)}
 		}
 	case "parse":
 		if !run.ParsedLogged {

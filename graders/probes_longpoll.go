@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"rtlab/graders/scenario"
 	"sort"
 	"strings"
 	"sync"
@@ -28,7 +29,7 @@ func init() { RegisterProbe("long-poll-release", longPollRelease) }
 //	hold        how long the waiters get to arrive before the POST (default 500ms)
 func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) error {
 	n := 1
-	if v, ok := toFloat(params["waiters"]); ok && v >= 1 {
+	if v, ok := scenario.ToFloat(params["waiters"]); ok && v >= 1 {
 		n = int(v)
 	}
 	within, allWithin, hold := 200*time.Millisecond, time.Second, 500*time.Millisecond
@@ -50,7 +51,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := env.HTTP.Do(req)
 		if err != nil {
-			return 0, &Failure{Reason: "POST /api/notifications failed", Actual: shorten(err.Error(), 200)}
+			return 0, &Failure{Reason: "POST /api/notifications failed", Actual: scenario.Shorten(err.Error(), 200)}
 		}
 		defer resp.Body.Close()
 		var out struct {
@@ -59,7 +60,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		if resp.StatusCode != http.StatusCreated || json.Unmarshal(raw, &out) != nil {
 			return 0, &Failure{Reason: "POST /api/notifications did not create a notification",
-				Expected: `201 {"id","message","createdAt"}`, Actual: fmt.Sprintf("%d %s", resp.StatusCode, shorten(string(raw), 200))}
+				Expected: `201 {"id","message","createdAt"}`, Actual: fmt.Sprintf("%d %s", resp.StatusCode, scenario.Shorten(string(raw), 200))}
 		}
 		return out.CreatedAt, nil
 	}
@@ -105,7 +106,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		wg.Wait()
 		a := answers[i]
 		return &Failure{Reason: "a long poll was answered before any newer notification existed",
-			Expected: "the request held until a POST (or its timeout, 10 s)", Actual: fmt.Sprintf("%d %s %v", a.status, shorten(a.body, 150), a.err)}
+			Expected: "the request held until a POST (or its timeout, 10 s)", Actual: fmt.Sprintf("%d %s %v", a.status, scenario.Shorten(a.body, 150), a.err)}
 	case <-t.C:
 	}
 	sent := time.Now()
@@ -119,10 +120,10 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		switch {
 		case a.err != nil:
 			return &Failure{Reason: fmt.Sprintf("long poll %d of %d got no answer after the POST", i+1, n),
-				Expected: fmt.Sprintf("200 with the new notification within %s", within), Actual: shorten(a.err.Error(), 200)}
+				Expected: fmt.Sprintf("200 with the new notification within %s", within), Actual: scenario.Shorten(a.err.Error(), 200)}
 		case a.status != 200 || !strings.Contains(a.body, "rtlab release"):
 			return &Failure{Reason: fmt.Sprintf("long poll %d of %d was not answered with the new notification", i+1, n),
-				Expected: `200 {"notifications":[{"message":"rtlab release",…}],"serverTime"}`, Actual: fmt.Sprintf("%d %s", a.status, shorten(a.body, 150))}
+				Expected: `200 {"notifications":[{"message":"rtlab release",…}],"serverTime"}`, Actual: fmt.Sprintf("%d %s", a.status, scenario.Shorten(a.body, 150))}
 		}
 		lat = append(lat, a.at.Sub(sent))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"rtlab/graders/scenario"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func nginxReadTimeout(ctx context.Context, env *ProbeEnv, params map[string]any)
 	req, _ := http.NewRequestWithContext(rctx, "GET", u.String(), nil)
 	resp, err := env.HTTP.Do(req)
 	if err != nil {
-		return &Failure{Reason: "could not reach nginx at " + env.URL.String(), Actual: shorten(err.Error(), 200)}
+		return &Failure{Reason: "could not reach nginx at " + env.URL.String(), Actual: scenario.Shorten(err.Error(), 200)}
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 	resp.Body.Close()

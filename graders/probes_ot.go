@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
@@ -46,18 +47,18 @@ func parseOtOp(raw json.RawMessage) (otOp, error) {
 		Length   *float64 `json:"length"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil || w.Position == nil {
-		return otOp{}, fmt.Errorf("not an op: %s", shorten(string(raw), 120))
+		return otOp{}, fmt.Errorf("not an op: %s", scenario.Shorten(string(raw), 120))
 	}
 	o := otOp{Type: w.Type, Position: int(*w.Position), Text: w.Text}
 	switch w.Type {
 	case "insert":
 	case "delete":
 		if w.Length == nil {
-			return otOp{}, fmt.Errorf("a delete without length: %s", shorten(string(raw), 120))
+			return otOp{}, fmt.Errorf("a delete without length: %s", scenario.Shorten(string(raw), 120))
 		}
 		o.Length = int(*w.Length)
 	default:
-		return otOp{}, fmt.Errorf("an op of type %q: %s", w.Type, shorten(string(raw), 120))
+		return otOp{}, fmt.Errorf("an op of type %q: %s", w.Type, scenario.Shorten(string(raw), 120))
 	}
 	return o, nil
 }
@@ -236,7 +237,7 @@ func otConvergence(ctx context.Context, env *ProbeEnv, params map[string]any) er
 	trials := max(1, paramInt(params, "trials", 100))
 	nOps := max(1, paramInt(params, "ops", 3))
 	seed := uint64(time.Now().UnixNano() % 1000000)
-	if v, ok := toFloat(params["seed"]); ok {
+	if v, ok := scenario.ToFloat(params["seed"]); ok {
 		seed = uint64(v)
 	}
 	nonce := fmt.Sprintf("%x", time.Now().UnixNano())
@@ -276,8 +277,8 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 		if err != nil {
 			return err
 		}
-		if v, _ := toFloat(a["version"]); v != 0 || a["content"] != "" {
-			return &Failure{Reason: "join-document of a new document " + doc, Expected: `{"content":"","version":0,…}`, Actual: describe(normalize(a))}
+		if v, _ := scenario.ToFloat(a["version"]); v != 0 || a["content"] != "" {
+			return &Failure{Reason: "join-document of a new document " + doc, Expected: `{"content":"","version":0,…}`, Actual: scenario.Describe(scenario.Normalize(a))}
 		}
 	}
 	var (
@@ -308,10 +309,10 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 					return
 				}
 				s := otSent{editor: e.idx, base: base, op: op}
-				if v, ok := toFloat(a["version"]); ok && a["status"] == "ok" {
+				if v, ok := scenario.ToFloat(a["version"]); ok && a["status"] == "ok" {
 					s.version = int(v)
 				} else {
-					s.refusal = describe(normalize(a))
+					s.refusal = scenario.Describe(scenario.Normalize(a))
 				}
 				sent = append(sent, s)
 				mu.Unlock()
@@ -395,9 +396,9 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 		return err
 	}
 	want := string(texts[n])
-	if v, _ := toFloat(a["version"]); a["content"] != want || int(v) != n {
+	if v, _ := scenario.ToFloat(a["version"]); a["content"] != want || int(v) != n {
 		return &Failure{Reason: "get-document after the trial does not hold the replayed text (a lost edit)",
-			Expected: fmt.Sprintf(`{"content":%q,"version":%d}`, want, n), Actual: describe(normalize(a))}
+			Expected: fmt.Sprintf(`{"content":%q,"version":%d}`, want, n), Actual: scenario.Describe(scenario.Normalize(a))}
 	}
 	for _, e := range editors {
 		text, _, err := e.view(doc)

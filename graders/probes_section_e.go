@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"rtlab/graders/scenario"
 	"time"
 )
 
@@ -42,7 +43,7 @@ func probeDial(ctx context.Context, env *ProbeEnv, ns string, auth any, header h
 	defer cancel()
 	conn, err := env.Dialer.Dial(dctx, env.URL.String(), &DialOptions{Transport: env.Transport, Header: header, Timeout: env.Timeout})
 	if err != nil {
-		return nil, &Failure{Reason: "could not open a Socket.IO connection", Actual: shorten(err.Error(), 300)}
+		return nil, &Failure{Reason: "could not open a Socket.IO connection", Actual: scenario.Shorten(err.Error(), 300)}
 	}
 	sock, err := conn.Join(dctx, ns, auth, on)
 	if err != nil {
@@ -51,7 +52,7 @@ func probeDial(ctx context.Context, env *ProbeEnv, ns string, auth any, header h
 		if errors.As(err, &refused) {
 			return nil, &Failure{Reason: "the server refused the probe's connection to " + ns, Actual: refused.Error()}
 		}
-		return nil, &Failure{Reason: "could not connect to namespace " + ns, Actual: shorten(err.Error(), 300)}
+		return nil, &Failure{Reason: "could not connect to namespace " + ns, Actual: scenario.Shorten(err.Error(), 300)}
 	}
 	return &probeSocket{conn: conn, sock: sock}, nil
 }
@@ -66,14 +67,14 @@ func (p *probeSocket) emitAck(ctx context.Context, env *ProbeEnv, event string, 
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &Failure{Reason: fmt.Sprintf("%s got no acknowledgement within %s", event, env.Timeout), Actual: shorten(err.Error(), 300)}
+		return nil, &Failure{Reason: fmt.Sprintf("%s got no acknowledgement within %s", event, env.Timeout), Actual: scenario.Shorten(err.Error(), 300)}
 	}
 	if len(args) == 0 {
 		return nil, &Failure{Reason: event + " was acknowledged with no argument", Expected: "an object with status"}
 	}
 	var m map[string]any
 	if err := json.Unmarshal(args[0], &m); err != nil {
-		return nil, &Failure{Reason: event + " was acknowledged with something that is not an object", Actual: shorten(string(args[0]), 200)}
+		return nil, &Failure{Reason: event + " was acknowledged with something that is not an object", Actual: scenario.Shorten(string(args[0]), 200)}
 	}
 	return m, nil
 }
@@ -93,7 +94,7 @@ func paramDuration(params map[string]any, key string, def time.Duration) (time.D
 }
 
 func paramInt(params map[string]any, key string, def int) int {
-	if v, ok := toFloat(params[key]); ok {
+	if v, ok := scenario.ToFloat(params[key]); ok {
 		return int(v)
 	}
 	return def
@@ -166,7 +167,7 @@ func rateLimitSliding(ctx context.Context, env *ProbeEnv, params map[string]any)
 		}
 		if a["status"] != "ok" {
 			return &Failure{Reason: fmt.Sprintf("%s: message %d was refused", step, n),
-				Expected: `{"status":"ok"}`, Actual: describe(normalize(a))}
+				Expected: `{"status":"ok"}`, Actual: scenario.Describe(scenario.Normalize(a))}
 		}
 		return nil
 	}
@@ -191,7 +192,7 @@ func rateLimitSliding(ctx context.Context, env *ProbeEnv, params map[string]any)
 		return &Failure{
 			Reason: fmt.Sprintf("message %d, sent %s after the first, was accepted although %d were accepted in the last %s: the window restarted in between (a fixed window)",
 				limit+1, time.Since(t0).Round(10*time.Millisecond), limit, window),
-			Expected: `{"status":"error","code":"RATE_LIMITED",…}`, Actual: describe(normalize(a))}
+			Expected: `{"status":"error","code":"RATE_LIMITED",…}`, Actual: scenario.Describe(scenario.Normalize(a))}
 	}
 	if err := sleepCtx(ctx, time.Until(t0.Add(window+margin))); err != nil {
 		return err
@@ -207,7 +208,7 @@ func rateLimitSliding(ctx context.Context, env *ProbeEnv, params map[string]any)
 		return &Failure{
 			Reason: fmt.Sprintf("%s after the first message, a second message was accepted although the %d sent %s after it are still in the last %s: all slots came back at once (a fixed window reset)",
 				time.Since(t0).Round(10*time.Millisecond), limit-1, window/2, window),
-			Expected: `{"status":"error","code":"RATE_LIMITED",…}`, Actual: describe(normalize(a))}
+			Expected: `{"status":"error","code":"RATE_LIMITED",…}`, Actual: scenario.Describe(scenario.Normalize(a))}
 	}
 	return nil
 }
@@ -278,7 +279,7 @@ func logDuration(ctx context.Context, env *ProbeEnv, params map[string]any) erro
 				continue
 			}
 			line = l.text
-			got, found = toFloat(m["durationMs"])
+			got, found = scenario.ToFloat(m["durationMs"])
 			return true
 		}
 		return false
@@ -288,13 +289,13 @@ func logDuration(ctx context.Context, env *ProbeEnv, params map[string]any) erro
 			Expected: fmt.Sprintf(`{"event":"disconnect","socketId":%q,"reason":…,"durationMs":…}`, id)}
 	}
 	if !found {
-		return &Failure{Reason: "the disconnect line has no numeric durationMs", Actual: shorten(line, 300)}
+		return &Failure{Reason: "the disconnect line has no numeric durationMs", Actual: scenario.Shorten(line, 300)}
 	}
 	diff := time.Duration(got*float64(time.Millisecond)) - real
 	if diff < -tol || diff > tol {
-		return &Failure{Reason: fmt.Sprintf("durationMs is %s; the grader held the connection for %s", formatNumber(got), real.Round(time.Millisecond)),
+		return &Failure{Reason: fmt.Sprintf("durationMs is %s; the grader held the connection for %s", scenario.FormatNumber(got), real.Round(time.Millisecond)),
 			Expected: fmt.Sprintf("%d ± %d (milliseconds)", real.Milliseconds(), tol.Milliseconds()),
-			Actual:   shorten(line, 300)}
+			Actual:   scenario.Shorten(line, 300)}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"rtlab/graders/scenario"
 	"strings"
 	"time"
 )
@@ -28,11 +29,11 @@ func sseInterval(ctx context.Context, env *ProbeEnv, params map[string]any) erro
 		return &ScenarioError{"sse-interval needs params path: and every: (a duration such as 2s)"}
 	}
 	tol := 0.2
-	if v, ok := toFloat(params["tolerance"]); ok {
+	if v, ok := scenario.ToFloat(params["tolerance"]); ok {
 		tol = v
 	}
 	n := 3
-	if v, ok := toFloat(params["events"]); ok && v >= 1 {
+	if v, ok := scenario.ToFloat(params["events"]); ok && v >= 1 {
 		n = int(v)
 	}
 	first := 3 * time.Second
@@ -53,7 +54,7 @@ func sseInterval(ctx context.Context, env *ProbeEnv, params map[string]any) erro
 	start := time.Now()
 	resp, err := env.HTTP.Do(req)
 	if err != nil {
-		return &Failure{Reason: "GET " + path + " failed", Actual: shorten(err.Error(), 300)}
+		return &Failure{Reason: "GET " + path + " failed", Actual: scenario.Shorten(err.Error(), 300)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"rtlab/graders/scenario"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,7 +94,7 @@ func dialWS(ctx context.Context, target string, cfg *tls.Config, hs *rawws.Hands
 	c, err := rawws.Dial(dctx, target, hs)
 	if err != nil {
 		return nil, &Failure{Reason: "the WebSocket handshake to " + target + " got no HTTP answer",
-			Actual: shorten(err.Error(), 300)}
+			Actual: scenario.Shorten(err.Error(), 300)}
 	}
 	c.SetDeadline(time.Now().Add(timeout))
 	return c, nil
@@ -148,7 +149,7 @@ func wsHandshakeProbe(ctx context.Context, env *ProbeEnv, params map[string]any)
 	case "status":
 		if resp.StatusCode != http.StatusSwitchingProtocols {
 			return &Failure{Reason: "a correct version-13 handshake was not accepted",
-				Expected: "101 Switching Protocols", Actual: statusLine(resp) + " " + shorten(readBody(resp), 200)}
+				Expected: "101 Switching Protocols", Actual: statusLine(resp) + " " + scenario.Shorten(readBody(resp), 200)}
 		}
 	case "upgrade":
 		if !strings.EqualFold(strings.TrimSpace(resp.Header.Get("Upgrade")), "websocket") {
@@ -292,7 +293,7 @@ func wsEchoProbe(ctx context.Context, env *ProbeEnv, params map[string]any) erro
 		case rawws.OpText:
 			if string(f.Payload) != text {
 				return &Failure{Reason: "the echo differs from the message sent", Expected: fmt.Sprintf("%q", text),
-					Actual: fmt.Sprintf("%q", shorten(string(f.Payload), 200))}
+					Actual: fmt.Sprintf("%q", scenario.Shorten(string(f.Payload), 200))}
 			}
 			if f.Masked {
 				return &Failure{Reason: "the server masked its frame; RFC 6455 §5.1 says a server must not", Expected: "an unmasked text frame", Actual: "a masked one"}
@@ -331,12 +332,12 @@ func describeFrame(f rawws.Frame) string {
 		case code == rawws.CloseNoStatus:
 			return "a close frame with no status code (a browser reports 1005)"
 		case reason != "":
-			return fmt.Sprintf("close %d (%q)", code, shorten(reason, 80))
+			return fmt.Sprintf("close %d (%q)", code, scenario.Shorten(reason, 80))
 		}
 		return fmt.Sprintf("close %d", code)
 	case rawws.OpText:
 		if len(f.Payload) > 80 {
-			return fmt.Sprintf("a text frame of %d bytes (%q)", len(f.Payload), shorten(string(f.Payload), 40))
+			return fmt.Sprintf("a text frame of %d bytes (%q)", len(f.Payload), scenario.Shorten(string(f.Payload), 40))
 		}
 		return fmt.Sprintf("a text frame %q", f.Payload)
 	case rawws.OpBinary:
@@ -359,7 +360,7 @@ func wsCloseProbe(ctx context.Context, env *ProbeEnv, params map[string]any) err
 	if err != nil {
 		return err
 	}
-	want, ok := toFloat(params["code"])
+	want, ok := scenario.ToFloat(params["code"])
 	if !ok {
 		return &ScenarioError{"ws-close needs params.code"}
 	}
@@ -379,7 +380,7 @@ func wsCloseProbe(ctx context.Context, env *ProbeEnv, params map[string]any) err
 		did = "the client sent a text frame that is not UTF-8 (61 C3 28 62)"
 	case "too-big":
 		size := 1<<20 + 1
-		if v, ok := toFloat(params["size"]); ok && v > 0 {
+		if v, ok := scenario.ToFloat(params["size"]); ok && v > 0 {
 			size = int(v)
 		}
 		p := make([]byte, size)
@@ -487,7 +488,7 @@ func wsSigtermProbe(ctx context.Context, env *ProbeEnv, params map[string]any) e
 		return err
 	}
 	n := 2
-	if v, ok := toFloat(params["clients"]); ok && v >= 1 {
+	if v, ok := scenario.ToFloat(params["clients"]); ok && v >= 1 {
 		n = int(v)
 	}
 	timeout := probeTimeout(env, params)
@@ -663,7 +664,7 @@ func frameLine(f rawws.Frame) string {
 	var what string
 	switch f.Opcode {
 	case rawws.OpText:
-		what = fmt.Sprintf("text %q", shorten(string(f.Payload), 30))
+		what = fmt.Sprintf("text %q", scenario.Shorten(string(f.Payload), 30))
 	case rawws.OpClose:
 		what = describeFrame(f)
 	default:

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"syscall"
@@ -102,9 +103,9 @@ func TestWSSigtermNeedsA1001(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T, id string) *Scenario {
+func mustLoad(t *testing.T, id string) *scenario.Scenario {
 	t.Helper()
-	all, err := Load(scenarios.FS())
+	all, err := scenario.Load(scenarios.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package graders
 
 import (
 	"context"
+	"rtlab/graders/scenario"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 // variant must fail at least one, or that check cannot fail.
 func TestReferencesPassAndVariantsFail(t *testing.T) {
 	t.Parallel()
-	all, err := Load(scenarios.FS())
+	all, err := scenario.Load(scenarios.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ var uncatchable = map[string]string{
 	"q11/ignore-last-event-id": "the contract asks only that a Last-Event-ID reconnection be accepted, not that missed events be replayed",
 }
 
-func gradeReference(t *testing.T, ex *reference.Exercise, sc *Scenario, variant string) (rep *Report) {
+func gradeReference(t *testing.T, ex *reference.Exercise, sc *scenario.Scenario, variant string) (rep *Report) {
 	t.Helper()
 	logs := NewLogSink()
 	var ts *reference.Running

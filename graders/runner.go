@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"rtlab/graders/scenario"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -94,7 +95,7 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // Run grades one exercise: its checks in file order, each with its own
 // deadline, all clients closed before it returns. ctx is the global
 // deadline: when it ends, the remaining checks fail with that reason.
-func Run(ctx context.Context, sc *Scenario, opts *Options) *Report {
+func Run(ctx context.Context, sc *scenario.Scenario, opts *Options) *Report {
 	o := opts.withDefaults()
 	o.NamespacePrefix = strings.ReplaceAll(o.NamespacePrefix, "{exercise}", sc.Exercise)
 	start := time.Now()
@@ -144,7 +145,7 @@ func Run(ctx context.Context, sc *Scenario, opts *Options) *Report {
 	return rep
 }
 
-func skipReason(c *Check, status map[string]Status, o *Options) string {
+func skipReason(c *scenario.Check, status map[string]Status, o *Options) string {
 	for _, p := range c.Needs {
 		if status[p] != Pass {
 			return "needs " + p
@@ -188,8 +189,8 @@ func reachable(ctx context.Context, base *url.URL, timeout time.Duration) error 
 // checkRun is the state of one running check: its clients and variables.
 type checkRun struct {
 	ctx   context.Context
-	sc    *Scenario
-	check *Check
+	sc    *scenario.Scenario
+	check *scenario.Check
 	opts  *Options
 	base  *url.URL
 	http  *http.Client
@@ -202,7 +203,7 @@ type checkRun struct {
 	last    *client // the client of the last failing step, for context
 }
 
-func runCheck(parent context.Context, sc *Scenario, c *Check, o *Options, base *url.URL, httpc *http.Client, bg *sync.WaitGroup) (res CheckResult) {
+func runCheck(parent context.Context, sc *scenario.Scenario, c *scenario.Check, o *Options, base *url.URL, httpc *http.Client, bg *sync.WaitGroup) (res CheckResult) {
 	start := time.Now()
 	res = CheckResult{ID: c.ID, Name: c.Name, Hint: strings.TrimSpace(c.Hint)}
 	timeout := c.Timeout
@@ -310,7 +311,7 @@ func (r *checkRun) closeAll() int {
 }
 
 // runSteps runs steps in order; the first error ends them.
-func (r *checkRun) runSteps(ctx context.Context, v *vars, steps []*Step) error {
+func (r *checkRun) runSteps(ctx context.Context, v *vars, steps []*scenario.Step) error {
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -329,7 +330,7 @@ type stepRun struct {
 	vars *vars
 }
 
-func (r *checkRun) runStep(ctx context.Context, v *vars, s *Step) error {
+func (r *checkRun) runStep(ctx context.Context, v *vars, s *scenario.Step) error {
 	sr := &stepRun{checkRun: r, vars: v}
 	switch s.Kind {
 	case "connect":
@@ -382,7 +383,7 @@ func (r *checkRun) runStep(ctx context.Context, v *vars, s *Step) error {
 			if err != nil {
 				return err
 			}
-			v.set(k, normalize(ev))
+			v.set(k, scenario.Normalize(ev))
 		}
 		return nil
 	}
@@ -400,10 +401,10 @@ func prefixFailure(err error, prefix string) error {
 }
 
 // parallel runs copies or branches at once and reports the first failure.
-func (r *checkRun) parallel(ctx context.Context, v *vars, p *ParallelStep) error {
+func (r *checkRun) parallel(ctx context.Context, v *vars, p *scenario.ParallelStep) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var branches [][]*Step
+	var branches [][]*scenario.Step
 	var bvars []*vars
 	if len(p.Branches) > 0 {
 		for _, b := range p.Branches {

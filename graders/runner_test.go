@@ -2,6 +2,7 @@ package graders
 
 import (
 	"context"
+	"rtlab/graders/scenario"
 	"strings"
 	"testing"
 	"time"
@@ -9,9 +10,9 @@ import (
 	"rtlab/scenarios"
 )
 
-func loadScenario(t *testing.T, id string) *Scenario {
+func loadScenario(t *testing.T, id string) *scenario.Scenario {
 	t.Helper()
-	all, err := Load(scenarios.FS())
+	all, err := scenario.Load(scenarios.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

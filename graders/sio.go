@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"rtlab/graders/scenario"
 	"slices"
 	"sync"
 	"time"
@@ -76,7 +77,7 @@ func (c *sioConn) OnMessage(data []byte, binary bool) {
 	if err != nil {
 		// As socket.io-client does: a malformed packet ends the connection.
 		c.dec.Reset()
-		c.endAll(fmt.Sprintf("parse error: the server sent a malformed packet %q (%v)", shorten(string(data), 80), err))
+		c.endAll(fmt.Sprintf("parse error: the server sent a malformed packet %q (%v)", scenario.Shorten(string(data), 80), err))
 		go c.eio.Drop()
 		return
 	}

@@ -3,10 +3,11 @@ package graders
 import (
 	"context"
 	"fmt"
+	"rtlab/graders/scenario"
 	"strings"
 )
 
-func (r *stepRun) assert(ctx context.Context, a *AssertStep) error {
+func (r *stepRun) assert(ctx context.Context, a *scenario.AssertStep) error {
 	switch {
 	case a.Unique != nil || a.Equal != nil:
 		list := a.Unique
@@ -26,7 +27,7 @@ func (r *stepRun) assert(ctx context.Context, a *AssertStep) error {
 		}
 		strs := make([]string, len(vs))
 		for i, v := range vs {
-			strs[i] = asString(normalize(v))
+			strs[i] = scenario.AsString(scenario.Normalize(v))
 		}
 		if a.Unique != nil {
 			seen := map[string]int{}
@@ -62,11 +63,11 @@ func (r *stepRun) assert(ctx context.Context, a *AssertStep) error {
 			if err != nil {
 				return err
 			}
-			want = normalize(w)
+			want = scenario.Normalize(w)
 		}
 		n := 0
 		for _, e := range cl.all() {
-			if e.name == evName && (want == nil || match(want, e.data, nil) == nil) {
+			if e.name == evName && (want == nil || scenario.Match(want, e.data, nil) == nil) {
 				n++
 			}
 		}
@@ -86,12 +87,12 @@ func (r *stepRun) assert(ctx context.Context, a *AssertStep) error {
 			return err
 		}
 		caps := map[string]any{}
-		if m := match(normalize(want), normalize(v), caps); m != nil {
+		if m := scenario.Match(scenario.Normalize(want), scenario.Normalize(v), caps); m != nil {
 			what := a.What
 			if what == "" {
 				what = "a value"
 			}
-			return &Failure{Reason: what + " is not as expected", Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+			return &Failure{Reason: what + " is not as expected", Expected: scenario.Describe(want), Actual: scenario.Describe(v) + " — " + m.String()}
 		}
 		r.vars.merge(caps)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"rtlab/graders/scenario"
 	"sort"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func (r *stepRun) newRequest(ctx context.Context, method, path string, hdr map[s
 		if s, ok := b.(string); ok {
 			rd = strings.NewReader(s)
 		} else {
-			enc, _ := json.Marshal(normalize(b))
+			enc, _ := json.Marshal(scenario.Normalize(b))
 			rd = bytes.NewReader(enc)
 			isJSON = true
 		}
@@ -67,7 +68,7 @@ func (r *stepRun) newRequest(ctx context.Context, method, path string, hdr map[s
 	return req, req.Method + " " + rel.RequestURI(), nil
 }
 
-func (r *stepRun) httpStep(ctx context.Context, st *HTTPStep) error {
+func (r *stepRun) httpStep(ctx context.Context, st *scenario.HTTPStep) error {
 	timeout := st.Timeout
 	if timeout <= 0 {
 		timeout = r.opts.Timeout
@@ -94,7 +95,7 @@ func (r *stepRun) httpStep(ctx context.Context, st *HTTPStep) error {
 		m := regexp.MustCompile(expr).FindSubmatch(body)
 		if m == nil {
 			return &Failure{Reason: fmt.Sprintf("%s: the body has nothing matching /%s/", shown, expr),
-				Actual: shorten(string(body), 300)}
+				Actual: scenario.Shorten(string(body), 300)}
 		}
 		r.vars.set(name, string(m[1]))
 	}
@@ -106,19 +107,19 @@ func httpFailure(shown string, timeout time.Duration, ctx context.Context, err e
 		return &Failure{Reason: fmt.Sprintf("%s: no complete response within %s", shown, timeout),
 			Expected: "a response", Actual: "nothing in time"}
 	}
-	return &Failure{Reason: shown + " failed", Expected: "a response", Actual: shorten(err.Error(), 400)}
+	return &Failure{Reason: shown + " failed", Expected: "a response", Actual: scenario.Shorten(err.Error(), 400)}
 }
 
 // checkHead matches the status and the headers.
-func (r *stepRun) checkHead(shown string, resp *http.Response, ex *HTTPExpect) error {
+func (r *stepRun) checkHead(shown string, resp *http.Response, ex *scenario.HTTPExpect) error {
 	if ex.Status != nil {
 		want, err := r.expand(ex.Status)
 		if err != nil {
 			return err
 		}
-		if m := match(normalize(want), float64(resp.StatusCode), nil); m != nil {
+		if m := scenario.Match(scenario.Normalize(want), float64(resp.StatusCode), nil); m != nil {
 			return &Failure{Reason: fmt.Sprintf("%s answered with the wrong status", shown),
-				Expected: "status " + asString(normalize(want)), Actual: resp.Status}
+				Expected: "status " + scenario.AsString(scenario.Normalize(want)), Actual: resp.Status}
 		}
 	}
 	keys := make([]string, 0, len(ex.Header))
@@ -131,13 +132,13 @@ func (r *stepRun) checkHead(shown string, resp *http.Response, ex *HTTPExpect) e
 		if err != nil {
 			return err
 		}
-		want = normalize(want)
+		want = scenario.Normalize(want)
 		vals := resp.Header.Values(k)
-		var got any = absent
+		var got any = scenario.Absent
 		if len(vals) > 0 {
 			got = strings.Join(vals, ", ")
 		}
-		if m := match(want, got, nil); m != nil {
+		if m := scenario.Match(want, got, nil); m != nil {
 			return &Failure{Reason: fmt.Sprintf("%s: header %s is not right", shown, k),
 				Expected: k + ": " + describeMatcher(want), Actual: k + ": " + describeHeader(got)}
 		}
@@ -149,48 +150,48 @@ func describeMatcher(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	return describe(v)
+	return scenario.Describe(v)
 }
 
 func describeHeader(v any) string {
-	if v == absent {
+	if v == scenario.Absent {
 		return "(no such header)"
 	}
-	return asString(v)
+	return scenario.AsString(v)
 }
 
-func (r *stepRun) checkBody(shown string, resp *http.Response, body []byte, ex *HTTPExpect, save map[string]string) error {
+func (r *stepRun) checkBody(shown string, resp *http.Response, body []byte, ex *scenario.HTTPExpect, save map[string]string) error {
 	if ex.NoBody && len(bytes.TrimSpace(body)) > 0 {
-		return &Failure{Reason: shown + ": expected an empty body", Actual: shorten(string(body), 300)}
+		return &Failure{Reason: shown + ": expected an empty body", Actual: scenario.Shorten(string(body), 300)}
 	}
 	if ex.Body != nil {
 		want, err := r.expand(ex.Body)
 		if err != nil {
 			return err
 		}
-		if m := match(normalize(want), string(body), nil); m != nil {
+		if m := scenario.Match(scenario.Normalize(want), string(body), nil); m != nil {
 			return &Failure{Reason: shown + ": the body is not right", Expected: describeMatcher(want),
-				Actual: shorten(string(body), 300)}
+				Actual: scenario.Shorten(string(body), 300)}
 		}
 	}
 	if ex.JSON == nil && len(save) == 0 {
 		return nil
 	}
-	v, err := decodeJSON(body)
+	v, err := scenario.DecodeJSON(body)
 	if err != nil {
 		return &Failure{Reason: shown + ": the body is not JSON",
-			Expected: "JSON", Actual: fmt.Sprintf("Content-Type %q, body %s", resp.Header.Get("Content-Type"), shorten(string(body), 200))}
+			Expected: "JSON", Actual: fmt.Sprintf("Content-Type %q, body %s", resp.Header.Get("Content-Type"), scenario.Shorten(string(body), 200))}
 	}
 	if ex.JSON != nil {
 		want, err := r.expand(ex.JSON)
 		if err != nil {
 			return err
 		}
-		want = normalize(want)
+		want = scenario.Normalize(want)
 		caps := map[string]any{}
-		if m := match(want, v, caps); m != nil {
+		if m := scenario.Match(want, v, caps); m != nil {
 			return &Failure{Reason: shown + ": the JSON body did not match",
-				Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+				Expected: scenario.Describe(want), Actual: scenario.Describe(v) + " — " + m.String()}
 		}
 		r.vars.merge(caps)
 	}
@@ -198,7 +199,7 @@ func (r *stepRun) checkBody(shown string, resp *http.Response, body []byte, ex *
 }
 
 // sseStep reads events from a text/event-stream response.
-func (r *stepRun) sseStep(ctx context.Context, st *SSEStep) error {
+func (r *stepRun) sseStep(ctx context.Context, st *scenario.SSEStep) error {
 	within := st.Within
 	if within <= 0 {
 		within = 3 * time.Second
@@ -228,7 +229,7 @@ func (r *stepRun) sseStep(ctx context.Context, st *SSEStep) error {
 		if err != nil {
 			return err
 		}
-		want = normalize(w)
+		want = scenario.Normalize(w)
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 4096), maxBody)
@@ -243,14 +244,14 @@ func (r *stepRun) sseStep(ctx context.Context, st *SSEStep) error {
 			text := strings.Join(data, "\n")
 			data = nil
 			var v any = text
-			if d, err := decodeJSON([]byte(text)); err == nil {
+			if d, err := scenario.DecodeJSON([]byte(text)); err == nil {
 				v = d
 			}
 			if want != nil {
 				caps := map[string]any{}
-				if m := match(want, v, caps); m != nil {
+				if m := scenario.Match(want, v, caps); m != nil {
 					return &Failure{Reason: fmt.Sprintf("%s: event %d's data did not match", shown, len(got)+1),
-						Expected: describe(want), Actual: describe(v) + " — " + m.String()}
+						Expected: scenario.Describe(want), Actual: scenario.Describe(v) + " — " + m.String()}
 				}
 				r.vars.merge(caps)
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
@@ -53,13 +54,13 @@ func (r *stepRun) stringMap(m map[string]string) (map[string]string, error) {
 	return out, nil
 }
 
-func (r *stepRun) connect(ctx context.Context, st *ConnectStep) error {
+func (r *stepRun) connect(ctx context.Context, st *scenario.ConnectStep) error {
 	ns := r.namespace(st.Namespace)
 	auth, err := r.expand(st.Auth)
 	if err != nil {
 		return err
 	}
-	auth = normalize(auth)
+	auth = scenario.Normalize(auth)
 	hdr, err := r.stringMap(st.Headers)
 	if err != nil {
 		return err
@@ -121,7 +122,7 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 			return &Failure{
 				Reason:   fmt.Sprintf("client %s could not open a Socket.IO connection (%s transport) within %s", name, do.Transport, timeout),
 				Expected: "a Socket.IO v4 server at " + r.base.String() + "/socket.io/",
-				Actual:   shorten(err.Error(), 400),
+				Actual:   scenario.Shorten(err.Error(), 400),
 			}
 		}
 		cl.conn, cl.owner = conn, true
@@ -142,7 +143,7 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 		}
 		if refused == nil {
 			return &Failure{Reason: fmt.Sprintf("client %s: expected a connect_error from %s", name, where),
-				Expected: "connect_error" + matcherSuffix(expectErr), Actual: shorten(err.Error(), 400)}
+				Expected: "connect_error" + matcherSuffix(expectErr), Actual: scenario.Shorten(err.Error(), 400)}
 		}
 		if b, ok := expectErr.(bool); ok && b {
 			cl.close("graceful")
@@ -151,14 +152,14 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 		}
 		got := map[string]any{"message": refused.Message}
 		if len(refused.Data) > 0 {
-			if d, e := decodeJSON(refused.Data); e == nil {
+			if d, e := scenario.DecodeJSON(refused.Data); e == nil {
 				got["data"] = d
 			}
 		}
 		caps := map[string]any{}
-		if m := match(normalize(expectErr), got, caps); m != nil {
+		if m := scenario.Match(scenario.Normalize(expectErr), got, caps); m != nil {
 			return &Failure{Reason: fmt.Sprintf("client %s was refused by %s, but not with the expected connect_error", name, where),
-				Expected: describe(expectErr), Actual: describe(got) + " (" + m.String() + ")"}
+				Expected: scenario.Describe(expectErr), Actual: scenario.Describe(got) + " (" + m.String() + ")"}
 		}
 		r.vars.merge(caps)
 		cl.close("graceful")
@@ -171,7 +172,7 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 				Expected: "a successful connection", Actual: refused.Error()}
 		}
 		return &Failure{Reason: fmt.Sprintf("client %s could not join %s within %s", name, where, timeout),
-			Expected: "the CONNECT packet answered", Actual: shorten(err.Error(), 400)}
+			Expected: "the CONNECT packet answered", Actual: scenario.Shorten(err.Error(), 400)}
 	}
 	cl.sock = sock
 	r.vars.set(name+".id", sock.ID())
@@ -182,7 +183,7 @@ func matcherSuffix(m any) string {
 	if b, ok := m.(bool); ok && b {
 		return ""
 	}
-	return " " + describe(m)
+	return " " + scenario.Describe(m)
 }
 
 func (r *stepRun) adopt(cl *client) {
@@ -259,7 +260,7 @@ func (c *client) close(mode string) {
 // closeGrace bounds a graceful close.
 const closeGrace = time.Second
 
-func (r *stepRun) emitArgs(st *EmitStep) ([]any, error) {
+func (r *stepRun) emitArgs(st *scenario.EmitStep) ([]any, error) {
 	if st.Args != nil {
 		out := make([]any, len(st.Args))
 		for i, a := range st.Args {
@@ -267,7 +268,7 @@ func (r *stepRun) emitArgs(st *EmitStep) ([]any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[i] = normalize(ea)
+			out[i] = scenario.Normalize(ea)
 		}
 		return out, nil
 	}
@@ -277,12 +278,12 @@ func (r *stepRun) emitArgs(st *EmitStep) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		data = normalize(d)
+		data = scenario.Normalize(d)
 	}
 	return []any{data}, nil
 }
 
-func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
+func (r *stepRun) emit(ctx context.Context, st *scenario.EmitStep) error {
 	cl, err := r.clientNamed(st.Client)
 	if err != nil {
 		return err
@@ -308,7 +309,7 @@ func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 	if err != nil {
 		return err
 	}
-	want = normalize(want)
+	want = scenario.Normalize(want)
 	timeout := st.Timeout
 	if timeout <= 0 {
 		timeout = r.opts.Timeout
@@ -319,21 +320,21 @@ func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 	if err != nil {
 		if actx.Err() != nil {
 			return &Failure{Reason: fmt.Sprintf("client %s sent %s and got no acknowledgement within %s", cl.name, shown, timeout),
-				Expected: "the ack callback called with " + describe(want), Actual: "no ack"}
+				Expected: "the ack callback called with " + scenario.Describe(want), Actual: "no ack"}
 		}
 		return &Failure{Reason: fmt.Sprintf("client %s sent %s but the acknowledgement failed", cl.name, shown),
-			Expected: "an ack " + describe(want), Actual: shorten(err.Error(), 400)}
+			Expected: "an ack " + scenario.Describe(want), Actual: scenario.Shorten(err.Error(), 400)}
 	}
-	var got any = absent
+	var got any = scenario.Absent
 	if len(raw) > 0 {
-		if v, e := decodeJSON(raw[0]); e == nil {
+		if v, e := scenario.DecodeJSON(raw[0]); e == nil {
 			got = v
 		}
 	}
 	caps := map[string]any{}
-	if m := match(want, got, caps); m != nil {
+	if m := scenario.Match(want, got, caps); m != nil {
 		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown),
-			Expected: describe(want), Actual: describeRaw(raw) + " — " + m.String()}
+			Expected: scenario.Describe(want), Actual: describeRaw(raw) + " — " + m.String()}
 	}
 	r.vars.merge(caps)
 	return r.save(st.Save, got, "the ack")
@@ -346,9 +347,9 @@ func (r *stepRun) save(spec map[string]string, v any, what string) error {
 		if err != nil {
 			return err
 		}
-		val, ok := getPath(v, path)
+		val, ok := scenario.GetPath(v, path)
 		if !ok {
-			return &Failure{Reason: fmt.Sprintf("%s has no %q to remember", what, path), Actual: describe(v)}
+			return &Failure{Reason: fmt.Sprintf("%s has no %q to remember", what, path), Actual: scenario.Describe(v)}
 		}
 		r.vars.set(name, val)
 	}
@@ -358,7 +359,7 @@ func (r *stepRun) save(spec map[string]string, v any, what string) error {
 func describeArgs(args []any) string {
 	parts := make([]string, len(args))
 	for i, a := range args {
-		parts[i] = describe(a)
+		parts[i] = scenario.Describe(a)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -369,7 +370,7 @@ func describeRaw(raw []json.RawMessage) string {
 	}
 	parts := make([]string, len(raw))
 	for i, a := range raw {
-		parts[i] = shorten(string(a), 300)
+		parts[i] = scenario.Shorten(string(a), 300)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -400,12 +401,12 @@ func (r *stepRun) eventTarget(clients []string, event string, data any) (cls []*
 		if err != nil {
 			return nil, "", nil, err
 		}
-		want = normalize(w)
+		want = scenario.Normalize(w)
 	}
 	return cls, evName, want, nil
 }
 
-func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
+func (r *stepRun) expect(ctx context.Context, st *scenario.ExpectStep) error {
 	cls, evName, want, err := r.eventTarget(st.Clients, st.Event, st.Data)
 	if err != nil {
 		return err
@@ -418,7 +419,7 @@ func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
 	defer cancel()
 	shown := evName
 	if want != nil {
-		shown += " " + describe(want)
+		shown += " " + scenario.Describe(want)
 	}
 	type got struct {
 		ev   event
@@ -440,7 +441,7 @@ func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
 					return true
 				}
 				c := map[string]any{}
-				if match(want, e.data, c) != nil {
+				if scenario.Match(want, e.data, c) != nil {
 					return false
 				}
 				caps = c
@@ -462,8 +463,8 @@ func (r *stepRun) expect(ctx context.Context, st *ExpectStep) error {
 			var same []string
 			for _, e := range cl.pending() {
 				if e.name == evName {
-					s := describe(e.data)
-					if m := match(want, e.data, nil); m != nil {
+					s := scenario.Describe(e.data)
+					if m := scenario.Match(want, e.data, nil); m != nil {
 						s += " (" + m.String() + ")"
 					}
 					same = append(same, s)
@@ -499,7 +500,7 @@ func lastStrings(s []string, n int) []string {
 	return s
 }
 
-func (r *stepRun) expectNone(ctx context.Context, st *ExpectNoneStep) error {
+func (r *stepRun) expectNone(ctx context.Context, st *scenario.ExpectNoneStep) error {
 	cls, evName, want, err := r.eventTarget(st.Clients, st.Event, st.Data)
 	if err != nil {
 		return err
@@ -524,7 +525,7 @@ func (r *stepRun) expectNone(ctx context.Context, st *ExpectNoneStep) error {
 			if evName != "" && e.name != evName {
 				continue
 			}
-			if want != nil && match(want, e.data, nil) != nil {
+			if want != nil && scenario.Match(want, e.data, nil) != nil {
 				continue
 			}
 			r.setLast(cl)
@@ -539,7 +540,7 @@ func (r *stepRun) expectNone(ctx context.Context, st *ExpectNoneStep) error {
 	return nil
 }
 
-func (r *stepRun) disconnect(ctx context.Context, st *DisconnectStep) error {
+func (r *stepRun) disconnect(ctx context.Context, st *scenario.DisconnectStep) error {
 	cls, err := r.clientsOf(st.Clients)
 	if err != nil {
 		return err

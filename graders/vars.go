@@ -3,6 +3,7 @@ package graders
 import (
 	"fmt"
 	"regexp"
+	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
@@ -110,7 +111,7 @@ func (r *stepRun) expandString(s string) (string, error) {
 			err = &ScenarioError{fmt.Sprintf("${%s} is not set (by a save:, a connect, or a loop)", name)}
 			return ref
 		}
-		return asString(val)
+		return scenario.AsString(val)
 	})
 	if err != nil {
 		return "", err
@@ -138,7 +139,7 @@ func (r *stepRun) expandRegexp(s string) (*regexp.Regexp, error) {
 			err = &ScenarioError{fmt.Sprintf("%s is not set", ref)}
 			return ref
 		}
-		return regexp.QuoteMeta(asString(val))
+		return regexp.QuoteMeta(scenario.AsString(val))
 	})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/graders/scenario"
 	"rtlab/internal/rawws"
 	"rtlab/internal/selfsigned"
 	"rtlab/reference"
@@ -85,7 +86,7 @@ func TestQ4GraderSpeaksWSS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc, err := graders.Parse(name, data)
+		sc, err := scenario.Parse(name, data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"rtlab/graders"
+	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
@@ -192,7 +193,7 @@ func envOr(k, def string) string {
 // pickExercises resolves --exercise against the scenarios; with none
 // given it returns every exercise with a scenario and a reference when
 // allowed (reference mode), else a usage error.
-func pickExercises(list string, all map[string]*graders.Scenario, allowAll bool) ([]string, error) {
+func pickExercises(list string, all map[string]*scenario.Scenario, allowAll bool) ([]string, error) {
 	var ids []string
 	if strings.TrimSpace(list) == "" {
 		if !allowAll {
@@ -227,7 +228,7 @@ func pickExercises(list string, all map[string]*graders.Scenario, allowAll bool)
 // gradeURL grades one server, started by --cmd when given. Exercises run
 // one after another: they share the server, and one exercise's clients
 // would show up in another's counts.
-func gradeURL(ctx context.Context, e *env, rawURL, cmdLine string, ids []string, all map[string]*graders.Scenario, opts *graders.Options, window time.Duration) ([]*graders.Report, error) {
+func gradeURL(ctx context.Context, e *env, rawURL, cmdLine string, ids []string, all map[string]*scenario.Scenario, opts *graders.Options, window time.Duration) ([]*graders.Report, error) {
 	if cmdLine != "" {
 		addr := ""
 		if rawURL == "" {
@@ -275,7 +276,7 @@ func portOf(addr string) string {
 
 // gradeReferences serves each exercise's reference server in-process on
 // its own free loopback port and grades them all at once.
-func gradeReferences(ctx context.Context, ids []string, all map[string]*graders.Scenario, opts *graders.Options, window time.Duration, variant string) ([]*graders.Report, error) {
+func gradeReferences(ctx context.Context, ids []string, all map[string]*scenario.Scenario, opts *graders.Options, window time.Duration, variant string) ([]*graders.Report, error) {
 	type target struct {
 		id   string
 		ref  *reference.Running
@@ -373,7 +374,7 @@ type gradeProgress struct {
 	bars map[string]*mpb.Bar
 }
 
-func newGradeProgress(e *env, ids []string, all map[string]*graders.Scenario) *gradeProgress {
+func newGradeProgress(e *env, ids []string, all map[string]*scenario.Scenario) *gradeProgress {
 	g := &gradeProgress{bars: map[string]*mpb.Bar{}}
 	if !e.isTTY {
 		return g

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"rtlab/graders"
+	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
@@ -85,7 +86,7 @@ func runList(ctx context.Context, e *env, args []string) error {
 
 // listFiles prints, for each exercise named (every course exercise with a
 // scenario or a reference when none is), the files it is made of.
-func listFiles(e *env, ids, named []string, all map[string]*graders.Scenario) error {
+func listFiles(e *env, ids, named []string, all map[string]*scenario.Scenario) error {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package graders
+package scenario
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 // TestReadmeExamplesParse keeps scenarios/README.md honest: every YAML
 // block parses, a whole file as it is, a list of steps inside a check.
 func TestReadmeExamplesParse(t *testing.T) {
-	b, err := os.ReadFile("../scenarios/README.md")
+	b, err := os.ReadFile("../../scenarios/README.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package graders
+package scenario
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package graders
+package scenario
 
 import (
 	"strings"
@@ -47,7 +47,7 @@ func TestMatch(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := match(normalize(c.exp), c.act, nil)
+			m := Match(Normalize(c.exp), c.act, nil)
 			if (m == nil) != c.ok {
 				t.Fatalf("match(%v, %v) = %v, want ok=%v", c.exp, c.act, m, c.ok)
 			}
@@ -61,7 +61,7 @@ func TestMatch(t *testing.T) {
 func TestMatchCaptures(t *testing.T) {
 	caps := map[string]any{}
 	exp := map[string]any{"status": "ok", "taskId": "<save:task>"}
-	if m := match(exp, map[string]any{"status": "ok", "taskId": "t-9"}, caps); m != nil {
+	if m := Match(exp, map[string]any{"status": "ok", "taskId": "t-9"}, caps); m != nil {
 		t.Fatal(m)
 	}
 	if caps["task"] != "t-9" {
@@ -83,7 +83,7 @@ func TestCheckMatcher(t *testing.T) {
 }
 
 func TestDescribeClipsAndDoesNotEscape(t *testing.T) {
-	s := describe(map[string]any{"t": strings.Repeat("y", 300), "p": "<id>"})
+	s := Describe(map[string]any{"t": strings.Repeat("y", 300), "p": "<id>"})
 	if strings.Contains(s, `\u003c`) || !strings.Contains(s, "(300 characters)") {
 		t.Errorf("describe = %s", s)
 	}

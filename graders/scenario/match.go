@@ -1,4 +1,4 @@
-package graders
+package scenario
 
 import (
 	"encoding/json"
@@ -34,14 +34,14 @@ import (
 // An expected string matches a number of the same spelling ("5" ⇔ 5),
 // because the contract compares ids as strings.
 
-// mismatch says where and how a value differed from its matcher.
-type mismatch struct {
+// Mismatch says where and how a value differed from its matcher.
+type Mismatch struct {
 	Path string // "players.1" or "" for the whole value
 	Want string
 	Got  string
 }
 
-func (m *mismatch) String() string {
+func (m *Mismatch) String() string {
 	if m.Path == "" {
 		return fmt.Sprintf("expected %s, got %s", m.Want, m.Got)
 	}
@@ -51,7 +51,7 @@ func (m *mismatch) String() string {
 // absentValue stands for a missing key in what arrived.
 type absentValue struct{}
 
-var absent = absentValue{}
+var Absent = absentValue{}
 
 var placeholderRe = regexp.MustCompile(`^<(any|string|number|integer|positive|bool|object|array|null|non-empty|id|absent|number [^>]*|save:[A-Za-z_][A-Za-z0-9_.]*)>$`)
 var rangeRe = regexp.MustCompile(`^number (-?[0-9.]*)\.\.(-?[0-9.]*)$`)
@@ -98,14 +98,14 @@ func isPlaceholderLike(s string) bool {
 
 func isRegex(s string) bool { return len(s) >= 2 && s[0] == '/' && s[len(s)-1] == '/' }
 
-// match compares actual (decoded JSON) against the matcher exp; it saves
+// Match compares actual (decoded JSON) against the matcher exp; it saves
 // captures into caps (which may be nil) and returns nil on success.
-func match(exp, actual any, caps map[string]any) *mismatch {
+func Match(exp, actual any, caps map[string]any) *Mismatch {
 	return matchAt("", exp, actual, caps)
 }
 
-func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
-	fail := func(want string) *mismatch { return &mismatch{Path: path, Want: want, Got: describe(act)} }
+func matchAt(path string, exp, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
 	switch e := exp.(type) {
 	case string:
 		if placeholderRe.MatchString(e) {
@@ -121,7 +121,7 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 			case string:
 				s = a
 			case float64:
-				s = formatNumber(a)
+				s = FormatNumber(a)
 			default:
 				return fail("a string matching " + e)
 			}
@@ -136,7 +136,7 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 				return nil
 			}
 		case float64:
-			if formatNumber(a) == e {
+			if FormatNumber(a) == e {
 				return nil
 			}
 		}
@@ -161,7 +161,7 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 		}
 		a, ok := act.(map[string]any)
 		if !ok {
-			return fail("an object like " + describe(exp))
+			return fail("an object like " + Describe(exp))
 		}
 		keys := make([]string, 0, len(e))
 		for k := range e {
@@ -178,7 +178,7 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 		})
 		for _, k := range keys {
 			v, present := a[k]
-			var av any = absent
+			var av any = Absent
 			if present {
 				av = v
 			}
@@ -190,10 +190,10 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 	case []any:
 		a, ok := act.([]any)
 		if !ok {
-			return fail("an array like " + describe(exp))
+			return fail("an array like " + Describe(exp))
 		}
 		if len(a) != len(e) {
-			return fail(fmt.Sprintf("an array of %d like %s", len(e), describe(exp)))
+			return fail(fmt.Sprintf("an array of %d like %s", len(e), Describe(exp)))
 		}
 		for i := range e {
 			if m := matchAt(join(path, strconv.Itoa(i)), e[i], a[i], caps); m != nil {
@@ -202,26 +202,26 @@ func matchAt(path string, exp, act any, caps map[string]any) *mismatch {
 		}
 		return nil
 	default:
-		if f, ok := toFloat(exp); ok {
+		if f, ok := ToFloat(exp); ok {
 			if a, ok := act.(float64); ok && a == f {
 				return nil
 			}
-			return fail(formatNumber(f))
+			return fail(FormatNumber(f))
 		}
-		return fail(describe(exp))
+		return fail(Describe(exp))
 	}
 }
 
-func matchPlaceholder(path, p string, act any, caps map[string]any) *mismatch {
-	fail := func(want string) *mismatch { return &mismatch{Path: path, Want: want, Got: describe(act)} }
+func matchPlaceholder(path, p string, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
 	if p == "absent" {
-		if act == absent {
+		if act == Absent {
 			return nil
 		}
 		return fail("no such key")
 	}
-	if act == absent {
-		return &mismatch{Path: path, Want: "<" + p + ">", Got: "nothing (the key is missing)"}
+	if act == Absent {
+		return &Mismatch{Path: path, Want: "<" + p + ">", Got: "nothing (the key is missing)"}
 	}
 	switch {
 	case p == "any":
@@ -325,8 +325,8 @@ func orDash(s string) string {
 	return s
 }
 
-func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch {
-	fail := func(want string) *mismatch { return &mismatch{Path: path, Want: want, Got: describe(act)} }
+func matchSpecial(path, op string, arg, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
 	switch op {
 	case "$exact":
 		e, ok := arg.(map[string]any)
@@ -335,16 +335,16 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch 
 		}
 		a, ok := act.(map[string]any)
 		if !ok {
-			return fail("exactly " + describe(arg))
+			return fail("exactly " + Describe(arg))
 		}
 		for k := range a {
 			if _, ok := e[k]; !ok {
-				return &mismatch{Path: join(path, k), Want: "no such key (exactly " + describe(arg) + ")", Got: describe(a[k])}
+				return &Mismatch{Path: join(path, k), Want: "no such key (exactly " + Describe(arg) + ")", Got: Describe(a[k])}
 			}
 		}
 		return matchAt(path, e, act, caps)
 	case "$len":
-		n, _ := toFloat(arg)
+		n, _ := ToFloat(arg)
 		var l int
 		switch a := act.(type) {
 		case []any:
@@ -367,13 +367,13 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch 
 				return matchAt(path, alt, act, caps)
 			}
 		}
-		return fail("one of " + describe(arg))
+		return fail("one of " + Describe(arg))
 	case "$not":
-		if act == absent {
+		if act == Absent {
 			return nil
 		}
 		if matchAt(path, arg, act, nil) == nil {
-			return fail("anything but " + describe(arg))
+			return fail("anything but " + Describe(arg))
 		}
 		return nil
 	case "$excludes":
@@ -385,7 +385,7 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch 
 		for _, bad := range e {
 			for _, got := range a {
 				if matchAt("", bad, got, nil) == nil {
-					return fail("an array without " + describe(bad))
+					return fail("an array without " + Describe(bad))
 				}
 			}
 		}
@@ -397,7 +397,7 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch 
 			return fail("an array")
 		}
 		if op == "$unordered" && len(a) != len(e) {
-			return fail(fmt.Sprintf("an array of %d, in any order, like %s", len(e), describe(arg)))
+			return fail(fmt.Sprintf("an array of %d, in any order, like %s", len(e), Describe(arg)))
 		}
 		used := make([]bool, len(a))
 		for _, want := range e {
@@ -411,7 +411,7 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *mismatch 
 				}
 			}
 			if !found {
-				return fail("an array holding " + describe(want))
+				return fail("an array holding " + Describe(want))
 			}
 		}
 		return nil
@@ -426,18 +426,18 @@ func join(path, k string) string {
 	return path + "." + k
 }
 
-// describe renders a value for a message: compact JSON, shortened.
-func describe(v any) string {
-	if v == absent {
+// Describe renders a value for a message: compact JSON, shortened.
+func Describe(v any) string {
+	if v == Absent {
 		return "nothing"
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // show <id>, not \u003cid\u003e
-	if err := enc.Encode(clipStrings(normalize(v))); err != nil {
+	if err := enc.Encode(clipStrings(Normalize(v))); err != nil {
 		return fmt.Sprint(v)
 	}
-	return shorten(strings.TrimSuffix(b.String(), "\n"), 300)
+	return Shorten(strings.TrimSuffix(b.String(), "\n"), 300)
 }
 
 // clipStrings shortens long strings inside a value for display, saying
@@ -464,16 +464,16 @@ func clipStrings(v any) any {
 	return v
 }
 
-func shorten(s string, n int) string {
+func Shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return s[:n] + "…"
 }
 
-func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+func FormatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func toFloat(v any) (float64, bool) {
+func ToFloat(v any) (float64, bool) {
 	switch n := v.(type) {
 	case float64:
 		return n, true
@@ -496,26 +496,26 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// normalize turns YAML-decoded values (uint64, map[any]any…) into the shapes
+// Normalize turns YAML-decoded values (uint64, map[any]any…) into the shapes
 // encoding/json produces, so that they marshal and compare alike.
-func normalize(v any) any {
+func Normalize(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = normalize(e)
+			out[k] = Normalize(e)
 		}
 		return out
 	case map[any]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[fmt.Sprint(k)] = normalize(e)
+			out[fmt.Sprint(k)] = Normalize(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = normalize(e)
+			out[i] = Normalize(e)
 		}
 		return out
 	case json.RawMessage:
@@ -525,22 +525,22 @@ func normalize(v any) any {
 		}
 		return string(x)
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := ToFloat(v); ok {
 		return f
 	}
 	return v
 }
 
-// decodeJSON decodes raw JSON into the shapes match expects.
-func decodeJSON(raw []byte) (any, error) {
+// DecodeJSON decodes raw JSON into the shapes match expects.
+func DecodeJSON(raw []byte) (any, error) {
 	var v any
 	err := json.Unmarshal(raw, &v)
 	return v, err
 }
 
-// getPath reads a dotted path ("players.0.id") from a decoded value; ""
+// GetPath reads a dotted path ("players.0.id") from a decoded value; ""
 // is the value itself.
-func getPath(v any, path string) (any, bool) {
+func GetPath(v any, path string) (any, bool) {
 	if path == "" || path == "." {
 		return v, true
 	}
@@ -565,19 +565,19 @@ func getPath(v any, path string) (any, bool) {
 	return v, true
 }
 
-// asString renders a scalar as the contract compares ids: numbers without
+// AsString renders a scalar as the contract compares ids: numbers without
 // exponent, strings as they are, others as JSON.
-func asString(v any) string {
+func AsString(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
 	case nil:
 		return "null"
 	}
-	if f, ok := toFloat(v); ok {
-		return formatNumber(f)
+	if f, ok := ToFloat(v); ok {
+		return FormatNumber(f)
 	}
-	return describe(v)
+	return Describe(v)
 }
 
 // isLiteral reports whether a matcher is a plain scalar value.

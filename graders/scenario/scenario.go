@@ -1,4 +1,4 @@
-package graders
+package scenario
 
 import (
 	"errors"
@@ -654,24 +654,45 @@ func validateSteps(sc *Scenario, c *Check, steps []*Step) error {
 			if s.Probe.Name == "" {
 				return errAt(s.Line, "probe: needs name:")
 			}
-			if _, ok := lookupProbe(s.Probe.Name); !ok {
-				return errAt(s.Line, "probe: unknown probe %q (registered: %s)", s.Probe.Name, strings.Join(ProbeNames(), ", "))
-			}
 		}
 	}
 	return nil
+}
+
+// CheckProbes returns a *ParseError at the first probe step that calls a
+// probe not among registered. Parse cannot know: the probes are Go code
+// the engine's caller registers, not part of the language.
+func (sc *Scenario) CheckProbes(registered []string) error {
+	var err error
+	sc.walkProbes(func(s *Step) {
+		if err == nil && !slices.Contains(registered, s.Probe.Name) {
+			err = &ParseError{File: sc.File, Line: s.Line, Msg: fmt.Sprintf("probe: unknown probe %q (registered: %s)", s.Probe.Name, strings.Join(registered, ", "))}
+		}
+	})
+	return err
 }
 
 // Probes lists the probes the scenario's checks call, each once, in file
 // order.
 func (sc *Scenario) Probes() []string {
 	var out []string
+	sc.walkProbes(func(s *Step) {
+		if !slices.Contains(out, s.Probe.Name) {
+			out = append(out, s.Probe.Name)
+		}
+	})
+	return out
+}
+
+// walkProbes calls f with every probe step of every check, in file order,
+// nested steps included.
+func (sc *Scenario) walkProbes(f func(*Step)) {
 	var walk func(steps []*Step)
 	walk = func(steps []*Step) {
 		for _, s := range steps {
 			switch {
-			case s.Probe != nil && !slices.Contains(out, s.Probe.Name):
-				out = append(out, s.Probe.Name)
+			case s.Probe != nil:
+				f(s)
 			case s.Repeat != nil:
 				walk(s.Repeat.Steps)
 			case s.Parallel != nil:
@@ -685,5 +706,4 @@ func (sc *Scenario) Probes() []string {
 	for _, c := range sc.Checks {
 		walk(c.Steps)
 	}
-	return out
 }
