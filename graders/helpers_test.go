@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"rtlab/graders/scenario"
 	"rtlab/reference"
 	"rtlab/socketio"
 )

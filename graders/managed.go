@@ -8,13 +8,13 @@ import (
 	"io"
 	"net"
 	osexec "os/exec"
-	"rtlab/graders/scenario"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"rtlab/graders/scenario"
 	"rtlab/internal/procgroup"
 )
 

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"rtlab/graders/scenario"
 	"sort"
 	"sync"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 // ProbeFunc checks what steps cannot say (timing series, convergence,

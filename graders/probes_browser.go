@@ -13,7 +13,6 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
-	"rtlab/graders/scenario"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
+
+	"rtlab/graders/scenario"
 )
 
 // Q6 grades a client, not a server: the student's page runs in headless

@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"rtlab/graders/scenario"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 func init() { RegisterProbe("long-poll-release", longPollRelease) }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"rtlab/graders/scenario"
 	"strings"
 	"time"
 
+	"rtlab/graders/scenario"
 	"rtlab/reference/nginx"
 )
 

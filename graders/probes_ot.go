@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 func init() { RegisterProbe("ot-convergence", otConvergence) }

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"rtlab/graders/scenario"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 // Probes of section E (middleware and advanced): what a scenario's steps

@@ -5,9 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"rtlab/graders/scenario"
 	"strings"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 func init() { RegisterProbe("sse-interval", sseInterval) }

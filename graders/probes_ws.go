@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"rtlab/graders/scenario"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 	"rtlab/internal/rawws"
 )

@@ -2,12 +2,12 @@ package graders
 
 import (
 	"context"
-	"rtlab/graders/scenario"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"

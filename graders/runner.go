@@ -8,11 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"rtlab/graders/scenario"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 // Options configure a grading run. A nil *Options means the defaults.

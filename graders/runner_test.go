@@ -2,11 +2,11 @@ package graders
 
 import (
 	"context"
-	"rtlab/graders/scenario"
 	"strings"
 	"testing"
 	"time"
 
+	"rtlab/graders/scenario"
 	"rtlab/scenarios"
 )
 

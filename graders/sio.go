@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"rtlab/graders/scenario"
 	"slices"
 	"sync"
 	"time"
 
 	"rtlab/engineio"
+	"rtlab/graders/scenario"
 	"rtlab/socketio"
 )
 

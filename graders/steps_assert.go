@@ -3,8 +3,9 @@ package graders
 import (
 	"context"
 	"fmt"
-	"rtlab/graders/scenario"
 	"strings"
+
+	"rtlab/graders/scenario"
 )
 
 func (r *stepRun) assert(ctx context.Context, a *scenario.AssertStep) error {

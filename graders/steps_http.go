@@ -10,10 +10,11 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"rtlab/graders/scenario"
 	"sort"
 	"strings"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 // maxBody bounds what an HTTP step reads of a response.

@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 // namespace applies --namespace-prefix to a scenario's namespace.

@@ -3,10 +3,11 @@ package graders
 import (
 	"fmt"
 	"regexp"
-	"rtlab/graders/scenario"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/graders/scenario"
 )
 
 // vars holds a check's variables: captures (${room}), client socket ids
