@@ -1,10 +1,17 @@
-// Package graders is the scenario engine behind `rtlab grade`: it turns a
-// scenario file into checks, drives simulated clients against a server's
-// URL, and reports each check as a sentence with a verdict.
+// Package graders is the scenario engine behind `rtlab grade`: it runs a
+// scenario's checks against a server's URL with simulated clients, and
+// reports each check as a sentence with a verdict.
+//
+// It is the middle of three layers: graders/scenario is the language
+// (types, parse, validate, match; no network), graders the engine (runner,
+// steps, variables, results, report writers), graders/probes the Go checks
+// a scenario calls by name, registered by the program that runs the engine
+// (rtlab: probes.Register). The engine grades one target; it knows no
+// exercise, no probe and no class.
 //
 // The data flows one way:
 //
-//	scenario file ──Parse──▶ *Scenario (checks made of steps)
+//	scenario file ──scenario.Parse──▶ *scenario.Scenario (checks made of steps)
 //	        │
 //	        ▼  Run(ctx, scenario, *Options): one check after another
 //	clients, HTTP requests, SSE streams, log lines, probes ──▶ []CheckResult
@@ -24,8 +31,10 @@
 // Run returns with every client and goroutine it started gone.
 //
 // The scenario format is documented in scenarios/README.md. Behaviour that
-// steps cannot express is a probe: a Go function registered with
-// RegisterProbe and called from a scenario by name.
+// steps cannot express is a probe: a Go function added to a Probes set
+// (Options.Probes) and called from a scenario by name. A probe gets all it
+// may use in its *ProbeEnv: the URL, the HTTP client, a Socket.IO dialer,
+// the managed server, the nginx rtlab runs.
 //
 // Managed mode (StartProcess) runs a student's server with PORT,
 // JWT_SECRET and RATE_LIMIT_WINDOW_MS in its environment, captures its

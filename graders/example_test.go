@@ -45,12 +45,14 @@ checks:
 }
 
 // Probes are Go functions a scenario calls by name for what steps cannot
-// express.
-func ExampleRegisterProbe() {
-	graders.RegisterProbe("example-always-late", func(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
+// express; the program that runs the engine registers them (rtlab
+// registers package probes').
+func ExampleProbes() {
+	set := graders.NewProbes()
+	set.Add("example-always-late", func(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
 		return graders.Failf("the event came %vms late", params["late_ms"])
 	})
-	_, err := scenario.Parse("late.yaml", []byte(`
+	sc, err := scenario.Parse("late.yaml", []byte(`
 exercise: q99
 title: Late
 checks:
@@ -59,8 +61,17 @@ checks:
     steps:
       - probe: {name: example-always-late, params: {late_ms: 250}}
 `))
-	fmt.Println(err)
-	// Output: <nil>
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rep := graders.Run(ctx, sc, &graders.Options{URL: srv.URL, Probes: set})
+	fmt.Println(rep.Checks[0].Status, "-", rep.Checks[0].Reason)
+	// Output: fail - the event came 250ms late
 }
 
 // Parse errors name the file and the line.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"rtlab/graders/scenario"
-	"rtlab/reference"
 	"rtlab/socketio"
 )
 
@@ -152,7 +151,7 @@ func runQuick(t *testing.T, sc *scenario.Scenario, url string) *Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	return Run(ctx, sc, &Options{URL: url, Timeout: time.Second, QuietPeriod: 200 * time.Millisecond, CheckTimeout: 8 * time.Second})
+	return Run(ctx, sc, &Options{URL: url, Probes: testProbes, Timeout: time.Second, QuietPeriod: 200 * time.Millisecond, CheckTimeout: 8 * time.Second})
 }
 
 func statuses(r *Report) map[string]Status {
@@ -171,14 +170,3 @@ func dump(t *testing.T, r *Report) {
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
-
-// startReference runs exercise id's reference server until the test ends.
-func startReference(t testing.TB, id string, opts *reference.Options) *reference.Running {
-	t.Helper()
-	r, err := reference.Start(id, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
-}

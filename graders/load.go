@@ -8,14 +8,14 @@ import (
 )
 
 // Load parses every scenario file of fsys (scenario.Load) and checks that
-// each probe step names a registered probe, which the language alone
-// cannot know.
-func Load(fsys fs.FS) (map[string]*scenario.Scenario, error) {
+// each probe step names one of probes, which the language alone cannot
+// know.
+func Load(fsys fs.FS, probes *Probes) (map[string]*scenario.Scenario, error) {
 	all, err := scenario.Load(fsys)
 	if err != nil {
 		return nil, err
 	}
-	names := ProbeNames()
+	names := probes.Names()
 	for _, id := range sortedIDs(all) {
 		if err := all[id].CheckProbes(names); err != nil {
 			return nil, err

@@ -10,7 +10,7 @@ import (
 // the line, as a typo in any other step fails Parse.
 func TestLoadRefusesAnUnknownProbe(t *testing.T) {
 	fsys := fstest.MapFS{"q99.yaml": {Data: []byte("exercise: q99\ntitle: T\nchecks:\n  - id: a\n    name: A\n    steps:\n      - probe: {name: no-such-probe}\n")}}
-	_, err := Load(fsys)
+	_, err := Load(fsys, testProbes)
 	if err == nil || !strings.Contains(err.Error(), `q99.yaml:7: probe: unknown probe "no-such-probe"`) {
 		t.Fatalf("Load: %v, want q99.yaml:7: probe: unknown probe \"no-such-probe\"", err)
 	}

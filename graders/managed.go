@@ -45,14 +45,15 @@ type Process struct {
 	err   error // from Wait, valid after done
 
 	mu      sync.Mutex
-	lines   []logLine
+	lines   []LogLine
 	partial []byte // an unfinished line written to a log sink
 	changed chan struct{}
 }
 
-type logLine struct {
-	stream string // stdout or stderr
-	text   string
+// LogLine is one captured line of the server's output.
+type LogLine struct {
+	Stream string // stdout or stderr
+	Text   string
 }
 
 // maxLogLines bounds the captured output of a chatty server.
@@ -166,7 +167,7 @@ func (p *Process) capture(wg *sync.WaitGroup, stream string, r io.Reader) {
 	for sc.Scan() {
 		p.mu.Lock()
 		if len(p.lines) < maxLogLines {
-			p.lines = append(p.lines, logLine{stream, sc.Text()})
+			p.lines = append(p.lines, LogLine{stream, sc.Text()})
 		}
 		p.signal()
 		p.mu.Unlock()
@@ -185,7 +186,7 @@ func (p *Process) tail(n int) []string {
 	from := max(0, len(p.lines)-n)
 	out := make([]string, 0, n)
 	for _, l := range p.lines[from:] {
-		out = append(out, l.stream+": "+l.text)
+		out = append(out, l.Stream+": "+l.Text)
 	}
 	return out
 }
@@ -196,8 +197,8 @@ func (p *Process) Lines(stream string) []string {
 	defer p.mu.Unlock()
 	var out []string
 	for _, l := range p.lines {
-		if stream == "both" || stream == l.stream {
-			out = append(out, l.text)
+		if stream == "both" || stream == l.Stream {
+			out = append(out, l.Text)
 		}
 	}
 	return out
@@ -253,8 +254,9 @@ func (p *Process) Stop() error {
 	return p.err
 }
 
-// waitLines blocks until pred holds for the captured lines, or ctx ends.
-func (p *Process) waitLines(ctx context.Context, pred func(lines []logLine) bool) bool {
+// WaitLines blocks until pred holds for the captured lines, or ctx ends;
+// it reports whether pred held. A probe reads the server's log with it.
+func (p *Process) WaitLines(ctx context.Context, pred func(lines []LogLine) bool) bool {
 	for {
 		p.mu.Lock()
 		ok := pred(p.lines)
@@ -319,24 +321,24 @@ func (r *stepRun) logStep(ctx context.Context, st *scenario.LogStep) error {
 	}
 	var matched []any
 	var lastNear string
-	pred := func(lines []logLine) bool {
+	pred := func(lines []LogLine) bool {
 		matched = matched[:0]
 		for _, l := range lines {
-			if stream != "both" && l.stream != stream {
+			if stream != "both" && l.Stream != stream {
 				continue
 			}
-			if !re.MatchString(l.text) {
+			if !re.MatchString(l.Text) {
 				continue
 			}
-			var v any = l.text
+			var v any = l.Text
 			if want != nil {
-				d, err := scenario.DecodeJSON([]byte(strings.TrimSpace(l.text)))
+				d, err := scenario.DecodeJSON([]byte(strings.TrimSpace(l.Text)))
 				if err != nil {
-					lastNear = l.text + " (not JSON)"
+					lastNear = l.Text + " (not JSON)"
 					continue
 				}
 				if m := scenario.Match(want, d, nil); m != nil {
-					lastNear = l.text + " (" + m.String() + ")"
+					lastNear = l.Text + " (" + m.String() + ")"
 					continue
 				}
 				v = d
@@ -355,7 +357,7 @@ func (r *stepRun) logStep(ctx context.Context, st *scenario.LogStep) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
-	ok := p.waitLines(wctx, pred)
+	ok := p.WaitLines(wctx, pred)
 	if st.Absent {
 		if len(matched) > 0 {
 			return &Failure{Reason: fmt.Sprintf("the server's %s has %s, which it should not", stream, what),
@@ -418,7 +420,7 @@ func (p *Process) Write(b []byte) (int, error) {
 			break
 		}
 		if len(p.lines) < maxLogLines {
-			p.lines = append(p.lines, logLine{"stdout", strings.TrimSuffix(string(p.partial[:i]), "\r")})
+			p.lines = append(p.lines, LogLine{"stdout", strings.TrimSuffix(string(p.partial[:i]), "\r")})
 		}
 		p.partial = p.partial[i+1:]
 	}

@@ -3,6 +3,7 @@ package graders
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"rtlab/graders/scenario"
+	"rtlab/internal/exercise"
 )
 
 // ProbeFunc checks what steps cannot say (timing series, convergence,
@@ -37,49 +39,109 @@ type ProbeEnv struct {
 	// Server is the --cmd process, nil without --cmd. In reference mode it
 	// is a log sink (Server.InProcess()): logs only, no signals.
 	Server *Process
+	// Nginx is the nginx rtlab runs at URL (Q8), nil when the server at
+	// URL is not one rtlab started.
+	Nginx *Nginx
 	// Vars reads and writes the check's variables.
 	Get func(name string) (any, bool)
 	Set func(name string, v any)
 }
 
-var (
-	probeMu sync.RWMutex
-	probes  = map[string]ProbeFunc{}
-)
-
-// RegisterProbe makes a probe callable from scenario files as
-// `probe: {name: NAME, params: {...}}`. Call it from init; a duplicate
-// name panics.
-func RegisterProbe(name string, f ProbeFunc) {
-	probeMu.Lock()
-	defer probeMu.Unlock()
-	if _, dup := probes[name]; dup {
-		panic("graders: duplicate probe " + name)
-	}
-	probes[name] = f
+// Nginx is what a probe may know of the nginx rtlab runs at the URL (Q8),
+// which it cannot learn over HTTP: the configuration it runs.
+type Nginx struct {
+	// Conf is the configuration nginx runs, as the student wrote it.
+	Conf string
+	// Missing, when not empty, says why no nginx runs (not installed):
+	// the server at the URL is the backend alone, and the checks that
+	// need nginx are skipped with this reason.
+	Missing string
 }
 
-func lookupProbe(name string) (ProbeFunc, bool) {
-	probeMu.RLock()
-	defer probeMu.RUnlock()
-	f, ok := probes[name]
+// ExplainFunc prints, for `rtlab explain`, what a live server does in an
+// exercise beyond what its checks say: Q2 draws the captured handshake.
+// It talks to the server at base with client's TLS settings, and returns
+// by ctx's deadline.
+type ExplainFunc func(ctx context.Context, w io.Writer, base *url.URL, client *http.Client) error
+
+// Probes is the set of probes a run's probe steps may call by name, and
+// the live parts of `rtlab explain`. The program that runs the engine
+// fills it (rtlab: probes.Register); the engine knows no probe of its own,
+// so a test can run it with only the probes it means. Safe for concurrent
+// use; a nil *Probes is an empty set.
+type Probes struct {
+	mu         sync.RWMutex
+	probes     map[string]ProbeFunc
+	explainers map[string]ExplainFunc
+}
+
+// NewProbes returns an empty set.
+func NewProbes() *Probes {
+	return &Probes{probes: map[string]ProbeFunc{}, explainers: map[string]ExplainFunc{}}
+}
+
+// Add makes f callable from scenario files as `probe: {name: NAME,
+// params: {...}}`. A duplicate name panics: two probes would answer it.
+func (p *Probes) Add(name string, f ProbeFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, dup := p.probes[name]; dup {
+		panic("graders: duplicate probe " + name)
+	}
+	p.probes[name] = f
+}
+
+// AddExplainer adds the live part of `rtlab explain ID`. A duplicate
+// panics.
+func (p *Probes) AddExplainer(id string, f ExplainFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id = exercise.Normalize(id)
+	if _, dup := p.explainers[id]; dup {
+		panic("graders: duplicate explainer " + id)
+	}
+	p.explainers[id] = f
+}
+
+// Lookup returns the probe registered as name.
+func (p *Probes) Lookup(name string) (ProbeFunc, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	f, ok := p.probes[name]
 	return f, ok
 }
 
-// ProbeNames lists the registered probes, sorted.
-func ProbeNames() []string {
-	probeMu.RLock()
-	defer probeMu.RUnlock()
-	out := make([]string, 0, len(probes))
-	for n := range probes {
+// Names lists the registered probes, sorted.
+func (p *Probes) Names() []string {
+	if p == nil {
+		return nil
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	out := make([]string, 0, len(p.probes))
+	for n := range p.probes {
 		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out
 }
 
+// Explainer returns the live part of exercise id's explanation, if any.
+func (p *Probes) Explainer(id string) (ExplainFunc, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	f, ok := p.explainers[exercise.Normalize(id)]
+	return f, ok
+}
+
 func (r *stepRun) probe(ctx context.Context, st *scenario.ProbeStep) error {
-	f, ok := lookupProbe(st.Name)
+	f, ok := r.opts.Probes.Lookup(st.Name)
 	if !ok {
 		return &ScenarioError{fmt.Sprintf("unknown probe %q", st.Name)}
 	}
@@ -94,12 +156,8 @@ func (r *stepRun) probe(ctx context.Context, st *scenario.ProbeStep) error {
 	env := &ProbeEnv{
 		URL: r.base, HTTP: r.http, Timeout: r.opts.Timeout, QuietPeriod: r.opts.QuietPeriod,
 		Transport: r.opts.Transport, Namespace: r.namespace(""), JWTSecret: r.opts.JWTSecret,
-		Dialer: r.opts.Dialer, Server: r.opts.Server,
+		Dialer: r.opts.Dialer, Server: r.opts.Server, Nginx: r.opts.Nginx,
 		Get: r.vars.get, Set: r.vars.set,
 	}
 	return f(ctx, env, params)
 }
-
-// Probe returns the probe registered as name, for tools that show where a
-// probe lives (rtlab list --files).
-func Probe(name string) (ProbeFunc, bool) { return lookupProbe(name) }

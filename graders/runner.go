@@ -43,6 +43,13 @@ type Options struct {
 	Server *Process
 	// Dialer opens Socket.IO connections. Default: package socketio.
 	Dialer SocketDialer
+	// Nginx describes the nginx rtlab started at URL (Q8) for the probes
+	// that read its configuration. Default nil: the server at URL is not
+	// one rtlab started.
+	Nginx *Nginx
+	// Probes are the probes probe steps may call. Default none: a probe
+	// step then fails as a scenario error (unknown probe).
+	Probes *Probes
 	// OnCheck is called after each check (for progress bars). It must not
 	// block for long.
 	OnCheck func(exercise string, r CheckResult)

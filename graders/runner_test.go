@@ -68,16 +68,20 @@ func TestBrokenServersFailTheRightChecks(t *testing.T) {
 	}
 }
 
-func init() {
-	RegisterProbe("test-panic", func(context.Context, *ProbeEnv, map[string]any) error { panic("boom") })
-	RegisterProbe("test-skip", func(context.Context, *ProbeEnv, map[string]any) error {
+// testProbes are the probes the engine's own tests call: one that panics,
+// one that skips, one that hangs until its deadline.
+var testProbes = func() *Probes {
+	set := NewProbes()
+	set.Add("test-panic", func(context.Context, *ProbeEnv, map[string]any) error { panic("boom") })
+	set.Add("test-skip", func(context.Context, *ProbeEnv, map[string]any) error {
 		return Skipf("needs --cmd: cannot signal an in-process server")
 	})
-	RegisterProbe("test-hang", func(ctx context.Context, _ *ProbeEnv, _ map[string]any) error {
+	set.Add("test-hang", func(ctx context.Context, _ *ProbeEnv, _ map[string]any) error {
 		<-ctx.Done()
 		return ctx.Err()
 	})
-}
+	return set
+}()
 
 func TestPanicsAndDeadlines(t *testing.T) {
 	t.Parallel()
@@ -109,7 +113,7 @@ checks:
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	r := Run(ctx, sc, &Options{URL: url})
+	r := Run(ctx, sc, &Options{URL: url, Probes: testProbes})
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("run took %s past a 2s deadline", d)
 	}

@@ -77,9 +77,30 @@ func newQ8(opts *Options) (Server, error) {
 		})
 		s.Handle("/", b)
 		s.onClose(closeBackend)
-		return s, nil
+		return &backendOnly{server: s, why: nf.Error()}, nil
 	}
 	return f, err
+}
+
+// backendOnly is the Q8 reference on a machine without nginx: the backend
+// alone, and why.
+type backendOnly struct {
+	*server
+	why string
+}
+
+// NginxOf returns the configuration of the nginx a reference server runs
+// (Q8's), or, when it runs the backend alone, why it has no nginx; ok is
+// false for a server of another exercise. rtlab grade hands this to the
+// probes (graders.Options.Nginx), which cannot learn it over HTTP.
+func NginxOf(s Server) (conf, missing string, ok bool) {
+	switch x := s.(type) {
+	case *NginxFront:
+		return x.Nginx.Conf, "", true
+	case *backendOnly:
+		return "", x.why, true
+	}
+	return "", "", false
 }
 
 // NoNginxPrefix starts the answer at nginx.MarkerPath of a Q8 reference

@@ -51,7 +51,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("name one exercise (rtlab explain q17)")
 	}
-	all, err := graders.Load(scenarios.FS())
+	all, err := graders.Load(scenarios.FS(), probeSet())
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if _, err := fmt.Fprint(e.stdout, b.String()); err != nil {
 		return err
 	}
-	live, ok := graders.Explainer(sc.Exercise)
+	live, ok := probeSet().Explainer(sc.Exercise)
 	if !ok {
 		if *rawURL != "" {
 			return usagef("%s has no live part; --url is for exercises that do (q2)", sc.Exercise)

@@ -103,12 +103,14 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		}
 		defer stop()
 	}
+	var nginxRun *graders.Nginx // the nginx --nginx-conf runs, for its probes
 	if *nginxConf != "" {
-		stop, err := nginxConfFlag(*nginxConf, rawURL, exList, *cmdLine)
+		stop, conf, err := nginxConfFlag(*nginxConf, rawURL, exList, *cmdLine)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		nginxRun = &graders.Nginx{Conf: conf}
 	}
 	if *caFile != "" {
 		if err := checkCAFlag(ctx, *rawURL, *caFile); err != nil {
@@ -129,7 +131,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if *timeout <= 0 || *deadline <= 0 {
 		return usagef("--timeout and --deadline must be positive")
 	}
-	all, err := graders.Load(scenarios.FS())
+	all, err := graders.Load(scenarios.FS(), probeSet())
 	if err != nil {
 		return fmt.Errorf("the embedded scenarios do not parse (a bug in rtlab): %w", err)
 	}
@@ -152,6 +154,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	opts := &graders.Options{
 		Timeout: *timeout, Transport: *transport, NamespacePrefix: *nsPrefix, JWTSecret: *secret,
+		Probes: probeSet(), Nginx: nginxRun,
 	}
 	bar := newGradeProgress(e, ids, all)
 	opts.OnCheck = bar.onCheck
@@ -311,6 +314,9 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*scenario
 			o := *opts
 			o.URL = t.ref.URL
 			o.Server = t.logs
+			if conf, why, ok := reference.NginxOf(t.ref.Server); ok {
+				o.Nginx = &graders.Nginx{Conf: conf, Missing: why}
+			}
 			reports[i] = graders.Run(ctx, all[t.id], &o)
 		}()
 	}

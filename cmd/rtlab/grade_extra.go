@@ -11,7 +11,7 @@ import (
 	"os"
 	"time"
 
-	"rtlab/graders"
+	"rtlab/graders/probes"
 	"rtlab/reference"
 	"rtlab/reference/nginx"
 )
@@ -26,7 +26,7 @@ func servePageFlag(file string, rawURL, exList *string, cmdLine string) (stop fu
 	if *exList == "" {
 		*exList = "q6"
 	}
-	base, stop, err := graders.ServePage(file)
+	base, stop, err := probes.ServePage(file)
 	if err != nil {
 		return nil, usagef("--page: %v", err)
 	}
@@ -37,28 +37,28 @@ func servePageFlag(file string, rawURL, exList *string, cmdLine string) (stop fu
 // nginxConfFlag handles rtlab grade --nginx-conf FILE (Q8): nginx runs
 // with FILE in front of rtlab's Q8 backend, and nginx's address becomes the
 // --url. --exercise defaults to q8.
-func nginxConfFlag(file string, rawURL, exList *string, cmdLine string) (stop func() error, err error) {
+func nginxConfFlag(file string, rawURL, exList *string, cmdLine string) (stop func() error, conf string, err error) {
 	if *rawURL != "" || cmdLine != "" {
-		return nil, usagef("--nginx-conf runs nginx in front of rtlab's own backend: it does not go with --url or --cmd")
+		return nil, "", usagef("--nginx-conf runs nginx in front of rtlab's own backend: it does not go with --url or --cmd")
 	}
 	if *exList == "" {
 		*exList = "q8"
 	}
-	conf, err := os.ReadFile(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, usagef("--nginx-conf: %v", err)
+		return nil, "", usagef("--nginx-conf: %v", err)
 	}
-	front, err := reference.NewNginxFront(conf, nil)
+	front, err := reference.NewNginxFront(data, nil)
 	if err != nil {
 		var ce *nginx.ConfigError
 		if errors.As(err, &ce) {
 			fmt.Fprintf(os.Stderr, "rtlab: %s: %v\n", file, err)
-			return nil, &exitError{1}
+			return nil, "", &exitError{1}
 		}
-		return nil, err
+		return nil, "", err
 	}
 	*rawURL = front.URL
-	return front.Close, nil
+	return front.Close, front.Nginx.Conf, nil
 }
 
 // checkCAFlag handles rtlab grade --ca FILE: before grading, the server at

@@ -50,7 +50,7 @@ func runList(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 && !*files {
 		return usagef("list takes no arguments (rtlab list --files q34 lists one exercise's files)")
 	}
-	all, err := graders.Load(scenarios.FS())
+	all, err := graders.Load(scenarios.FS(), probeSet())
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func listFiles(e *env, ids, named []string, all map[string]*scenario.Scenario) e
 		}
 		if sc, ok := all[id]; ok {
 			for _, name := range sc.Probes() {
-				if f, ok := graders.Probe(name); ok {
+				if f, ok := probeSet().Lookup(name); ok {
 					found = addFile(found, "probe", exercise.SourceOf(root, f)+" ("+name+")")
 				}
 			}

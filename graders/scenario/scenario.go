@@ -266,7 +266,7 @@ type LogStep struct {
 	Save map[string]string `yaml:"save"`
 }
 
-// ProbeStep calls a named Go probe (see RegisterProbe) with parameters.
+// ProbeStep calls a named Go probe (registered with the engine: graders.Probes) with parameters.
 type ProbeStep struct {
 	Name   string         `yaml:"name"`
 	Params map[string]any `yaml:"params"`

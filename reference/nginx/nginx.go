@@ -20,7 +20,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,13 +70,14 @@ func Find() (string, error) {
 }
 
 // MarkerPath is a location Start adds to the server block: it answers the
-// instance's id, so that a probe that knows only the URL can find the
-// configuration nginx runs (Lookup).
+// instance's id, so that a person (or a probe) that knows only the URL can
+// tell rtlab's nginx from another; the Q8 reference without nginx answers
+// there why it has none.
 const MarkerPath = "/__rtlab/nginx"
 
 // Instance is a running nginx.
 type Instance struct {
-	// ID names the instance for Lookup; nginx answers it at MarkerPath.
+	// ID names the instance; nginx answers it at MarkerPath.
 	ID string
 	// Addr is where nginx listens (127.0.0.1:PORT).
 	Addr string
@@ -89,19 +89,6 @@ type Instance struct {
 	cmd    *exec.Cmd
 	done   chan struct{}
 	stop   sync.Once
-}
-
-var (
-	mu        sync.Mutex
-	instances = map[string]*Instance{}
-)
-
-// Lookup finds a running instance by the id nginx answers at MarkerPath.
-func Lookup(id string) (*Instance, bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	in, ok := instances[id]
-	return in, ok
 }
 
 var (
@@ -238,9 +225,6 @@ func Start(conf []byte, backend string) (*Instance, error) {
 			return nil, errors.New("nginx did not listen on " + addr + " within 10s")
 		}
 	}
-	mu.Lock()
-	instances[in.ID] = in
-	mu.Unlock()
 	return in, nil
 }
 
@@ -248,9 +232,6 @@ func Start(conf []byte, backend string) (*Instance, error) {
 // waits for it and removes its prefix.
 func (in *Instance) Stop() error {
 	in.stop.Do(func() {
-		mu.Lock()
-		delete(instances, in.ID)
-		mu.Unlock()
 		grace := 2 * time.Second
 		if procgroup.Signal(in.cmd, syscall.SIGQUIT) != nil {
 			grace = 0 // no graceful stop signal here (Windows): kill at once
@@ -264,41 +245,4 @@ func (in *Instance) Stop() error {
 		os.RemoveAll(in.prefix)
 	})
 	return nil
-}
-
-// ReadTimeouts returns the proxy_read_timeout values of conf, in order,
-// with nginx's units (ms, s, m, h, d; a bare number is seconds).
-func ReadTimeouts(conf string) ([]time.Duration, error) {
-	re := regexp.MustCompile(`(?m)^\s*proxy_read_timeout\s+([^;\s]+)\s*;`)
-	var out []time.Duration
-	for _, m := range re.FindAllStringSubmatch(comment.ReplaceAllString(conf, ""), -1) {
-		d, err := ParseTime(m[1])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-// ParseTime reads an nginx time value ("60s", "1h", "90", "1m30s").
-func ParseTime(v string) (time.Duration, error) {
-	units := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute,
-		"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
-	if n, err := strconv.Atoi(v); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	re := regexp.MustCompile(`^(\d+)(ms|s|m|h|d|w)`)
-	var total time.Duration
-	rest := v
-	for rest != "" {
-		m := re.FindStringSubmatch(rest)
-		if m == nil {
-			return 0, fmt.Errorf("%q is not an nginx time (60s, 1h, 3600)", v)
-		}
-		n, _ := strconv.Atoi(m[1])
-		total += time.Duration(n) * units[m[2]]
-		rest = rest[len(m[0]):]
-	}
-	return total, nil
 }

@@ -4,37 +4,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-func TestParseTime(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"60": time.Minute, "60s": time.Minute, "1h": time.Hour, "3600s": time.Hour,
-		"1m30s": 90 * time.Second, "500ms": 500 * time.Millisecond, "1d": 24 * time.Hour,
-	} {
-		if got, err := ParseTime(in); err != nil || got != want {
-			t.Errorf("ParseTime(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	if _, err := ParseTime("soon"); err == nil {
-		t.Error("ParseTime(soon) did not fail")
-	}
-}
-
-func TestReadTimeoutsIgnoresComments(t *testing.T) {
-	ts, err := ReadTimeouts("# proxy_read_timeout 10s;\nlocation / {\n  proxy_read_timeout 2h; # long\n}\n")
-	if err != nil || len(ts) != 1 || ts[0] != 2*time.Hour {
-		t.Fatalf("%v, %v", ts, err)
-	}
-	ts, _ = ReadTimeouts(string(Q8Conf))
-	if len(ts) != 1 || ts[0] <= time.Minute {
-		t.Fatalf("q8.conf read timeouts %v", ts)
-	}
-}
 
 func TestRenderRewritesListenAndBackend(t *testing.T) {
 	out, err := render(string(Q8Conf), "/tmp/p", "127.0.0.1:5555", "127.0.0.1:7777", "abc")

@@ -1,22 +1,19 @@
-package graders
+package probes
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	osexec "os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"rtlab/graders"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -24,87 +21,6 @@ import (
 
 	"rtlab/graders/scenario"
 )
-
-// Q6 grades a client, not a server: the student's page runs in headless
-// Chromium against a WebSocket server of the grader's that accepts it,
-// drops it, refuses it again and again (503 to the upgrade) and measures
-// when each reconnection arrives.
-func init() {
-	RegisterProbe("browser-backoff", browserBackoff)
-	RegisterExplainer("q6", explainBackoff)
-}
-
-// explainBackoff is the live part of `rtlab explain q6`: one session in
-// Chromium against the page at base, with every measured delay and the
-// verdict of each check, passed or not.
-func explainBackoff(ctx context.Context, w io.Writer, base *url.URL, client *http.Client) error {
-	p := backoffParams{page: "/", base: 200 * time.Millisecond, max: 3200 * time.Millisecond, attempts: 9, hold: 2500 * time.Millisecond}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	fmt.Fprintf(w, "Loading %s in headless Chromium with base=%d ms, max=%d ms (about 15 s)…\n\n", base, p.base.Milliseconds(), p.max.Milliseconds())
-	run := runBackoffSession(ctx, &ProbeEnv{URL: base, HTTP: client, Timeout: 2 * time.Second}, p)
-	if run.Err != nil {
-		return run.Err
-	}
-	fmt.Fprintf(w, "  connected: %v, logged \"open\": %v, first message sent: %q, logged the parsed object: %v\n\n",
-		run.Connected, run.OpenLogged, run.PingSeen, run.ParsedLogged)
-	ideal := p.base
-	for i, d := range run.Delays {
-		fmt.Fprintf(w, "  attempt %d  %5d ms after the previous close   (no jitter: %5d ms)\n", i+1, d.Milliseconds(), ideal.Milliseconds())
-		ideal = min(2*ideal, p.max)
-	}
-	if run.LastWait > 0 {
-		fmt.Fprintf(w, "  then no attempt for %d ms\n", run.LastWait.Milliseconds())
-	}
-	if run.ResetDelay >= 0 {
-		fmt.Fprintf(w, "  accepted, kept open %s, closed: next attempt %d ms later (base is %d ms)\n", p.hold, run.ResetDelay.Milliseconds(), p.base.Milliseconds())
-	}
-	if fs := growthFactors(run, p); len(fs) > 0 {
-		fmt.Fprintf(w, "  growth factors below the cap: %v (median %.2f)\n", roundAll(fs), median(fs))
-	}
-	fmt.Fprintln(w)
-	for _, check := range []string{"open", "ping", "parse", "growth", "cap", "reset"} {
-		if err := judgeBackoff(run, p, check); err != nil {
-			fmt.Fprintf(w, "  ✗ %-6s %v\n", check, err)
-		} else {
-			fmt.Fprintf(w, "  ✓ %s\n", check)
-		}
-	}
-	return nil
-}
-
-func roundAll(xs []float64) []float64 {
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = math.Round(x*100) / 100
-	}
-	return out
-}
-
-// BrowserNotFoundError says no Chromium could be found to run a page in.
-type BrowserNotFoundError struct{}
-
-func (BrowserNotFoundError) Error() string {
-	return "chromium not found: apt-get install chromium (or set RTLAB_CHROMIUM to a Chrome or Chromium binary)"
-}
-
-// FindChromium returns the path of a Chromium or Chrome binary: the one
-// RTLAB_CHROMIUM names, else the first of chromium, chromium-browser,
-// google-chrome and google-chrome-stable on PATH.
-func FindChromium() (string, error) {
-	if p := os.Getenv("RTLAB_CHROMIUM"); p != "" {
-		if path, err := osexec.LookPath(p); err == nil {
-			return path, nil
-		}
-		return "", BrowserNotFoundError{}
-	}
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := osexec.LookPath(n); err == nil {
-			return p, nil
-		}
-	}
-	return "", BrowserNotFoundError{}
-}
 
 // backoffParams are the probe's settings, from the scenario.
 type backoffParams struct {
@@ -148,7 +64,7 @@ type backoffOnce struct {
 //
 // The session (about ten seconds with the defaults) runs once per URL and
 // page; the checks after the first read its measurements.
-func browserBackoff(ctx context.Context, env *ProbeEnv, params map[string]any) error {
+func browserBackoff(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
 	p := backoffParams{page: "/", base: 200 * time.Millisecond, max: 3200 * time.Millisecond, attempts: 9, hold: 2500 * time.Millisecond}
 	if s, _ := params["page"].(string); s != "" {
 		p.page = s
@@ -157,13 +73,13 @@ func browserBackoff(ctx context.Context, env *ProbeEnv, params map[string]any) e
 		if s, ok := params[k].(string); ok {
 			d, err := time.ParseDuration(s)
 			if err != nil || d <= 0 {
-				return &ScenarioError{fmt.Sprintf("browser-backoff: params.%s %q is not a duration", k, s)}
+				return &graders.ScenarioError{Msg: fmt.Sprintf("browser-backoff: params.%s %q is not a duration", k, s)}
 			}
 			*dst = d
 		}
 	}
 	if p.max < 4*p.base {
-		return &ScenarioError{"browser-backoff: max must be at least 4 × base to see growth"}
+		return &graders.ScenarioError{Msg: "browser-backoff: max must be at least 4 × base to see growth"}
 	}
 	check, _ := params["check"].(string)
 	key := fmt.Sprintf("%s|%s|%s|%s", env.URL, p.page, p.base, p.max)
@@ -179,7 +95,7 @@ func browserBackoff(ctx context.Context, env *ProbeEnv, params map[string]any) e
 	if run.Err != nil {
 		var nf BrowserNotFoundError
 		if errors.As(run.Err, &nf) {
-			return Skipf("%v", run.Err)
+			return graders.Skipf("%v", run.Err)
 		}
 		return run.Err
 	}
@@ -196,23 +112,23 @@ func judgeBackoff(run *backoffRun, p backoffParams, check string) error {
 	case "open":
 		switch {
 		case !run.Connected:
-			return &Failure{Reason: "the page never opened a WebSocket to the URL in its ?ws= parameter",
+			return &graders.Failure{Reason: "the page never opened a WebSocket to the URL in its ?ws= parameter",
 				Expected: "new WebSocket(new URLSearchParams(location.search).get(\"ws\"))", Actual: console}
 		case !run.OpenLogged:
-			return &Failure{Reason: "the page connected but did not log \"open\" on the console",
+			return &graders.Failure{Reason: "the page connected but did not log \"open\" on the console",
 				Expected: `console.log("open") in onopen`, Actual: console}
 		}
 	case "ping":
 		if run.PingSeen == "" {
-			return &Failure{Reason: "the page sent nothing after connecting", Expected: `{"type":"ping"}`, Actual: "no message within 3s"}
+			return &graders.Failure{Reason: "the page sent nothing after connecting", Expected: `{"type":"ping"}`, Actual: "no message within 3s"}
 		}
 		var m map[string]any
 		if json.Unmarshal([]byte(run.PingSeen), &m) != nil || m["type"] != "ping" {
-			return &Failure{Reason: "the page's first message is not a ping", Expected: `{"type":"ping"}`, Actual: scenario.Shorten(run.PingSeen, 200)}
+			return &graders.Failure{Reason: "the page's first message is not a ping", Expected: `{"type":"ping"}`, Actual: scenario.Shorten(run.PingSeen, 200)}
 		}
 	case "parse":
 		if !run.ParsedLogged {
-			return &Failure{Reason: "the page did not log the JSON message it received as an object",
+			return &graders.Failure{Reason: "the page did not log the JSON message it received as an object",
 				Expected: fmt.Sprintf(`console.log(JSON.parse(event.data)) showing an object with token %q`, run.Token), Actual: console}
 		}
 	case "growth":
@@ -222,7 +138,7 @@ func judgeBackoff(run *backoffRun, p backoffParams, check string) error {
 	case "reset":
 		return judgeReset(run, p)
 	default:
-		return &ScenarioError{"browser-backoff: params.check must be open, ping, parse, growth, cap or reset"}
+		return &graders.ScenarioError{Msg: "browser-backoff: params.check must be open, ping, parse, growth, cap or reset"}
 	}
 	return nil
 }
@@ -276,12 +192,12 @@ func median(xs []float64) float64 {
 
 func judgeGrowth(run *backoffRun, p backoffParams) error {
 	if len(run.Delays) < 3 {
-		return &Failure{Reason: fmt.Sprintf("the page reconnected only %d times after the server dropped it and refused it", len(run.Delays)),
+		return &graders.Failure{Reason: fmt.Sprintf("the page reconnected only %d times after the server dropped it and refused it", len(run.Delays)),
 			Expected: fmt.Sprintf("a new attempt after each refusal (503), starting %s after the drop", p.base), Actual: run.measured()}
 	}
 	fs := growthFactors(run, p)
 	if len(fs) < 2 {
-		return &Failure{Reason: "the delays reach the cap at once: no growth to see",
+		return &graders.Failure{Reason: "the delays reach the cap at once: no growth to see",
 			Expected: fmt.Sprintf("about %s, %s, %s … (×2 each time, jitter allowed)", p.base, 2*p.base, 4*p.base), Actual: run.measured()}
 	}
 	m := median(fs)
@@ -290,7 +206,7 @@ func judgeGrowth(run *backoffRun, p backoffParams) error {
 		for _, f := range fs {
 			parts = append(parts, fmt.Sprintf("%.2f", f))
 		}
-		return &Failure{Reason: fmt.Sprintf("the delays do not grow exponentially: median factor %.2f", m),
+		return &graders.Failure{Reason: fmt.Sprintf("the delays do not grow exponentially: median factor %.2f", m),
 			Expected: fmt.Sprintf("each delay 1.5 to 2.5 times the one before (median), starting near %s", p.base),
 			Actual:   fmt.Sprintf("%s; factors %s", run.measured(), strings.Join(parts, ", "))}
 	}
@@ -311,7 +227,7 @@ func judgeCap(run *backoffRun, p backoffParams) error {
 	limit := capLimit(p)
 	for _, d := range append(append([]time.Duration(nil), run.Delays...), run.LastWait) {
 		if d > limit {
-			return &Failure{Reason: fmt.Sprintf("a delay passed max=%d ms by more than the 25 %% jitter allows", p.max.Milliseconds()),
+			return &graders.Failure{Reason: fmt.Sprintf("a delay passed max=%d ms by more than the 25 %% jitter allows", p.max.Milliseconds()),
 				Expected: fmt.Sprintf("no delay over %d ms (max + 25 %% + %d ms for the browser's own latency)", limit.Milliseconds(), latencyAllowance.Milliseconds()),
 				Actual:   run.measured()}
 		}
@@ -321,12 +237,12 @@ func judgeCap(run *backoffRun, p backoffParams) error {
 
 func judgeReset(run *backoffRun, p backoffParams) error {
 	if run.ResetDelay < 0 {
-		return &Failure{Reason: "the page did not reconnect after its good connection was closed",
+		return &graders.Failure{Reason: "the page did not reconnect after its good connection was closed",
 			Expected: fmt.Sprintf("a new attempt about %s after the close", p.base), Actual: run.measured()}
 	}
 	limit := max(4*p.base, 300*time.Millisecond)
 	if run.ResetDelay > limit {
-		return &Failure{Reason: "after a connection that stayed up, the backoff did not start again from base",
+		return &graders.Failure{Reason: "after a connection that stayed up, the backoff did not start again from base",
 			Expected: fmt.Sprintf("the next attempt about %d ms after the close (at most %d ms)", p.base.Milliseconds(), limit.Milliseconds()),
 			Actual: fmt.Sprintf("it came %d ms after the close (%s before the good connection)",
 				run.ResetDelay.Milliseconds(), strings.TrimPrefix(run.measured(), "delays measured: "))}
@@ -346,7 +262,7 @@ type attempt struct {
 // runBackoffSession drives the browser through the whole sequence: accept,
 // drop, refuse until the delays settle, accept and hold, close, measure
 // the next attempt.
-func runBackoffSession(ctx context.Context, env *ProbeEnv, p backoffParams) *backoffRun {
+func runBackoffSession(ctx context.Context, env *graders.ProbeEnv, p backoffParams) *backoffRun {
 	run := &backoffRun{ResetDelay: -1, Token: randomToken()}
 	chrome, err := FindChromium()
 	if err != nil {
@@ -389,7 +305,7 @@ func runBackoffSession(ctx context.Context, env *ProbeEnv, p backoffParams) *bac
 
 	pageURL, err := env.URL.Parse(p.page)
 	if err != nil {
-		run.Err = &ScenarioError{fmt.Sprintf("bad page %q", p.page)}
+		run.Err = &graders.ScenarioError{Msg: fmt.Sprintf("bad page %q", p.page)}
 		return run
 	}
 	q := pageURL.Query()
@@ -623,40 +539,4 @@ func remoteText(a *runtime.RemoteObject) string {
 		return string(a.Value)
 	}
 	return a.Description
-}
-
-// ServePage serves the folder of a student's page on a loopback port, with
-// the page itself at "/" (rtlab grade --page FILE). The returned URL is the
-// base to grade; close stops the server.
-func ServePage(file string) (base string, closeFn func() error, err error) {
-	st, err := os.Stat(file)
-	if err != nil {
-		return "", nil, err
-	}
-	if st.IsDir() {
-		return "", nil, fmt.Errorf("--page %s is a folder: give the HTML file", file)
-	}
-	dir, name := filepath.Split(file)
-	if dir == "" {
-		dir = "."
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	files := http.FileServer(http.Dir(dir))
-	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			http.ServeFile(w, r, filepath.Join(dir, name))
-			return
-		}
-		files.ServeHTTP(w, r)
-	})}
-	done := make(chan struct{})
-	go func() { defer close(done); hs.Serve(ln) }()
-	return (&url.URL{Scheme: "http", Host: ln.Addr().String()}).String(), func() error {
-		err := hs.Close()
-		<-done
-		return err
-	}, nil
 }

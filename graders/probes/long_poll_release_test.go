@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"rtlab/graders"
 )
 
 // slowFeed is a long-poll server that looks for news once a second
@@ -89,9 +91,9 @@ checks:
 `)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r := Run(ctx, sc, &Options{URL: ts.URL})
+	r := graders.Run(ctx, sc, &graders.Options{Probes: allProbes, URL: ts.URL})
 	msg := r.Checks[0].Message()
-	if r.Checks[0].Status != Fail || !strings.Contains(msg, "within 200 ms of the POST") || !strings.Contains(msg, "slowest") {
+	if r.Checks[0].Status != graders.Fail || !strings.Contains(msg, "within 200 ms of the POST") || !strings.Contains(msg, "slowest") {
 		t.Fatalf("%s: %s", r.Checks[0].Status, msg)
 	}
 	t.Log(msg)
@@ -110,8 +112,8 @@ func TestQ9JSONContentTypeCanFail(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r := Run(ctx, mustLoad(t, "q9"), &Options{URL: ts.URL})
-	if res := checkByID(r, "json-content-type"); res.Status != Fail || !strings.Contains(res.Message(), "text/plain") {
+	r := graders.Run(ctx, mustLoad(t, "q9"), &graders.Options{Probes: allProbes, URL: ts.URL})
+	if res := checkByID(r, "json-content-type"); res.Status != graders.Fail || !strings.Contains(res.Message(), "text/plain") {
 		dump(t, r)
 		t.Fatalf("json-content-type: %s %s", res.Status, res.Message())
 	}

@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"rtlab/graders"
+
 	"rtlab/graders/scenario"
 )
-
-func init() { RegisterProbe("ot-convergence", otConvergence) }
 
 // otOp is an edit of Q36: an insert of Text at Position, or a delete of
 // Length characters at Position.
@@ -233,7 +233,7 @@ func randomOp(rng *rand.Rand, text []rune, editor, k int) otOp {
 // since its version (otTransform), in the server's order. A failure shows
 // the seed, the trial and the shortest history that gives the wrong op:
 // the text at the op's version, the ops applied since, and the op.
-func otConvergence(ctx context.Context, env *ProbeEnv, params map[string]any) error {
+func otConvergence(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
 	nEditors := max(2, paramInt(params, "editors", 4))
 	trials := max(1, paramInt(params, "trials", 100))
 	nOps := max(1, paramInt(params, "ops", 3))
@@ -253,7 +253,7 @@ func otConvergence(ctx context.Context, env *ProbeEnv, params map[string]any) er
 	}()
 	for i := range editors {
 		e := &otEditor{idx: i, updates: map[string]map[int]otUpdate{}, changed: make(chan struct{})}
-		s, err := probeDial(ctx, env, "", map[string]any{}, nil, EventHandlers{Event: e.onEvent})
+		s, err := probeDial(ctx, env, "", map[string]any{}, nil, graders.EventHandlers{Event: e.onEvent})
 		if err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func otConvergence(ctx context.Context, env *ProbeEnv, params map[string]any) er
 	}
 	for t := 1; t <= trials; t++ {
 		if err := otTrial(ctx, env, editors, seed, t, nOps, fmt.Sprintf("rtlab-ot-%s-%d", nonce, t)); err != nil {
-			if f, ok := err.(*Failure); ok {
+			if f, ok := err.(*graders.Failure); ok {
 				f.Reason = fmt.Sprintf("seed %d, trial %d of %d (%d editors × %d ops): %s", seed, t, trials, nEditors, nOps, f.Reason)
 				f.Expected += fmt.Sprintf(" (replay with params seed: %d)", seed)
 			}
@@ -272,14 +272,14 @@ func otConvergence(ctx context.Context, env *ProbeEnv, params map[string]any) er
 	return nil
 }
 
-func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint64, trial, nOps int, doc string) error {
+func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, seed uint64, trial, nOps int, doc string) error {
 	for _, e := range editors {
 		a, err := e.sock.emitAck(ctx, env, "join-document", map[string]any{"docId": doc, "username": fmt.Sprintf("editor-%c", 'A'+e.idx)})
 		if err != nil {
 			return err
 		}
 		if v, _ := scenario.ToFloat(a["version"]); v != 0 || a["content"] != "" {
-			return &Failure{Reason: "join-document of a new document " + doc, Expected: `{"content":"","version":0,…}`, Actual: scenario.Describe(scenario.Normalize(a))}
+			return &graders.Failure{Reason: "join-document of a new document " + doc, Expected: `{"content":"","version":0,…}`, Actual: scenario.Describe(scenario.Normalize(a))}
 		}
 	}
 	var (
@@ -297,7 +297,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 				text, base, err := e.view(doc)
 				if err != nil {
 					mu.Lock()
-					errs = append(errs, &Failure{Reason: fmt.Sprintf("editor %c cannot replay the doc-updates it received", 'A'+e.idx), Actual: err.Error()})
+					errs = append(errs, &graders.Failure{Reason: fmt.Sprintf("editor %c cannot replay the doc-updates it received", 'A'+e.idx), Actual: err.Error()})
 					mu.Unlock()
 					return
 				}
@@ -335,7 +335,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 			continue
 		}
 		if prev, dup := byVersion[s.version]; dup {
-			return &Failure{Reason: fmt.Sprintf("two edits were acknowledged with version %d: %c's %s and %c's %s (an edit is lost)",
+			return &graders.Failure{Reason: fmt.Sprintf("two edits were acknowledged with version %d: %c's %s and %c's %s (an edit is lost)",
 				s.version, 'A'+prev.editor, prev.op, 'A'+s.editor, s.op)}
 		}
 		byVersion[s.version] = s
@@ -343,7 +343,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 	n := len(byVersion)
 	for v := 1; v <= n; v++ {
 		if _, ok := byVersion[v]; !ok {
-			return &Failure{Reason: fmt.Sprintf("%d edits were accepted but none was acknowledged with version %d", n, v),
+			return &graders.Failure{Reason: fmt.Sprintf("%d edits were accepted but none was acknowledged with version %d", n, v),
 				Expected: fmt.Sprintf("versions 1 to %d, one per accepted edit", n)}
 		}
 	}
@@ -352,7 +352,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 	for _, e := range editors {
 		if !e.waitVersion(wctx, doc, n) {
 			_, have, _ := e.view(doc)
-			return &Failure{Reason: fmt.Sprintf("editor %c did not receive every doc-update within %s", 'A'+e.idx, env.Timeout),
+			return &graders.Failure{Reason: fmt.Sprintf("editor %c did not receive every doc-update within %s", 'A'+e.idx, env.Timeout),
 				Expected: fmt.Sprintf("versions 1 to %d", n), Actual: fmt.Sprintf("versions up to %d in a row", have)}
 		}
 	}
@@ -369,7 +369,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 		}
 		got := updates[v]
 		if got.err != nil || got.op != want {
-			return &Failure{
+			return &graders.Failure{
 				Reason:   fmt.Sprintf("version %d: the server applied %s where the contract's rules give %s", v, otDescribe(got), want),
 				Expected: want.String(),
 				Actual:   otDescribe(got) + ", after the shortest history that shows it:\n" + otHistory(texts, applied, byVersion, s, v),
@@ -377,7 +377,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 		}
 		next, err := otApply(texts[v-1], want)
 		if err != nil {
-			return &Failure{Reason: fmt.Sprintf("version %d: %v", v, err), Actual: otHistory(texts, applied, byVersion, s, v)}
+			return &graders.Failure{Reason: fmt.Sprintf("version %d: %v", v, err), Actual: otHistory(texts, applied, byVersion, s, v)}
 		}
 		texts = append(texts, next)
 		applied = append(applied, want)
@@ -385,7 +385,7 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 	for _, s := range sent {
 		if s.refusal != "" {
 			if _, err := otApply(texts[s.base], s.op); err == nil {
-				return &Failure{Reason: fmt.Sprintf("editor %c's %s made on version %d (text %q) was refused", 'A'+s.editor, s.op, s.base, string(texts[s.base])),
+				return &graders.Failure{Reason: fmt.Sprintf("editor %c's %s made on version %d (text %q) was refused", 'A'+s.editor, s.op, s.base, string(texts[s.base])),
 					Expected: `{"status":"ok","version"}`, Actual: s.refusal}
 			}
 		}
@@ -398,13 +398,13 @@ func otTrial(ctx context.Context, env *ProbeEnv, editors []*otEditor, seed uint6
 	}
 	want := string(texts[n])
 	if v, _ := scenario.ToFloat(a["version"]); a["content"] != want || int(v) != n {
-		return &Failure{Reason: "get-document after the trial does not hold the replayed text (a lost edit)",
+		return &graders.Failure{Reason: "get-document after the trial does not hold the replayed text (a lost edit)",
 			Expected: fmt.Sprintf(`{"content":%q,"version":%d}`, want, n), Actual: scenario.Describe(scenario.Normalize(a))}
 	}
 	for _, e := range editors {
 		text, _, err := e.view(doc)
 		if err != nil || string(text) != want {
-			return &Failure{Reason: fmt.Sprintf("editor %c's replay of its doc-updates diverges from get-document", 'A'+e.idx),
+			return &graders.Failure{Reason: fmt.Sprintf("editor %c's replay of its doc-updates diverges from get-document", 'A'+e.idx),
 				Expected: fmt.Sprintf("%q", want), Actual: fmt.Sprintf("%q %v", string(text), err)}
 		}
 	}

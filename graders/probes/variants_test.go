@@ -1,4 +1,4 @@
-package graders
+package probes
 
 // namedChecks says, for each broken variant of a reference server, which
 // check names its bug: TestReferencesPassAndVariantsFail requires that this

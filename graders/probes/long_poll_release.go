@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"bytes"
@@ -12,10 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"rtlab/graders"
+
 	"rtlab/graders/scenario"
 )
-
-func init() { RegisterProbe("long-poll-release", longPollRelease) }
 
 // longPollRelease measures what Q10 promises and a step cannot time: a
 // waiting long poll is answered within 200 ms of the POST that creates a
@@ -28,7 +28,7 @@ func init() { RegisterProbe("long-poll-release", longPollRelease) }
 //	            answers on a busy machine take a while to read; a server
 //	            that polls its own list once a second still fails)
 //	hold        how long the waiters get to arrive before the POST (default 500ms)
-func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) error {
+func longPollRelease(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
 	n := 1
 	if v, ok := scenario.ToFloat(params["waiters"]); ok && v >= 1 {
 		n = int(v)
@@ -38,7 +38,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		if s, ok := params[k].(string); ok {
 			d, err := time.ParseDuration(s)
 			if err != nil || d <= 0 {
-				return &ScenarioError{fmt.Sprintf("long-poll-release: params.%s %q is not a duration", k, s)}
+				return &graders.ScenarioError{Msg: fmt.Sprintf("long-poll-release: params.%s %q is not a duration", k, s)}
 			}
 			*dst = d
 		}
@@ -52,7 +52,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := env.HTTP.Do(req)
 		if err != nil {
-			return 0, &Failure{Reason: "POST /api/notifications failed", Actual: scenario.Shorten(err.Error(), 200)}
+			return 0, &graders.Failure{Reason: "POST /api/notifications failed", Actual: scenario.Shorten(err.Error(), 200)}
 		}
 		defer resp.Body.Close()
 		var out struct {
@@ -60,7 +60,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		}
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		if resp.StatusCode != http.StatusCreated || json.Unmarshal(raw, &out) != nil {
-			return 0, &Failure{Reason: "POST /api/notifications did not create a notification",
+			return 0, &graders.Failure{Reason: "POST /api/notifications did not create a notification",
 				Expected: `201 {"id","message","createdAt"}`, Actual: fmt.Sprintf("%d %s", resp.StatusCode, scenario.Shorten(string(raw), 200))}
 		}
 		return out.CreatedAt, nil
@@ -106,7 +106,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 		cancel()
 		wg.Wait()
 		a := answers[i]
-		return &Failure{Reason: "a long poll was answered before any newer notification existed",
+		return &graders.Failure{Reason: "a long poll was answered before any newer notification existed",
 			Expected: "the request held until a POST (or its timeout, 10 s)", Actual: fmt.Sprintf("%d %s %v", a.status, scenario.Shorten(a.body, 150), a.err)}
 	case <-t.C:
 	}
@@ -120,10 +120,10 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 	for i, a := range answers {
 		switch {
 		case a.err != nil:
-			return &Failure{Reason: fmt.Sprintf("long poll %d of %d got no answer after the POST", i+1, n),
+			return &graders.Failure{Reason: fmt.Sprintf("long poll %d of %d got no answer after the POST", i+1, n),
 				Expected: fmt.Sprintf("200 with the new notification within %s", within), Actual: scenario.Shorten(a.err.Error(), 200)}
 		case a.status != 200 || !strings.Contains(a.body, "rtlab release"):
-			return &Failure{Reason: fmt.Sprintf("long poll %d of %d was not answered with the new notification", i+1, n),
+			return &graders.Failure{Reason: fmt.Sprintf("long poll %d of %d was not answered with the new notification", i+1, n),
 				Expected: `200 {"notifications":[{"message":"rtlab release",…}],"serverTime"}`, Actual: fmt.Sprintf("%d %s", a.status, scenario.Shorten(a.body, 150))}
 		}
 		lat = append(lat, a.at.Sub(sent))
@@ -131,7 +131,7 @@ func longPollRelease(ctx context.Context, env *ProbeEnv, params map[string]any) 
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	med, slow := lat[len(lat)/2], lat[len(lat)-1]
 	if med > within || slow > allWithin {
-		return &Failure{Reason: fmt.Sprintf("the long poll took %d ms after the POST to answer", max(med, slow).Milliseconds()),
+		return &graders.Failure{Reason: fmt.Sprintf("the long poll took %d ms after the POST to answer", max(med, slow).Milliseconds()),
 			Expected: fmt.Sprintf("waiters answered within %d ms of the POST (the slowest of many within %d ms)", within.Milliseconds(), allWithin.Milliseconds()),
 			Actual:   fmt.Sprintf("%d waiters: fastest %d ms, median %d ms, slowest %d ms", n, lat[0].Milliseconds(), med.Milliseconds(), slow.Milliseconds())}
 	}

@@ -1,8 +1,6 @@
-package graders
+package probes
 
 import (
-	"context"
-	"errors"
 	"testing"
 )
 
@@ -42,16 +40,5 @@ func TestOtTransformContract(t *testing.T) {
 	}
 	if _, err := otApply([]rune("abc"), otOp{Type: "delete", Position: 2, Length: 2}); err == nil {
 		t.Error("otApply accepted a delete past the end")
-	}
-}
-
-func TestSectionEProbesNeedTheirParams(t *testing.T) {
-	ctx := context.Background()
-	var se *ScenarioError
-	if err := rateLimitSliding(ctx, &ProbeEnv{}, map[string]any{}); !errors.As(err, &se) {
-		t.Errorf("rate-limit-sliding without window: %v, want a ScenarioError", err)
-	}
-	if err := logDuration(ctx, &ProbeEnv{}, map[string]any{}); !errors.As(err, &se) {
-		t.Errorf("log-duration without a server: %v, want a ScenarioError", err)
 	}
 }

@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"bytes"
@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
-	"rtlab/graders/scenario"
+	"rtlab/graders"
+
 	"rtlab/internal/nodetest"
 	"rtlab/internal/selfsigned"
 	"rtlab/reference"
-	"rtlab/scenarios"
 )
 
 // init turns the test binary into a reference WebSocket server when
@@ -61,34 +61,34 @@ func TestWSSigtermNeedsA1001(t *testing.T) {
 	for _, variant := range []string{"", "drop-on-shutdown"} {
 		t.Run("variant="+variant, func(t *testing.T) {
 			t.Parallel()
-			addr, err := FreeAddr()
+			addr, err := graders.FreeAddr()
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			p, err := StartProcess(ctx, "'"+os.Args[0]+"' -test.run='^$'", &ProcessOptions{
+			p, err := graders.StartProcess(ctx, "'"+os.Args[0]+"' -test.run='^$'", &graders.ProcessOptions{
 				Addr: addr, Env: []string{"RTLAB_WS_HELPER=q5:" + variant},
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer p.Stop()
-			r := Run(ctx, sc, &Options{URL: "http://" + addr, Server: p})
+			r := graders.Run(ctx, sc, &graders.Options{Probes: allProbes, URL: "http://" + addr, Server: p})
 			st := statuses(r)
 			if st["sigterm-1001"] == "" {
 				t.Fatalf("no sigterm-1001 check: %v", st)
 			}
-			want := Pass
+			want := graders.Pass
 			if variant != "" {
-				want = Fail
+				want = graders.Fail
 			}
 			if st["sigterm-1001"] != want {
 				dump(t, r)
 				t.Fatalf("sigterm-1001 = %s, want %s", st["sigterm-1001"], want)
 			}
 			for id, s := range st {
-				if id != "sigterm-1001" && s != Pass {
+				if id != "sigterm-1001" && s != graders.Pass {
 					dump(t, r)
 					t.Errorf("%s = %s, want pass", id, s)
 				}
@@ -101,28 +101,6 @@ func TestWSSigtermNeedsA1001(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustLoad(t *testing.T, id string) *scenario.Scenario {
-	t.Helper()
-	all, err := scenario.Load(scenarios.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, ok := all[id]
-	if !ok {
-		t.Fatalf("no scenario %s", id)
-	}
-	return sc
-}
-
-func checkByID(r *Report, id string) CheckResult {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c
-		}
-	}
-	return CheckResult{}
 }
 
 // TestWSVariantsFailTheirOwnCheck grades each broken /ws variant and
@@ -146,11 +124,11 @@ func TestWSVariantsFailTheirOwnCheck(t *testing.T) {
 			t.Parallel()
 			r := gradeWS(t, c.ex, c.variant)
 			for _, res := range r.Checks {
-				want := Pass
+				want := graders.Pass
 				if res.ID == c.check {
-					want = Fail
+					want = graders.Fail
 				}
-				if res.Status != want && !(want == Pass && res.Status == Skip) {
+				if res.Status != want && !(want == graders.Pass && res.Status == graders.Skip) {
 					dump(t, r)
 					t.Fatalf("%s: %s, want %s", res.ID, res.Status, want)
 				}
@@ -162,12 +140,12 @@ func TestWSVariantsFailTheirOwnCheck(t *testing.T) {
 	}
 }
 
-func gradeWS(t *testing.T, id, variant string) *Report {
+func gradeWS(t *testing.T, id, variant string) *graders.Report {
 	t.Helper()
 	ts := startReference(t, id, &reference.Options{Variant: variant})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	return Run(ctx, mustLoad(t, id), &Options{URL: ts.URL})
+	return graders.Run(ctx, mustLoad(t, id), &graders.Options{Probes: allProbes, URL: ts.URL, Nginx: nginxOf(ts.Server)})
 }
 
 func TestWSEchoOverTLS(t *testing.T) {
@@ -182,7 +160,7 @@ func TestWSEchoOverTLS(t *testing.T) {
 	defer cancel()
 	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: cert.ClientConfig()}}
 	defer trusting.CloseIdleConnections()
-	env := &ProbeEnv{URL: u, HTTP: trusting, Timeout: 2 * time.Second}
+	env := &graders.ProbeEnv{URL: u, HTTP: trusting, Timeout: 2 * time.Second}
 	if err := wsEchoProbe(ctx, env, map[string]any{}); err != nil {
 		t.Fatalf("echo over wss:// trusting the test certificate: %v", err)
 	}
@@ -201,7 +179,7 @@ func TestExplainQ2DrawsTheHandshake(t *testing.T) {
 			t.Fatal(err)
 		}
 		u, _ := url.Parse(ts.URL)
-		f, ok := Explainer("Q02")
+		f, ok := allProbes.Explainer("Q02")
 		if !ok {
 			t.Fatal("no explainer for q2")
 		}
@@ -274,8 +252,8 @@ func TestWSResetCatchesACrash(t *testing.T) {
 	u, _ := url.Parse(ts.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = wsResetProbe(ctx, &ProbeEnv{URL: u, HTTP: ts.Client(), Timeout: 2 * time.Second}, map[string]any{})
-	var f *Failure
+	err = wsResetProbe(ctx, &graders.ProbeEnv{URL: u, HTTP: ts.Client(), Timeout: 2 * time.Second}, map[string]any{})
+	var f *graders.Failure
 	if !errors.As(err, &f) || !strings.Contains(f.Error(), "reset") {
 		t.Fatalf("%v, want a failure naming the reset", err)
 	}
@@ -311,13 +289,13 @@ func TestWSChecksAgainstNodeWS(t *testing.T) {
 	if err := os.WriteFile(script, []byte(nodeWSServer), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr, err := FreeAddr()
+	addr, err := graders.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	p, err := StartProcess(ctx, "exec node '"+script+"'", &ProcessOptions{
+	p, err := graders.StartProcess(ctx, "exec node '"+script+"'", &graders.ProcessOptions{
 		Addr: addr, Env: []string{"NODE_PATH=" + filepath.Join(dir, "node_modules")},
 	})
 	if err != nil {
@@ -325,9 +303,9 @@ func TestWSChecksAgainstNodeWS(t *testing.T) {
 	}
 	defer p.Stop()
 	for _, id := range []string{"q2", "q5"} {
-		r := Run(ctx, mustLoad(t, id), &Options{URL: "http://" + addr, Server: p})
+		r := graders.Run(ctx, mustLoad(t, id), &graders.Options{Probes: allProbes, URL: "http://" + addr, Server: p})
 		for _, c := range r.Checks {
-			if c.Status != Pass {
+			if c.Status != graders.Pass {
 				dump(t, r)
 				t.Fatalf("%s/%s: %s against a Node ws server", id, c.ID, c.Status)
 			}

@@ -1,12 +1,15 @@
-package graders
+package probes
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"rtlab/graders"
 )
 
 // TestQ14ChecksCanFail grades test doubles of the metrics stream, each
@@ -53,11 +56,53 @@ func TestQ14ChecksCanFail(t *testing.T) {
 			}()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			r := Run(ctx, mustLoad(t, "q14"), &Options{URL: ts.URL})
-			if st := statuses(r)[c.check]; st != Fail {
+			r := graders.Run(ctx, mustLoad(t, "q14"), &graders.Options{Probes: allProbes, URL: ts.URL})
+			if st := statuses(r)[c.check]; st != graders.Fail {
 				dump(t, r)
 				t.Fatalf("%s: %s, want fail", c.check, st)
 			}
 		})
+	}
+}
+
+// TestSSEIntervalMeasuresTheRhythm: events 100ms apart pass a 100ms
+// rhythm and fail a 1s one, with the gaps named.
+func TestSSEIntervalMeasuresTheRhythm(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 1; ; i++ {
+			fmt.Fprintf(w, "id: %d\ndata: {\"n\":%d}\n\n", i, i)
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}))
+	defer ts.Close()
+	sc := mustParse(t, `
+exercise: q99
+title: Rhythm
+checks:
+  - id: sse-rhythm
+    name: SSE events every 100ms
+    steps:
+      - probe: {name: sse-interval, params: {path: /stream, every: 100ms, tolerance: 0.9, events: 3}}
+  - id: sse-rhythm-wrong
+    name: SSE events every second fails
+    steps:
+      - probe: {name: sse-interval, params: {path: /stream, every: 1s, tolerance: 0.2, events: 2}}
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := graders.Run(ctx, sc, &graders.Options{Probes: allProbes, URL: ts.URL, Timeout: time.Second})
+	if st := statuses(r); st["sse-rhythm"] != graders.Pass || st["sse-rhythm-wrong"] != graders.Fail {
+		dump(t, r)
+		t.Fatalf("statuses %v, want sse-rhythm pass and sse-rhythm-wrong fail", st)
+	}
+	if m := checkByID(r, "sse-rhythm-wrong").Message(); !strings.Contains(m, "not 1s apart") {
+		t.Errorf("sse-rhythm-wrong: %q", m)
 	}
 }

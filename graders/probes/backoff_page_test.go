@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"rtlab/graders"
 )
 
 // requireChromium skips a test when no browser is installed, saying how to
@@ -44,9 +46,9 @@ func TestBackoffVariantsFailTheirOwnCheck(t *testing.T) {
 			t.Parallel()
 			r := gradeWS(t, "q6", c.variant)
 			for _, res := range r.Checks {
-				want := Pass
+				want := graders.Pass
 				if res.ID == c.check {
-					want = Fail
+					want = graders.Fail
 				}
 				if res.Status != want {
 					dump(t, r)
@@ -92,7 +94,7 @@ func TestJudgeBackoff(t *testing.T) {
 		"reset":  {Delays: ms(100, 200, 400, 800, 1600, 1600), ResetDelay: 1650 * time.Millisecond},
 	}
 	for check, run := range bad {
-		var f *Failure
+		var f *graders.Failure
 		if err := judgeBackoff(run, p, check); !errors.As(err, &f) {
 			t.Errorf("%s: %v, want a Failure", check, err)
 		}
@@ -112,7 +114,7 @@ func TestExplainQ6PrintsTheDelays(t *testing.T) {
 	t.Parallel()
 	requireChromium(t)
 	ts := startReference(t, "q6", nil)
-	f, ok := Explainer("q6")
+	f, ok := allProbes.Explainer("q6")
 	if !ok {
 		t.Fatal("no explainer for q6")
 	}
@@ -163,7 +165,7 @@ func TestBackoffAcceptsAnotherStudentsPage(t *testing.T) {
 	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	r := Run(ctx, mustLoad(t, "q6"), &Options{URL: ts.URL})
+	r := graders.Run(ctx, mustLoad(t, "q6"), &graders.Options{Probes: allProbes, URL: ts.URL})
 	if !r.Passed() {
 		dump(t, r)
 		t.Fatal("a correct page written another way fails")

@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"rtlab/graders"
 
 	"rtlab/reference"
 	"rtlab/reference/nginx"
@@ -46,7 +48,7 @@ func TestNginxVariantsFailTheirOwnCheck(t *testing.T) {
 				if res.ID == c.check || res.ID == "socketio-websocket" && c.check == "ws-upgrade" {
 					continue // the Socket.IO WebSocket needs the same upgrade
 				}
-				if res.Status != Pass {
+				if res.Status != graders.Pass {
 					dump(t, r)
 					t.Fatalf("%s: %s, want pass", res.ID, res.Status)
 				}
@@ -55,7 +57,7 @@ func TestNginxVariantsFailTheirOwnCheck(t *testing.T) {
 				return
 			}
 			res := checkByID(r, c.check)
-			if res.Status != Fail || !strings.Contains(res.Message(), c.says) {
+			if res.Status != graders.Fail || !strings.Contains(res.Message(), c.says) {
 				dump(t, r)
 				t.Fatalf("%s = %s, want a failure that says %q", c.check, res.Status, c.says)
 			}
@@ -98,10 +100,10 @@ http {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		r := Run(ctx, mustLoad(t, "q8"), &Options{URL: f.URL})
+		r := graders.Run(ctx, mustLoad(t, "q8"), &graders.Options{Probes: allProbes, URL: f.URL, Nginx: nginxOf(f)})
 		cancel()
 		f.Close()
-		if st := statuses(r)["ws-upgrade"]; (st == Pass) == broken {
+		if st := statuses(r)["ws-upgrade"]; (st == graders.Pass) == broken {
 			dump(t, r)
 			t.Fatalf("broken=%v: ws-upgrade %s", broken, st)
 		}
@@ -127,8 +129,40 @@ checks:
 `)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r := Run(ctx, sc, &Options{URL: ts.URL})
-	if msg := r.Checks[0].Message(); r.Checks[0].Status != Fail || !strings.Contains(msg, "--nginx-conf") {
+	r := graders.Run(ctx, sc, &graders.Options{Probes: allProbes, URL: ts.URL})
+	if msg := r.Checks[0].Message(); r.Checks[0].Status != graders.Fail || !strings.Contains(msg, "--nginx-conf") {
 		t.Fatalf("%s: %s", r.Checks[0].Status, msg)
+	}
+}
+
+func TestParseNginxTime(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"60": time.Minute, "60s": time.Minute, "1h": time.Hour, "3600s": time.Hour,
+		"1m30s": 90 * time.Second, "500ms": 500 * time.Millisecond, "1d": 24 * time.Hour,
+	} {
+		if got, err := parseNginxTime(in); err != nil || got != want {
+			t.Errorf("parseNginxTime(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := parseNginxTime("soon"); err == nil {
+		t.Error("parseNginxTime(soon) did not fail")
+	}
+}
+
+func TestReadTimeoutsIgnoresComments(t *testing.T) {
+	ts, err := readTimeouts("# proxy_read_timeout 10s;\nlocation / {\n  proxy_read_timeout 2h; # long\n}\n")
+	if err != nil || len(ts) != 1 || ts[0] != 2*time.Hour {
+		t.Fatalf("%v, %v", ts, err)
+	}
+	ts, _ = readTimeouts(string(nginx.Q8Conf))
+	if len(ts) != 1 || ts[0] <= time.Minute {
+		t.Fatalf("q8.conf read timeouts %v", ts)
+	}
+}
+
+// The marker the probe reads is where the Q8 reference and nginx write it.
+func TestMarkerIsReferences(t *testing.T) {
+	if markerPath != nginx.MarkerPath || noNginx != reference.NoNginxPrefix {
+		t.Fatalf("probe reads %q %q; reference writes %q %q", markerPath, noNginx, nginx.MarkerPath, reference.NoNginxPrefix)
 	}
 }

@@ -1,4 +1,4 @@
-package graders
+package probes
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"rtlab/graders"
 
 	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
@@ -68,9 +70,9 @@ var uncatchable = map[string]string{
 	"q11/ignore-last-event-id": "the contract asks only that a Last-Event-ID reconnection be accepted, not that missed events be replayed",
 }
 
-func gradeReference(t *testing.T, ex *reference.Exercise, sc *scenario.Scenario, variant string) (rep *Report) {
+func gradeReference(t *testing.T, ex *reference.Exercise, sc *scenario.Scenario, variant string) (rep *graders.Report) {
 	t.Helper()
-	logs := NewLogSink()
+	logs := graders.NewLogSink()
 	var ts *reference.Running
 	func() {
 		defer func() {
@@ -87,14 +89,14 @@ func gradeReference(t *testing.T, ex *reference.Exercise, sc *scenario.Scenario,
 	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	return Run(ctx, sc, &Options{URL: ts.URL, Server: logs})
+	return graders.Run(ctx, sc, &graders.Options{Probes: allProbes, URL: ts.URL, Server: logs, Nginx: nginxOf(ts.Server)})
 }
 
 // skippedHere reports whether a check was skipped because it needs --cmd
 // or a program this machine lacks.
-func skippedHere(r *Report) bool {
+func skippedHere(r *graders.Report) bool {
 	for _, c := range r.Checks {
-		if c.Status == Skip && (strings.HasPrefix(c.Reason, "needs --cmd") || strings.Contains(c.Reason, "not found: apt-get install")) {
+		if c.Status == graders.Skip && (strings.HasPrefix(c.Reason, "needs --cmd") || strings.Contains(c.Reason, "not found: apt-get install")) {
 			return true
 		}
 	}
@@ -103,10 +105,10 @@ func skippedHere(r *Report) bool {
 
 // requireNamedFailure checks that variant v fails one of the checks that
 // name its bug, with a message that says what was expected.
-func requireNamedFailure(t *testing.T, r *Report, v string, named []string) {
+func requireNamedFailure(t *testing.T, r *graders.Report, v string, named []string) {
 	t.Helper()
 	for _, res := range r.Checks {
-		if res.Status == Fail && slices.Contains(named, res.ID) {
+		if res.Status == graders.Fail && slices.Contains(named, res.ID) {
 			if !strings.Contains(res.Message(), "expected") {
 				t.Errorf("%s fails without saying what was expected:\n%s", res.ID, res.Message())
 			}
