@@ -23,6 +23,12 @@ type ServerOptions struct {
 	MaxPayload int
 	// UpgradeTimeout bounds a polling-to-WebSocket upgrade. Default 10s.
 	UpgradeTimeout time.Duration
+	// WriteTimeout bounds each blocking write to a client (a ping, queued
+	// messages) and the read of a POST body: a peer stuck longer is gone.
+	// Default max(PingTimeout, 5s), so that short test heartbeats do not
+	// make writes fail on a busy machine. Tests set it short to check that
+	// no write deadline outlives its write (issue 12's drop).
+	WriteTimeout time.Duration
 	// Transports accepted. Default {"polling", "websocket"}.
 	Transports []string
 	// DisableUpgrades stops offering (and accepting) the WebSocket upgrade
@@ -98,6 +104,9 @@ func NewServer(opts *ServerOptions) *Server {
 	// A write stuck longer than this means the peer is gone; short test
 	// ping timeouts must not make writes fail on a busy machine.
 	s.writeTimeout = max(o.PingTimeout, 5*time.Second)
+	if o.WriteTimeout > 0 {
+		s.writeTimeout = o.WriteTimeout
+	}
 	return s
 }
 

@@ -38,7 +38,8 @@ Flags:
   --ping-timeout D   how long a client has to answer a ping (default 20s;
                      conformance 200ms)
   --debug-addr A     also serve GET /debug/runtime, this process's goroutine count
-                     and RSS as JSON, on A: a loopback address only, such as
+                     and RSS as JSON (?free=1: after a GC that returns free memory
+                     to the OS), on A: a loopback address only, such as
                      127.0.0.1:0 (the port is printed); for soak tests
 
 Examples:
