@@ -56,7 +56,11 @@ type Server struct {
 	mu     sync.Mutex
 	conns  map[string]*Conn
 	closed bool
-	wg     sync.WaitGroup // requests in flight, writers, OnClose calls
+	// ended remembers, for endedGrace, the polling sessions their client
+	// closed while no GET was pending (see rememberEnded).
+	ended      map[string]time.Time
+	endedOrder []string
+	wg         sync.WaitGroup // requests in flight, writers, OnClose calls
 
 	pollOnce sync.Once
 	pl       *poller // nil when there is none (see poller)
@@ -172,6 +176,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c := s.conns[sid]
 		s.mu.Unlock()
 		if c == nil {
+			if !upgrade && r.Method == http.MethodGet && transport == "polling" && s.takeEnded(sid) {
+				writePayload(w, msgNoop.segment())
+				return
+			}
 			s.abort(w, upgrade, CodeUnknownSID)
 			return
 		}
@@ -285,6 +293,45 @@ func (s *Server) register(c *Conn) bool {
 	}
 	s.conns[c.id] = c
 	return true
+}
+
+// endedGrace is how long a poll may still arrive for a session its client
+// closed: see rememberEnded.
+const endedGrace = 10 * time.Second
+
+// rememberEnded notes that the client closed session sid (a close packet
+// in a POST) while no GET was pending. The client may have sent a GET
+// before that POST, on another connection, that is handled after it: the
+// JS server, reading its sockets in order on one thread, answers such a
+// GET as the pending GET it was, with a noop, and so does this server once,
+// within endedGrace. Any later request gets 400 "Session ID unknown".
+func (s *Server) rememberEnded(sid string) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended == nil {
+		s.ended = make(map[string]time.Time)
+	}
+	for len(s.endedOrder) > 0 {
+		old := s.endedOrder[0]
+		if t, ok := s.ended[old]; ok && now.Sub(t) < endedGrace {
+			break
+		}
+		delete(s.ended, old)
+		s.endedOrder = s.endedOrder[1:]
+	}
+	s.ended[sid] = now
+	s.endedOrder = append(s.endedOrder, sid)
+}
+
+// takeEnded reports whether sid is a session rememberEnded noted less than
+// endedGrace ago, and forgets it.
+func (s *Server) takeEnded(sid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.ended[sid]
+	delete(s.ended, sid)
+	return ok && time.Since(t) < endedGrace
 }
 
 func (s *Server) unregister(c *Conn) {
