@@ -274,7 +274,7 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 				ws.closeNow()
 			})
 		} else {
-			ws.closeNow()
+			closeWSAfterError(c.srv, ws, reason, err)
 		}
 	}
 	if probe != nil && probe != ws {
@@ -286,6 +286,32 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 		c.handlerClosed = true
 		c.handler.OnClose(reason, err)
 	})
+}
+
+// closeWSAfterError ends the WebSocket of a session that terminate ended
+// for reason. An Engine.IO-level error (a packet that does not parse, a
+// ping from the client, a missed pong) gets a close frame without a status
+// (the client sees 1005), as the JavaScript server's ws.close() sends,
+// instead of a TCP connection dropped under the client. A transport that
+// failed (read or write error, the peer gone) is dropped.
+func closeWSAfterError(s *Server, ws *wsConn, reason string, err error) {
+	switch {
+	case reason == ReasonParseError || errors.Is(err, errHeartbeat):
+		// The session's reader found the error and reads no more, so this
+		// goroutine may read in its place: drain, so that what the client
+		// still sends does not turn the close into a reset (see
+		// closeAndDrain).
+		s.goTracked(func() { ws.closeAndDrain(wsStatusNoStatus, "") })
+	case reason == ReasonPingTimeout:
+		// A reader may still run (the poller's or readLoop): it sees the
+		// client's close frame, if one comes, and drops the connection.
+		// A client that never answers, or a write stuck on a client that
+		// stopped reading, is dropped after wsCloseWait.
+		time.AfterFunc(wsCloseWait, ws.closeNow)
+		s.goTracked(func() { ws.closeSending(wsStatusNoStatus, "") })
+	default:
+		ws.closeNow()
+	}
 }
 
 func (c *Conn) stopTimersLocked() {
