@@ -27,6 +27,7 @@ type Conn struct {
 	mu        sync.Mutex
 	transport string
 	queue     []*Message
+	queued    int  // bytes queued since the queue was last empty (see enqueueLocked)
 	closing   bool // Close called: the close packet is queued, flush then end
 	closed    bool
 	done      chan struct{} // made by doneLocked
@@ -141,12 +142,33 @@ func (c *Conn) SendMessage(data []byte, binary bool) error {
 // network. It returns ErrClosed once the session is closing or closed.
 func (c *Conn) Send(m *Message) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed || c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.overQueueLocked(m) {
+		c.mu.Unlock()
+		c.terminate(ReasonTransportError, ErrSlowConsumer, false)
 		return ErrClosed
 	}
 	c.enqueueLocked(m)
+	c.mu.Unlock()
 	return nil
+}
+
+// overQueueLocked reports whether queueing m would pass MaxQueue. The count
+// starts again each time the queue is found empty: every writer (the
+// WebSocket writer, a poll) takes the whole queue, so counting what
+// enqueueLocked adds to a non-empty queue needs nothing from them.
+func (c *Conn) overQueueLocked(m *Message) bool {
+	limit := c.srv.opts.MaxQueue
+	if limit < 0 {
+		return false
+	}
+	if len(c.queue) == 0 {
+		c.queued = 0
+	}
+	return c.queued+len(m.frame) > limit
 }
 
 // SendNow is Send for a reply: when the session is on WebSocket and
@@ -164,6 +186,11 @@ func (c *Conn) SendNow(m *Message) error {
 	}
 	ws := c.ws
 	if c.transport != "websocket" || ws == nil || c.writing || len(c.queue) > 0 {
+		if c.overQueueLocked(m) {
+			c.mu.Unlock()
+			c.terminate(ReasonTransportError, ErrSlowConsumer, false)
+			return ErrClosed
+		}
 		c.enqueueLocked(m)
 		c.mu.Unlock()
 		return nil
@@ -194,6 +221,10 @@ func (c *Conn) SendNow(m *Message) error {
 
 // enqueueLocked queues m and makes sure someone will write it.
 func (c *Conn) enqueueLocked(m *Message) {
+	if len(c.queue) == 0 {
+		c.queued = 0
+	}
+	c.queued += len(m.frame)
 	c.queue = append(c.queue, m)
 	c.kickLocked()
 }
