@@ -28,6 +28,7 @@ type Conn struct {
 	mu        sync.Mutex
 	transport string
 	queue     []*Message
+	queued    int  // bytes queued since the queue was last empty (see enqueueLocked)
 	closing   bool // Close called: the close packet is queued, flush then end
 	closed    bool
 	reason    string        // why the session ended, once closed
@@ -156,12 +157,33 @@ func (c *Conn) SendMessage(data []byte, binary bool) error {
 // network. It returns ErrClosed once the session is closing or closed.
 func (c *Conn) Send(m *Message) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed || c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.overQueueLocked(m) {
+		c.mu.Unlock()
+		c.terminate(ReasonTransportError, ErrSlowConsumer, false)
 		return ErrClosed
 	}
 	c.enqueueLocked(m)
+	c.mu.Unlock()
 	return nil
+}
+
+// overQueueLocked reports whether queueing m would pass MaxQueue. The count
+// starts again each time the queue is found empty: every writer (the
+// WebSocket writer, a poll) takes the whole queue, so counting what
+// enqueueLocked adds to a non-empty queue needs nothing from them.
+func (c *Conn) overQueueLocked(m *Message) bool {
+	limit := c.srv.opts.MaxQueue
+	if limit < 0 {
+		return false
+	}
+	if len(c.queue) == 0 {
+		c.queued = 0
+	}
+	return c.queued+len(m.frame) > limit
 }
 
 // SendNow is Send for a reply: when the session is on WebSocket and
@@ -179,6 +201,11 @@ func (c *Conn) SendNow(m *Message) error {
 	}
 	ws := c.ws
 	if c.transport != "websocket" || ws == nil || c.writing || len(c.queue) > 0 {
+		if c.overQueueLocked(m) {
+			c.mu.Unlock()
+			c.terminate(ReasonTransportError, ErrSlowConsumer, false)
+			return ErrClosed
+		}
 		c.enqueueLocked(m)
 		c.mu.Unlock()
 		return nil
@@ -209,6 +236,10 @@ func (c *Conn) SendNow(m *Message) error {
 
 // enqueueLocked queues m and makes sure someone will write it.
 func (c *Conn) enqueueLocked(m *Message) {
+	if len(c.queue) == 0 {
+		c.queued = 0
+	}
+	c.queued += len(m.frame)
 	c.queue = append(c.queue, m)
 	c.kickLocked()
 }
@@ -295,7 +326,7 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 				ws.closeNow()
 			})
 		} else {
-			ws.closeNow()
+			closeWSAfterError(c.srv, ws, reason, err)
 		}
 	}
 	if probe != nil && probe != ws {
@@ -307,6 +338,32 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 		c.handlerClosed = true
 		c.handler.OnClose(reason, err)
 	})
+}
+
+// closeWSAfterError ends the WebSocket of a session that terminate ended
+// for reason. An Engine.IO-level error (a packet that does not parse, a
+// ping from the client, a missed pong) gets a close frame without a status
+// (the client sees 1005), as the JavaScript server's ws.close() sends,
+// instead of a TCP connection dropped under the client. A transport that
+// failed (read or write error, the peer gone) is dropped.
+func closeWSAfterError(s *Server, ws *wsConn, reason string, err error) {
+	switch {
+	case reason == ReasonParseError || errors.Is(err, errHeartbeat):
+		// The session's reader found the error and reads no more, so this
+		// goroutine may read in its place: drain, so that what the client
+		// still sends does not turn the close into a reset (see
+		// closeAndDrain).
+		s.goTracked(func() { ws.closeAndDrain(wsStatusNoStatus, "") })
+	case reason == ReasonPingTimeout:
+		// A reader may still run (the poller's or readLoop): it sees the
+		// client's close frame, if one comes, and drops the connection.
+		// A client that never answers, or a write stuck on a client that
+		// stopped reading, is dropped after wsCloseWait.
+		time.AfterFunc(wsCloseWait, ws.closeNow)
+		s.goTracked(func() { ws.closeSending(wsStatusNoStatus, "") })
+	default:
+		ws.closeNow()
+	}
 }
 
 func (c *Conn) stopTimersLocked() {

@@ -142,9 +142,8 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		return usagef("--variant selects a reference server; it does not go with --url or --cmd")
 	}
 	if *rawURL != "" {
-		u, err := url.Parse(*rawURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--url %q: want http://HOST:PORT or https://HOST:PORT", *rawURL)
+		if err := checkServerURL("--url", *rawURL); err != nil {
+			return err
 		}
 		*rawURL = strings.TrimSuffix(*rawURL, "/")
 	}
