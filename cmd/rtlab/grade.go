@@ -49,7 +49,7 @@ Flags:
                           {exercise} in P is replaced by the exercise id
   --jwt-secret S          HS256 secret of minted tokens (default rtlab-dev-secret; env JWT_SECRET)
   --deadline DUR          overall deadline of the run (default 10m; with --repeat, of each run)
-  --repeat N              grade N times (default 1) and report every check whose verdict
+  --repeat N              grade N times and report every check whose verdict
                           changed between runs (text or json); exit 1 if one failed or flipped
   --variant NAME          without --url: grade this broken variant of the reference
   --page FILE             grade a browser page (q6): FILE is served on a loopback port
@@ -133,8 +133,10 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if *timeout <= 0 || *deadline <= 0 {
 		return usagef("--timeout and --deadline must be positive")
 	}
-	if err := checkRepeatFlag(*repeat, *format); err != nil {
-		return err
+	if flagGiven(fs, "repeat") {
+		if err := checkRepeatFlag(*repeat, *format); err != nil {
+			return err
+		}
 	}
 	all, err := graders.Load(scenarios.FS())
 	if err != nil {
@@ -167,7 +169,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		}
 		return gradeReferences(ctx, ids, all, opts, gradeWindow, *variant)
 	}
-	if *repeat > 1 {
+	if flagGiven(fs, "repeat") {
 		return gradeRepeat(ctx, e, *repeat, *format, *out, ids, opts, gradeOnce)
 	}
 	bar := newGradeProgress(e, ids, all)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,13 +13,22 @@ import (
 	"rtlab/graders"
 )
 
+// flagGiven reports whether the flag name was on the command line: --repeat
+// 1 asks for the repeat report of one run (make flake RUNS=1), not for the
+// plain one.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // checkRepeatFlag validates --repeat: at least one run, and a format that
 // can show verdicts over runs.
 func checkRepeatFlag(repeat int, format string) error {
 	if repeat < 1 {
 		return usagef("--repeat %d: want a number of runs, 1 or more", repeat)
 	}
-	if repeat > 1 && format != "text" && format != "json" {
+	if format != "text" && format != "json" {
 		return usagef("--repeat reports in text or json, not %s", format)
 	}
 	return nil
