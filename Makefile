@@ -49,6 +49,24 @@ cross:
 		{ echo "cmd/rtlab does not vet or build for $$p"; exit 1; }; \
 	done
 
+# make flake [RUNS=10]
+# Grades every reference server RUNS times with --repeat while two busy loops
+# keep the machine's cores busy, the conditions under which timing races in a
+# server or a check show up. Prints rtlab's report (the checks that failed or
+# flipped), the total of failing checks and the time taken; fails on any
+# failing or flipping check.
+RUNS ?= 10
+flake: build
+	@mkdir -p reports/grade; \
+	sh -c 'while :; do :; done' & b1=$$!; sh -c 'while :; do :; done' & b2=$$!; \
+	trap 'kill $$b1 $$b2 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	start=$$(date +%s); rc=0; \
+	$(BIN) grade --repeat $(RUNS) > reports/grade/flake.txt || rc=$$?; \
+	cat reports/grade/flake.txt; \
+	echo "make flake: $$(grep -E '^(UN)?STABLE:' reports/grade/flake.txt | cut -d: -f2-)"; \
+	echo "make flake: $(RUNS) runs of every reference under two busy loops took $$(( $$(date +%s) - start ))s, exit $$rc"; \
+	exit $$rc
+
 # The pinned npm packages, reinstalled whenever the lock file is newer than
 # what npm last installed.
 node:

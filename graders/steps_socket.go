@@ -331,7 +331,20 @@ func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 		}
 	}
 	caps := map[string]any{}
-	if m := match(want, got, caps); m != nil {
+	m := match(want, got, caps)
+	// A $nowhere speaks for the whole ack: its further arguments too.
+	for i := 1; i < len(raw) && m == nil; i++ {
+		v, e := decodeJSON(raw[i])
+		if e != nil {
+			v = string(raw[i])
+		}
+		for _, nm := range nowhereMatchers(want) {
+			if m = matchNowhere(fmt.Sprintf("argument %d", i+1), nm, v); m != nil {
+				break
+			}
+		}
+	}
+	if m != nil {
 		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown),
 			Expected: describe(want), Actual: describeRaw(raw) + " — " + m.String()}
 	}
