@@ -333,7 +333,20 @@ func (r *stepRun) emit(ctx context.Context, st *scenario.EmitStep) error {
 		}
 	}
 	caps := map[string]any{}
-	if m := scenario.Match(want, got, caps); m != nil {
+	m := scenario.Match(want, got, caps)
+	// A $nowhere speaks for the whole ack: its further arguments too.
+	for i := 1; i < len(raw) && m == nil; i++ {
+		v, e := scenario.DecodeJSON(raw[i])
+		if e != nil {
+			v = string(raw[i])
+		}
+		for _, nm := range scenario.NowhereMatchers(want) {
+			if m = scenario.MatchNowhere(fmt.Sprintf("argument %d", i+1), nm, v); m != nil {
+				break
+			}
+		}
+	}
+	if m != nil {
 		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown),
 			Expected: scenario.Describe(want), Actual: describeRaw(raw) + " — " + m.String()}
 	}

@@ -24,6 +24,8 @@ func init() {
 
 type q38Faults struct {
 	stackInAck   bool // the ack's message carries the error and its stack trace
+	stackField   bool // the message is friendly, but the ack has a "stack" field beside it
+	stackArg     bool // the ack is right, but a second ack argument carries the stack
 	noAckOnAsync bool // only panics are caught: an error from the async work is never answered
 	crashOnThrow bool // no wrapper: a panic takes the whole server down (every socket gone, no ack)
 	busyStuck    bool // a per-socket "busy" flag is not reset when the handler fails
@@ -31,11 +33,13 @@ type q38Faults struct {
 }
 
 var q38Variants = map[string]q38Faults{
-	"stack-in-ack":    {stackInAck: true},
-	"no-ack-on-async": {noAckOnAsync: true},
-	"crash-on-throw":  {crashOnThrow: true},
-	"busy-flag-stuck": {busyStuck: true},
-	"no-log-context":  {noLogContext: true},
+	"stack-in-ack":     {stackInAck: true},
+	"stack-field":      {stackField: true},
+	"stack-second-arg": {stackArg: true},
+	"no-ack-on-async":  {noAckOnAsync: true},
+	"crash-on-throw":   {crashOnThrow: true},
+	"busy-flag-stuck":  {busyStuck: true},
+	"no-log-context":   {noLogContext: true},
 }
 
 // friendlyMessage is what a user reads when a handler fails: what went
@@ -80,6 +84,22 @@ func (w *errorWrapper) wrap(s *socketio.Socket, h handlerFunc) func(*socketio.Ev
 			if p != nil {
 				msg += "\n" + p.stack
 			}
+		}
+		if (w.f.stackField || w.f.stackArg) && e.HasAck() {
+			// {status, message: err.message, stack: err.stack}, or
+			// ack(answer, err.stack): the message alone looks clean.
+			stack := string(debug.Stack())
+			if p != nil {
+				stack = p.stack
+			}
+			answer := map[string]any{"status": "error", "message": msg}
+			if w.f.stackArg {
+				e.Ack(answer, stack)
+				return
+			}
+			answer["stack"] = stack
+			e.Ack(answer)
+			return
 		}
 		ackError(e, msg)
 	}

@@ -51,6 +51,11 @@ type Options struct {
 	// TLS, when set, makes Start serve HTTPS with it. Default nil, plain
 	// HTTP. New ignores it.
 	TLS *tls.Config
+	// Wrap, when set, stands between Start's listener and the server: a
+	// test that makes a reference misbehave on purpose (refuse every
+	// other handshake, die after its first client) wraps its handler.
+	// Default nil. New ignores it.
+	Wrap func(http.Handler) http.Handler
 	// ErrorLog receives the HTTP server's own errors (a client that hangs
 	// up mid-handshake). Default nil, the standard logger. New ignores it.
 	ErrorLog *log.Logger

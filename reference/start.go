@@ -57,7 +57,11 @@ func Start(id string, opts *Options) (*Running, error) {
 		return nil, fmt.Errorf("reference %s: %w", ex.ID, err)
 	}
 	r := &Running{Addr: ln.Addr().String(), Server: srv, served: make(chan struct{})}
-	r.hs = httpserve.New(srv, &httpserve.Options{ErrorLog: o.ErrorLog})
+	var h http.Handler = srv
+	if o.Wrap != nil {
+		h = o.Wrap(srv)
+	}
+	r.hs = httpserve.New(h, &httpserve.Options{ErrorLog: o.ErrorLog})
 	// Track connections so Close can wait for their handlers: a test with
 	// a goroutine-leak check must not see one still running.
 	r.hs.ConnState = func(_ net.Conn, s http.ConnState) {

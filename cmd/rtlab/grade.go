@@ -48,7 +48,9 @@ Flags:
   --namespace-prefix P    put P in front of every namespace (/q17 → "/" is "/q17");
                           {exercise} in P is replaced by the exercise id
   --jwt-secret S          HS256 secret of minted tokens (default rtlab-dev-secret; env JWT_SECRET)
-  --deadline DUR          overall deadline of the run (default 10m)
+  --deadline DUR          overall deadline of the run (default 10m; with --repeat, of each run)
+  --repeat N              grade N times and report every check whose verdict
+                          changed between runs (text or json); exit 1 if one failed or flipped
   --variant NAME          without --url: grade this broken variant of the reference
   --page FILE             grade a browser page (q6): FILE is served on a loopback port
                           and loaded in headless Chromium (needs chromium)
@@ -67,6 +69,7 @@ Examples:
   rtlab grade --url http://localhost:3000 --exercise q20 --namespace-prefix /q20
   rtlab grade                                  # every reference server
   rtlab grade --exercise q17 --variant no-initial-count
+  rtlab grade --exercise q23 --repeat 10          # is every check stable?
   rtlab grade --exercise q6 --page student/q6/index.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
@@ -91,6 +94,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	page := fs.String("page", "", "")
 	caFile := fs.String("ca", "", "")
 	nginxConf := fs.String("nginx-conf", "", "")
+	repeat := fs.Int("repeat", 1, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -131,6 +135,11 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if *timeout <= 0 || *deadline <= 0 {
 		return usagef("--timeout and --deadline must be positive")
 	}
+	if flagGiven(fs, "repeat") {
+		if err := checkRepeatFlag(*repeat, *format); err != nil {
+			return err
+		}
+	}
 	all, err := graders.Load(scenarios.FS(), probeSet())
 	if err != nil {
 		return fmt.Errorf("the embedded scenarios do not parse (a bug in rtlab): %w", err)
@@ -143,29 +152,31 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		return usagef("--variant selects a reference server; it does not go with --url or --cmd")
 	}
 	if *rawURL != "" {
-		u, err := url.Parse(*rawURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--url %q: want http://HOST:PORT or https://HOST:PORT", *rawURL)
+		if err := checkServerURL("--url", *rawURL); err != nil {
+			return err
 		}
 		*rawURL = strings.TrimSuffix(*rawURL, "/")
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, *deadline)
-	defer cancel()
 	opts := &graders.Options{
 		Timeout: *timeout, Transport: *transport, NamespacePrefix: *nsPrefix, JWTSecret: *secret,
 		Probes: probeSet(), Nginx: nginxRun,
 	}
+	// gradeOnce grades every exercise once, within --deadline.
+	gradeOnce := func(ctx context.Context, opts *graders.Options) ([]*graders.Report, error) {
+		ctx, cancel := context.WithTimeout(ctx, *deadline)
+		defer cancel()
+		if *rawURL != "" || *cmdLine != "" {
+			return gradeURL(ctx, e, *rawURL, *cmdLine, ids, all, opts, gradeWindow)
+		}
+		return gradeReferences(ctx, ids, all, opts, gradeWindow, *variant)
+	}
+	if flagGiven(fs, "repeat") {
+		return gradeRepeat(ctx, e, *repeat, *format, *out, ids, opts, gradeOnce)
+	}
 	bar := newGradeProgress(e, ids, all)
 	opts.OnCheck = bar.onCheck
-
-	var reports []*graders.Report
-	switch {
-	case *rawURL != "" || *cmdLine != "":
-		reports, err = gradeURL(ctx, e, *rawURL, *cmdLine, ids, all, opts, gradeWindow)
-	default:
-		reports, err = gradeReferences(ctx, ids, all, opts, gradeWindow, *variant)
-	}
+	reports, err := gradeOnce(ctx, opts)
 	bar.wait()
 	if err != nil {
 		return err

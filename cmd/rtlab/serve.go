@@ -39,7 +39,8 @@ Flags:
   --ping-timeout D   how long a client has to answer a ping (default 20s;
                      conformance 200ms)
   --debug-addr A     also serve GET /debug/runtime, this process's goroutine count
-                     and RSS as JSON, on A: a loopback address only, such as
+                     and RSS as JSON (?free=1: after a GC that returns free memory
+                     to the OS), on A: a loopback address only, such as
                      127.0.0.1:0 (the port is printed); for soak tests
 
 Examples:
@@ -90,6 +91,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usagef("no reference server for %q (rtlab list shows them)", pos[0])
 	}
+	if err := checkAddr(*addr); err != nil {
+		return err
+	}
 	var debugLn net.Listener
 	if *debugAddr != "" {
 		if debugLn, err = listenDebug(*debugAddr); err != nil {
@@ -100,6 +104,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv, err := ex.New(&reference.Options{JWTSecret: *secret, RateLimitWindow: *window, Log: e.stdout, Variant: *variant,
 		PingInterval: heartbeat[0], PingTimeout: heartbeat[1]})
 	if err != nil {
+		if *variant != "" {
+			return usagef("--variant: %v", err) // the one way New fails on a name given by the user
+		}
 		return err
 	}
 	defer srv.Close()
@@ -169,6 +176,21 @@ func envWindow() time.Duration {
 		return time.Duration(ms) * time.Millisecond
 	}
 	return 0
+}
+
+// checkAddr rejects an --addr that no listen could take: no port, or a
+// port that is not a number from 0 to 65535. A mistake in a flag is a usage
+// error (exit 2), found before the server starts; a port already in use is
+// found by the listen.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr %q: want HOST:PORT, such as localhost:3000", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("--addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }
 
 // listenLoopback listens on addr. For "localhost:PORT" it listens on both

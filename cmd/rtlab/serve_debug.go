@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 
 	"rtlab/loadtest"
 )
@@ -21,10 +22,16 @@ type RuntimeStats struct {
 	RSSError   string `json:"rss_error,omitempty"`
 }
 
-// debugHandler serves GET /debug/runtime.
+// debugHandler serves GET /debug/runtime. With ?free=1 it first collects
+// garbage and hands free memory back to the OS, so that the RSS is what
+// the process holds on to: a heap still growing to its GC target is then
+// not mistaken for a leak.
 func debugHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/runtime", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("free") == "1" {
+			debug.FreeOSMemory()
+		}
 		st := RuntimeStats{Goroutines: runtime.NumGoroutine()}
 		rss, err := loadtest.ReadRSS(os.Getpid())
 		if err != nil {

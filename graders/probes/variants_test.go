@@ -122,9 +122,11 @@ var namedChecks = map[string][]string{
 	"q37/leak-listeners": {"churn-no-warning"},
 	"q37/leak-on-drop":   {"churn-no-warning"},
 
-	"q38/stack-in-ack":    {"throw"},
-	"q38/no-ack-on-async": {"reject"},
-	"q38/crash-on-throw":  {"throw"},
-	"q38/busy-flag-stuck": {"keeps-working"},
-	"q38/no-log-context":  {"logged"},
+	"q38/stack-in-ack":     {"throw"},
+	"q38/stack-field":      {"throw"},
+	"q38/stack-second-arg": {"throw"},
+	"q38/no-ack-on-async":  {"reject"},
+	"q38/crash-on-throw":   {"throw"},
+	"q38/busy-flag-stuck":  {"keeps-working"},
+	"q38/no-log-context":   {"logged"},
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/signal"
@@ -221,38 +220,28 @@ func TestExplainQ2DrawsTheHandshake(t *testing.T) {
 
 // TestWSResetCatchesACrash: a server that dies once its first client goes
 // (as a Node server without a socket 'error' listener does on ECONNRESET)
-// fails reset-1006. It wraps the reference's handler in one that plays
-// dead, so it serves the handler itself instead of calling
-// reference.Start.
+// fails reset-1006.
 func TestWSResetCatchesACrash(t *testing.T) {
 	t.Parallel()
-	ex, _ := reference.Lookup("q5")
-	srv, err := ex.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ts *httptest.Server
 	var once sync.Once
 	crashed := make(chan struct{})
-	ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-crashed:
-			http.Error(w, "crashed", http.StatusBadGateway)
-			return
-		default:
-		}
-		srv.ServeHTTP(w, r)
-		once.Do(func() { close(crashed) }) // the first connection's end kills it
-	}))
-	defer func() {
-		srv.Close()
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	dies := func(srv http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-crashed:
+				http.Error(w, "crashed", http.StatusBadGateway)
+				return
+			default:
+			}
+			srv.ServeHTTP(w, r)
+			once.Do(func() { close(crashed) }) // the first connection's end kills it
+		})
+	}
+	ts := startReference(t, "q5", &reference.Options{Wrap: dies})
 	u, _ := url.Parse(ts.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = wsResetProbe(ctx, &graders.ProbeEnv{URL: u, HTTP: ts.Client(), Timeout: 2 * time.Second}, map[string]any{})
+	err := wsResetProbe(ctx, &graders.ProbeEnv{URL: u, HTTP: &http.Client{}, Timeout: 2 * time.Second}, map[string]any{})
 	var f *graders.Failure
 	if !errors.As(err, &f) || !strings.Contains(f.Error(), "reset") {
 		t.Fatalf("%v, want a failure naming the reset", err)

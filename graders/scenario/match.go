@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Matchers: an expected value in a scenario is plain JSON (objects match as
@@ -30,6 +31,9 @@ import (
 //	{$len: 3}          an array, string or object of that length
 //	{$one_of: [a, b]}  any of the alternatives
 //	{$not: m}          anything m does not match (or no value)
+//	{$nowhere: m}      no string anywhere in the value, at any depth and
+//	                   object keys included, matches m (or no value)
+//	{$all: [a, b]}     every one of the matchers
 //
 // An expected string matches a number of the same spelling ("5" ⇔ 5),
 // because the contract compares ids as strings.
@@ -376,6 +380,16 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *Mismatch 
 			return fail("anything but " + Describe(arg))
 		}
 		return nil
+	case "$nowhere":
+		return MatchNowhere(path, arg, act)
+	case "$all":
+		ms, _ := arg.([]any)
+		for _, m := range ms {
+			if mm := matchAt(path, m, act, caps); mm != nil {
+				return mm
+			}
+		}
+		return nil
 	case "$excludes":
 		e, _ := arg.([]any)
 		a, ok := act.([]any)
@@ -417,6 +431,102 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *Mismatch 
 		return nil
 	}
 	return fail("a known matcher, not " + op)
+}
+
+// MatchNowhere fails when m matches any string inside act: values at any
+// depth and object keys alike. A leak (a stack trace, a secret) is one
+// wherever it sits, so an absence check must read the whole payload, not
+// the one field it is supposed to be in; the mismatch names the field
+// where m matched.
+func MatchNowhere(path string, m, act any) *Mismatch {
+	want := Describe(m)
+	if ms, ok := m.(string); ok {
+		want = ms
+	}
+	found := func(at, what string, s string) *Mismatch {
+		return &Mismatch{Path: at, Want: "nothing matching " + want + " anywhere in the value",
+			Got: what + strconv.Quote(around(m, s))}
+	}
+	switch a := act.(type) {
+	case string:
+		if matchAt(path, m, a, nil) == nil {
+			return found(path, "", a)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(a))
+		for k := range a {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if matchAt(path, m, k, nil) == nil {
+				return found(join(path, k), "the key ", k)
+			}
+			if mm := MatchNowhere(join(path, k), m, a[k]); mm != nil {
+				return mm
+			}
+		}
+	case []any:
+		for i, e := range a {
+			if mm := MatchNowhere(join(path, strconv.Itoa(i)), m, e); mm != nil {
+				return mm
+			}
+		}
+	}
+	return nil
+}
+
+// around shortens s to the part a regular expression m matched, with a
+// little context, so that a long stack trace shows where it leaked.
+func around(m any, s string) string {
+	const ctx = 30
+	pat, ok := m.(string)
+	if !ok || !isRegex(pat) || len(s) <= 2*ctx+20 {
+		return s
+	}
+	re, err := regexp.Compile(pat[1 : len(pat)-1])
+	if err != nil {
+		return s
+	}
+	loc := re.FindStringIndex(s)
+	if loc == nil {
+		return s
+	}
+	from, to := max(loc[0]-ctx, 0), min(loc[1]+ctx, len(s))
+	for from > 0 && !utf8.RuneStart(s[from]) {
+		from--
+	}
+	for to < len(s) && !utf8.RuneStart(s[to]) {
+		to++
+	}
+	out := s[from:to]
+	if from > 0 {
+		out = "…" + out
+	}
+	if to < len(s) {
+		out += "…"
+	}
+	return out
+}
+
+// NowhereMatchers returns the arguments of the $nowhere matchers at the top
+// of exp (itself, or inside a top-level $all): the ones that speak for a
+// whole payload, so that an ack's further arguments are held to them too.
+func NowhereMatchers(exp any) []any {
+	e, ok := exp.(map[string]any)
+	if !ok || len(e) != 1 {
+		return nil
+	}
+	if m, ok := e["$nowhere"]; ok {
+		return []any{m}
+	}
+	var out []any
+	if all, ok := e["$all"].([]any); ok {
+		for _, m := range all {
+			out = append(out, NowhereMatchers(m)...)
+		}
+	}
+	return out
 }
 
 func join(path, k string) string {

@@ -39,6 +39,20 @@ func TestMatch(t *testing.T) {
 		{"excludes fails", map[string]any{"$excludes": []any{"/^a/"}}, []any{"b", "ab"}, false, "without"},
 		{"not", map[string]any{"m": map[string]any{"$not": "/at .*js:/"}}, map[string]any{"m": "Something went wrong"}, true, ""},
 		{"not fails", map[string]any{"$not": "/at .*js:/"}, "Error\n    at f (x.js:3)", false, "anything but"},
+		{"nowhere clean", map[string]any{"$nowhere": "/\\.js:\\d+/"}, map[string]any{"status": "error", "message": "Sorry", "detail": map[string]any{"code": 3.0}}, true, ""},
+		{"nowhere in a sibling field", map[string]any{"$nowhere": "/\\.js:\\d+/"},
+			map[string]any{"status": "error", "message": "Sorry", "stack": "Error: boom\n    at f (/app/server.js:12:5)"}, false, "at stack: expected nothing matching"},
+		{"nowhere deep", map[string]any{"$nowhere": "/\\.js:\\d+/"},
+			map[string]any{"error": map[string]any{"frames": []any{"ok", "at g (x.js:9:1)"}}}, false, "at error.frames.1"},
+		{"nowhere in a key", map[string]any{"$nowhere": "/\\.js:\\d+/"},
+			map[string]any{"trace": map[string]any{"server.js:12": true}}, false, `at trace.server.js:12: expected nothing matching /\.js:\d+/ anywhere in the value, got the key`},
+		{"nowhere absent", map[string]any{"x": map[string]any{"$nowhere": "/a/"}}, map[string]any{}, true, ""},
+		{"all", map[string]any{"$all": []any{map[string]any{"status": "error"}, map[string]any{"$nowhere": "/at /"}}},
+			map[string]any{"status": "error", "message": "fine"}, true, ""},
+		{"all fails on the first", map[string]any{"$all": []any{map[string]any{"status": "error"}, map[string]any{"$nowhere": "/at /"}}},
+			map[string]any{"status": "ok"}, false, "at status"},
+		{"all fails on the second", map[string]any{"$all": []any{map[string]any{"status": "error"}, map[string]any{"$nowhere": "/ at /"}}},
+			map[string]any{"status": "error", "message": "x", "stack": "E\n at y"}, false, "at stack"},
 		{"len", map[string]any{"$len": uint64(2)}, []any{"a", "b"}, true, ""},
 		{"one_of", map[string]any{"$one_of": []any{"a", "b"}}, "c", false, "one of"},
 		{"null", nil, nil, true, ""},
@@ -55,6 +69,29 @@ func TestMatch(t *testing.T) {
 				t.Errorf("mismatch %q does not say %q", m.String(), c.why)
 			}
 		})
+	}
+}
+
+// TestNowhereShowsWhereItMatched: a long stack trace is shown around what
+// matched, not cut after its first line.
+func TestNowhereShowsWhereItMatched(t *testing.T) {
+	stack := "Error: risky-op failed because the remote service said no, twice\n" + strings.Repeat("    at anonymous (node:events:517:28)\n", 3) +
+		"    at Socket.<anonymous> (/home/me/app/server.js:42:11)\n"
+	m := Match(map[string]any{"$nowhere": `/\.js:\d+/`}, map[string]any{"status": "error", "stack": stack}, nil)
+	if m == nil || !strings.Contains(m.String(), "app/server.js:42") || !strings.HasPrefix(m.String(), "at stack:") {
+		t.Fatalf("mismatch %v does not show where server.js:42 leaked", m)
+	}
+}
+
+// TestNowhereMatchers: only a top-level $nowhere (or one in a top-level
+// $all) speaks for the whole ack.
+func TestNowhereMatchers(t *testing.T) {
+	all := map[string]any{"$all": []any{map[string]any{"status": "error"}, map[string]any{"$nowhere": "/a/"}}}
+	if got := NowhereMatchers(all); len(got) != 1 || got[0] != "/a/" {
+		t.Errorf("nowhereMatchers($all) = %v", got)
+	}
+	if got := NowhereMatchers(map[string]any{"message": map[string]any{"$nowhere": "/a/"}}); got != nil {
+		t.Errorf("nowhereMatchers(field) = %v, want none", got)
 	}
 }
 
