@@ -139,3 +139,9 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 func Skipf(format string, args ...any) *SkipError {
 	return &SkipError{Reason: fmt.Sprintf(format, args...)}
 }
+
+// ScenarioError is a mistake in a scenario found while it runs (an unknown
+// variable, a bad template): a harness error, never the student's fault.
+type ScenarioError struct{ Msg string }
+
+func (e *ScenarioError) Error() string { return "scenario error: " + e.Msg }

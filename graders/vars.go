@@ -58,12 +58,6 @@ func (v *vars) merge(from map[string]any) {
 
 var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
 
-// ScenarioError is a mistake in a scenario found while it runs (an unknown
-// variable, a bad template): a harness error, never the student's fault.
-type ScenarioError struct{ Msg string }
-
-func (e *ScenarioError) Error() string { return "scenario error: " + e.Msg }
-
 // expand replaces ${vars} and {{jwt ...}} templates in every string of v.
 // A string that is exactly one ${var} becomes the variable's value with its
 // type (a number stays a number).

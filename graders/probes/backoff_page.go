@@ -263,26 +263,81 @@ type attempt struct {
 // drop, refuse until the delays settle, accept and hold, close, measure
 // the next attempt.
 func runBackoffSession(ctx context.Context, env *graders.ProbeEnv, p backoffParams) *backoffRun {
-	run := &backoffRun{ResetDelay: -1, Token: randomToken()}
+	s := &backoffSession{ctx: ctx, p: p, run: &backoffRun{ResetDelay: -1, Token: randomToken()},
+		attempts: make(chan *attempt), consoleSeen: make(chan struct{}, 64)}
 	chrome, err := FindChromium()
 	if err != nil {
-		run.Err = err
-		return run
+		s.run.Err = err
+		return s.run
 	}
-	// The harness: every upgrade request is handed to this goroutine,
-	// which decides to accept or refuse it.
-	attempts := make(chan *attempt)
+	addr, stopHarness, err := s.startHarness()
+	if err != nil {
+		s.run.Err = err
+		return s.run
+	}
+	defer stopHarness()
+	pageURL, err := env.URL.Parse(p.page)
+	if err != nil {
+		s.run.Err = &graders.ScenarioError{Msg: fmt.Sprintf("bad page %q", p.page)}
+		return s.run
+	}
+	q := pageURL.Query()
+	q.Set("ws", "ws://"+addr+"/ws")
+	q.Set("base", fmt.Sprint(p.base.Milliseconds()))
+	q.Set("max", fmt.Sprint(p.max.Milliseconds()))
+	pageURL.RawQuery = q.Encode()
+	closeBrowser, err := s.openPage(chrome, pageURL.String())
+	if err != nil {
+		s.run.Err = err
+		return s.run
+	}
+	defer closeBrowser()
+	defer s.finish()
+
+	// 1. The first connection: accepted, sent a JSON message, then dropped.
+	first, ok := s.next(10 * time.Second)
+	if !ok {
+		return s.run
+	}
+	dropped := s.acceptAndDrop(first)
+	// 2. Refused attempts until the delays settle; the last is accepted.
+	good := s.refuseUntilSettled(dropped)
+	// 3. The reset: accept it, keep it up, close it, time the next one.
+	if good != nil {
+		s.measureReset(good)
+	}
+	return s.run
+}
+
+// backoffSession is one run of the backoff probe: the harness that
+// receives the page's connection attempts, and what the browser showed.
+type backoffSession struct {
+	ctx  context.Context // the probe's deadline
+	sctx context.Context // ends with the harness: handlers stop waiting
+	p    backoffParams
+	run  *backoffRun
+	// attempts hands every upgrade request to the session, which decides
+	// to accept or refuse it.
+	attempts    chan *attempt
+	consoleSeen chan struct{} // a console line arrived
+	mu          sync.Mutex    // guards run's console fields and finished
+	finished    bool          // set when the session ends: later events are dropped
+}
+
+// startHarness serves the page's WebSocket attempts on a loopback port
+// until the returned stop.
+func (s *backoffSession) startHarness() (addr string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		run.Err = err
-		return run
+		return "", nil, err
 	}
-	sctx, stop := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(s.ctx)
+	s.sctx = sctx
 	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := &attempt{at: time.Now(), w: w, r: r, answer: make(chan func(http.ResponseWriter, *http.Request), 1), done: make(chan struct{})}
 		defer close(a.done)
 		select {
-		case attempts <- a:
+		case s.attempts <- a:
 		case <-sctx.Done():
 			http.Error(w, "rtlab: the test is over", http.StatusServiceUnavailable)
 			return
@@ -297,30 +352,21 @@ func runBackoffSession(ctx context.Context, env *graders.ProbeEnv, p backoffPara
 	var srvWG sync.WaitGroup
 	srvWG.Add(1)
 	go func() { defer srvWG.Done(); hs.Serve(ln) }()
-	defer func() {
-		stop()
+	return ln.Addr().String(), func() {
+		cancel()
 		hs.Close()
 		srvWG.Wait()
-	}()
+	}, nil
+}
 
-	pageURL, err := env.URL.Parse(p.page)
-	if err != nil {
-		run.Err = &graders.ScenarioError{Msg: fmt.Sprintf("bad page %q", p.page)}
-		return run
-	}
-	q := pageURL.Query()
-	q.Set("ws", "ws://"+ln.Addr().String()+"/ws")
-	q.Set("base", fmt.Sprint(p.base.Milliseconds()))
-	q.Set("max", fmt.Sprint(p.max.Milliseconds()))
-	pageURL.RawQuery = q.Encode()
-
+// openPage starts headless chromium with a fresh profile, listening to the
+// page's console, and loads pageURL; closeBrowser ends it all.
+func (s *backoffSession) openPage(chrome, pageURL string) (closeBrowser func(), err error) {
 	profile, err := os.MkdirTemp("", "rtlab-chromium-")
 	if err != nil {
-		run.Err = err
-		return run
+		return nil, err
 	}
-	defer os.RemoveAll(profile)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(s.ctx,
 		chromedp.ExecPath(chrome),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -337,83 +383,91 @@ func runBackoffSession(ctx context.Context, env *graders.ProbeEnv, p backoffPara
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 	)
-	defer cancelAlloc()
-	var mu sync.Mutex
-	finished := false // set when the session ends: later events are dropped
-	consoleSeen := make(chan struct{}, 64)
-	onEvent := func(ev any) {
-		e, ok := ev.(*runtime.EventConsoleAPICalled)
-		if !ok {
-			return
-		}
-		var parts []string
-		parsed := false
-		for _, a := range e.Args {
-			parts = append(parts, remoteText(a))
-			if a.Type == runtime.RemoteObjectTypeObject && a.Preview != nil {
-				for _, prop := range a.Preview.Properties {
-					if prop.Value == run.Token {
-						parsed = true
-					}
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(s.onConsole))
+	closeBrowser = func() {
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(profile)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate(pageURL)); err != nil {
+		closeBrowser()
+		return nil, fmt.Errorf("chromium could not load %s: %w", pageURL, err)
+	}
+	return closeBrowser, nil
+}
+
+// onConsole records what the page logs: whether it said the connection
+// opened, and whether it logged the parsed welcome message (its token).
+func (s *backoffSession) onConsole(ev any) {
+	e, ok := ev.(*runtime.EventConsoleAPICalled)
+	if !ok {
+		return
+	}
+	var parts []string
+	parsed := false
+	for _, a := range e.Args {
+		parts = append(parts, remoteText(a))
+		if a.Type == runtime.RemoteObjectTypeObject && a.Preview != nil {
+			for _, prop := range a.Preview.Properties {
+				if prop.Value == s.run.Token {
+					parsed = true
 				}
 			}
 		}
-		line := strings.Join(parts, " ")
-		mu.Lock()
-		defer mu.Unlock()
-		if finished {
-			return
-		}
-		run.Console = append(run.Console, line)
-		if strings.Contains(strings.ToLower(line), "open") {
-			run.OpenLogged = true
-		}
-		if parsed {
-			run.ParsedLogged = true
-		}
-		select {
-		case consoleSeen <- struct{}{}:
-		default:
-		}
 	}
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(onEvent))
-	defer func() {
-		cancelBrowser()
-		cancelAlloc()
-	}()
-	if err := chromedp.Do(bctx, chromedp.Navigate(pageURL.String())); err != nil {
-		run.Err = fmt.Errorf("chromium could not load %s: %w", pageURL, err)
-		return run
+	line := strings.Join(parts, " ")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.finished {
+		return
 	}
-	next := func(wait time.Duration) (*attempt, bool) {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case a := <-attempts:
-			return a, true
-		case <-t.C:
-			return nil, false
-		case <-ctx.Done():
-			return nil, false
-		}
+	s.run.Console = append(s.run.Console, line)
+	if strings.Contains(strings.ToLower(line), "open") {
+		s.run.OpenLogged = true
 	}
-	refuse := func(a *attempt) time.Time {
-		a.answer <- func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "rtlab: refusing this attempt to measure the backoff", http.StatusServiceUnavailable)
-		}
-		<-a.done
-		return time.Now()
+	if parsed {
+		s.run.ParsedLogged = true
 	}
+	select {
+	case s.consoleSeen <- struct{}{}:
+	default:
+	}
+}
 
-	// 1. The first connection: accepted, sent a JSON message, then dropped.
-	first, ok := next(10 * time.Second)
-	if !ok {
-		mu.Lock()
-		finished = true
-		mu.Unlock()
-		return run
+// finish ends the session: console events that arrive later are dropped.
+func (s *backoffSession) finish() {
+	s.mu.Lock()
+	s.finished = true
+	s.mu.Unlock()
+}
+
+// next waits up to wait for the page's next connection attempt.
+func (s *backoffSession) next(wait time.Duration) (*attempt, bool) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case a := <-s.attempts:
+		return a, true
+	case <-t.C:
+		return nil, false
+	case <-s.ctx.Done():
+		return nil, false
 	}
-	var dropped time.Time
+}
+
+// refuse answers a with 503 and returns when it was answered.
+func (s *backoffSession) refuse(a *attempt) time.Time {
+	a.answer <- func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "rtlab: refusing this attempt to measure the backoff", http.StatusServiceUnavailable)
+	}
+	<-a.done
+	return time.Now()
+}
+
+// acceptAndDrop accepts the first attempt, sends it a JSON message, reads
+// the page's reply, gives the console 2s to report what the page logged,
+// then drops the connection; it returns when it was dropped.
+func (s *backoffSession) acceptAndDrop(first *attempt) time.Time {
 	pings := make(chan string, 1)
 	closeFirst := make(chan struct{})
 	first.answer <- func(w http.ResponseWriter, r *http.Request) {
@@ -422,11 +476,11 @@ func runBackoffSession(ctx context.Context, env *graders.ProbeEnv, p backoffPara
 			return
 		}
 		defer c.CloseNow()
-		msg, _ := json.Marshal(map[string]any{"type": "welcome", "token": run.Token, "at": time.Now().UnixMilli()})
-		wctx, cancel := context.WithTimeout(sctx, 2*time.Second)
+		msg, _ := json.Marshal(map[string]any{"type": "welcome", "token": s.run.Token, "at": time.Now().UnixMilli()})
+		wctx, cancel := context.WithTimeout(s.sctx, 2*time.Second)
 		c.Write(wctx, websocket.MessageText, msg)
 		cancel()
-		rctx, cancel := context.WithTimeout(sctx, 3*time.Second)
+		rctx, cancel := context.WithTimeout(s.sctx, 3*time.Second)
 		_, data, err := c.Read(rctx)
 		cancel()
 		if err == nil {
@@ -435,89 +489,86 @@ func runBackoffSession(ctx context.Context, env *graders.ProbeEnv, p backoffPara
 		close(pings)
 		select {
 		case <-closeFirst:
-		case <-sctx.Done():
+		case <-s.sctx.Done():
 		}
 		c.Close(websocket.StatusGoingAway, "rtlab: dropping the connection")
 	}
-	mu.Lock()
-	run.Connected = true
-	mu.Unlock()
-	if s, ok := <-pings; ok {
-		run.PingSeen = s
+	s.mu.Lock()
+	s.run.Connected = true
+	s.mu.Unlock()
+	if msg, ok := <-pings; ok {
+		s.run.PingSeen = msg
 	}
-	// Give the console a moment to report what the page logged.
 	deadline := time.After(2 * time.Second)
 wait:
 	for {
-		mu.Lock()
-		got := run.OpenLogged && run.ParsedLogged
-		mu.Unlock()
+		s.mu.Lock()
+		got := s.run.OpenLogged && s.run.ParsedLogged
+		s.mu.Unlock()
 		if got {
 			break
 		}
 		select {
-		case <-consoleSeen:
+		case <-s.consoleSeen:
 		case <-deadline:
 			break wait
 		}
 	}
 	close(closeFirst)
 	<-first.done
-	dropped = time.Now()
+	return time.Now()
+}
 
-	// 2. Refused attempts, until the delays have sat at the cap twice, or
-	// a delay is clearly over it, or the attempts run out; that attempt
-	// is accepted for the reset test instead.
+// refuseUntilSettled refuses the page's attempts, recording the delays,
+// until they have sat at the cap twice, or a delay is clearly over it, or
+// the attempts run out; that attempt is returned, to be accepted for the
+// reset test (nil when the page stopped trying).
+func (s *backoffSession) refuseUntilSettled(dropped time.Time) *attempt {
 	prev := dropped
-	limit := capLimit(p)
+	limit := capLimit(s.p)
 	atCap := 0
-	var good *attempt
-	for good == nil {
-		a, ok := next(2*p.max + 2*time.Second)
+	for {
+		a, ok := s.next(2*s.p.max + 2*time.Second)
 		if !ok {
-			run.LastWait = time.Since(prev)
-			break
+			s.run.LastWait = time.Since(prev)
+			return nil
 		}
 		d := a.at.Sub(prev)
-		run.Delays = append(run.Delays, d)
-		if float64(d) >= 0.75*float64(p.max) {
+		s.run.Delays = append(s.run.Delays, d)
+		if float64(d) >= 0.75*float64(s.p.max) {
 			atCap++
 		}
-		if d > limit || (atCap >= 2 && len(run.Delays) >= 4) || len(run.Delays) >= p.attempts {
-			good = a
-			break
+		if d > limit || (atCap >= 2 && len(s.run.Delays) >= 4) || len(s.run.Delays) >= s.p.attempts {
+			return a
 		}
-		prev = refuse(a)
+		prev = s.refuse(a)
 	}
-	// 3. The reset: accept this attempt, keep it up, close it, and time
-	// the next one.
-	if good != nil {
-		good.answer <- func(w http.ResponseWriter, r *http.Request) {
-			c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-			if err != nil {
-				return
-			}
-			defer c.CloseNow()
-			hctx, cancel := context.WithTimeout(sctx, p.hold)
-			defer cancel()
-			for {
-				if _, _, err := c.Read(hctx); err != nil {
-					break
-				}
-			}
-			c.Close(websocket.StatusGoingAway, "rtlab: closing the good connection")
+}
+
+// measureReset accepts good, keeps it up for hold, closes it, and times
+// the page's next attempt.
+func (s *backoffSession) measureReset(good *attempt) {
+	good.answer <- func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
 		}
-		<-good.done
-		closed := time.Now()
-		if b, ok := next(2*p.max + 2*time.Second); ok {
-			run.ResetDelay = b.at.Sub(closed)
-			refuse(b)
+		defer c.CloseNow()
+		hctx, cancel := context.WithTimeout(s.sctx, s.p.hold)
+		defer cancel()
+		for {
+			if _, _, err := c.Read(hctx); err != nil {
+				break
+			}
 		}
+		c.Close(websocket.StatusGoingAway, "rtlab: closing the good connection")
 	}
-	mu.Lock()
-	finished = true
-	mu.Unlock()
-	return run
+	<-good.done
+	closed := time.Now()
+	if b, ok := s.next(2*s.p.max + 2*time.Second); ok {
+		s.run.ResetDelay = b.at.Sub(closed)
+		s.refuse(b)
+	}
 }
 
 // remoteText renders a console argument as the DevTools console would,

@@ -43,39 +43,11 @@ func longPollRelease(ctx context.Context, env *graders.ProbeEnv, params map[stri
 			*dst = d
 		}
 	}
-	post := func(msg string) (int64, error) {
-		u, _ := env.URL.Parse("/api/notifications")
-		body, _ := json.Marshal(map[string]string{"message": msg})
-		pctx, cancel := context.WithTimeout(ctx, env.Timeout)
-		defer cancel()
-		req, _ := http.NewRequestWithContext(pctx, "POST", u.String(), bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := env.HTTP.Do(req)
-		if err != nil {
-			return 0, &graders.Failure{Reason: "POST /api/notifications failed", Actual: scenario.Shorten(err.Error(), 200)}
-		}
-		defer resp.Body.Close()
-		var out struct {
-			CreatedAt int64 `json:"createdAt"`
-		}
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-		if resp.StatusCode != http.StatusCreated || json.Unmarshal(raw, &out) != nil {
-			return 0, &graders.Failure{Reason: "POST /api/notifications did not create a notification",
-				Expected: `201 {"id","message","createdAt"}`, Actual: fmt.Sprintf("%d %s", resp.StatusCode, scenario.Shorten(string(raw), 200))}
-		}
-		return out.CreatedAt, nil
-	}
-	since, err := post("rtlab marker")
+	since, err := postNotification(ctx, env, "rtlab marker")
 	if err != nil {
 		return err
 	}
-	type answer struct {
-		at     time.Time
-		status int
-		body   string
-		err    error
-	}
-	answers := make([]answer, n)
+	answers := make([]longPollAnswer, n)
 	wctx, cancel := context.WithTimeout(ctx, hold+allWithin+10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -87,7 +59,7 @@ func longPollRelease(ctx context.Context, env *graders.ProbeEnv, params map[stri
 			defer wg.Done()
 			req, _ := http.NewRequestWithContext(wctx, "GET", u.String(), nil)
 			resp, err := env.HTTP.Do(req)
-			a := answer{err: err}
+			a := longPollAnswer{err: err}
 			if err == nil {
 				raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 				resp.Body.Close()
@@ -111,11 +83,52 @@ func longPollRelease(ctx context.Context, env *graders.ProbeEnv, params map[stri
 	case <-t.C:
 	}
 	sent := time.Now()
-	if _, err := post("rtlab release"); err != nil {
+	if _, err := postNotification(ctx, env, "rtlab release"); err != nil {
 		cancel()
 		return err
 	}
 	wg.Wait()
+	return judgeReleases(answers, sent, within, allWithin)
+}
+
+// longPollAnswer is how one waiting long poll was answered, and when.
+type longPollAnswer struct {
+	at     time.Time
+	status int
+	body   string
+	err    error
+}
+
+// postNotification creates a notification with message msg and returns
+// its createdAt.
+func postNotification(ctx context.Context, env *graders.ProbeEnv, msg string) (int64, error) {
+	u, _ := env.URL.Parse("/api/notifications")
+	body, _ := json.Marshal(map[string]string{"message": msg})
+	pctx, cancel := context.WithTimeout(ctx, env.Timeout)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(pctx, "POST", u.String(), bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := env.HTTP.Do(req)
+	if err != nil {
+		return 0, &graders.Failure{Reason: "POST /api/notifications failed", Actual: scenario.Shorten(err.Error(), 200)}
+	}
+	defer resp.Body.Close()
+	var out struct {
+		CreatedAt int64 `json:"createdAt"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal(raw, &out) != nil {
+		return 0, &graders.Failure{Reason: "POST /api/notifications did not create a notification",
+			Expected: `201 {"id","message","createdAt"}`, Actual: fmt.Sprintf("%d %s", resp.StatusCode, scenario.Shorten(string(raw), 200))}
+	}
+	return out.CreatedAt, nil
+}
+
+// judgeReleases requires that every waiter was answered with the released
+// notification, the median within within of the POST (sent) and the
+// slowest within allWithin.
+func judgeReleases(answers []longPollAnswer, sent time.Time, within, allWithin time.Duration) error {
+	n := len(answers)
 	var lat []time.Duration
 	for i, a := range answers {
 		switch {

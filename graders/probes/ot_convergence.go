@@ -273,6 +273,37 @@ func otConvergence(ctx context.Context, env *graders.ProbeEnv, params map[string
 }
 
 func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, seed uint64, trial, nOps int, doc string) error {
+	if err := otJoin(ctx, env, editors, doc); err != nil {
+		return err
+	}
+	sent, err := otEdit(ctx, env, editors, seed, trial, nOps, doc)
+	if err != nil {
+		return err
+	}
+	byVersion, err := otOrder(sent)
+	if err != nil {
+		return err
+	}
+	n := len(byVersion)
+	wctx, cancel := context.WithTimeout(ctx, env.Timeout)
+	defer cancel()
+	for _, e := range editors {
+		if !e.waitVersion(wctx, doc, n) {
+			_, have, _ := e.view(doc)
+			return &graders.Failure{Reason: fmt.Sprintf("editor %c did not receive every doc-update within %s", 'A'+e.idx, env.Timeout),
+				Expected: fmt.Sprintf("versions 1 to %d", n), Actual: fmt.Sprintf("versions up to %d in a row", have)}
+		}
+	}
+	texts, err := otReplay(editors[0].updatesOf(doc), byVersion, sent)
+	if err != nil {
+		return err
+	}
+	return otConverged(ctx, env, editors, doc, string(texts[n]), n)
+}
+
+// otJoin has every editor join the new document doc, which must be empty
+// at version 0.
+func otJoin(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, doc string) error {
 	for _, e := range editors {
 		a, err := e.sock.emitAck(ctx, env, "join-document", map[string]any{"docId": doc, "username": fmt.Sprintf("editor-%c", 'A'+e.idx)})
 		if err != nil {
@@ -282,6 +313,13 @@ func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, se
 			return &graders.Failure{Reason: "join-document of a new document " + doc, Expected: `{"content":"","version":0,…}`, Actual: scenario.Describe(scenario.Normalize(a))}
 		}
 	}
+	return nil
+}
+
+// otEdit has the editors send nOps random edits each, at once, each on
+// the version it has seen, and returns what was sent and how it was
+// acknowledged.
+func otEdit(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, seed uint64, trial, nOps int, doc string) ([]otSent, error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -325,17 +363,21 @@ func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, se
 	}
 	wg.Wait()
 	if len(errs) > 0 {
-		return errs[0]
+		return nil, errs[0]
 	}
+	return sent, nil
+}
 
-	// The server's order: ack versions 1..n, each once.
+// otOrder returns the server's order of the accepted edits: their ack
+// versions must be 1..n, each once.
+func otOrder(sent []otSent) (map[int]otSent, error) {
 	byVersion := map[int]otSent{}
 	for _, s := range sent {
 		if s.refusal != "" {
 			continue
 		}
 		if prev, dup := byVersion[s.version]; dup {
-			return &graders.Failure{Reason: fmt.Sprintf("two edits were acknowledged with version %d: %c's %s and %c's %s (an edit is lost)",
+			return nil, &graders.Failure{Reason: fmt.Sprintf("two edits were acknowledged with version %d: %c's %s and %c's %s (an edit is lost)",
 				s.version, 'A'+prev.editor, prev.op, 'A'+s.editor, s.op)}
 		}
 		byVersion[s.version] = s
@@ -343,25 +385,20 @@ func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, se
 	n := len(byVersion)
 	for v := 1; v <= n; v++ {
 		if _, ok := byVersion[v]; !ok {
-			return &graders.Failure{Reason: fmt.Sprintf("%d edits were accepted but none was acknowledged with version %d", n, v),
+			return nil, &graders.Failure{Reason: fmt.Sprintf("%d edits were accepted but none was acknowledged with version %d", n, v),
 				Expected: fmt.Sprintf("versions 1 to %d, one per accepted edit", n)}
 		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, env.Timeout)
-	defer cancel()
-	for _, e := range editors {
-		if !e.waitVersion(wctx, doc, n) {
-			_, have, _ := e.view(doc)
-			return &graders.Failure{Reason: fmt.Sprintf("editor %c did not receive every doc-update within %s", 'A'+e.idx, env.Timeout),
-				Expected: fmt.Sprintf("versions 1 to %d", n), Actual: fmt.Sprintf("versions up to %d in a row", have)}
-		}
-	}
+	return byVersion, nil
+}
 
-	// The grader's replay, compared op by op with what the server applied.
+// otReplay is the grader's replay of the accepted edits, compared op by op
+// with what the server applied (its doc-updates); a refused edit must be
+// one that cannot apply. It returns the text at every version.
+func otReplay(updates map[int]otUpdate, byVersion map[int]otSent, sent []otSent) ([][]rune, error) {
 	texts := [][]rune{{}}
 	applied := []otOp{{}}
-	updates := editors[0].updatesOf(doc)
-	for v := 1; v <= n; v++ {
+	for v := 1; v <= len(byVersion); v++ {
 		s := byVersion[v]
 		want := s.op
 		for u := s.base + 1; u < v; u++ {
@@ -369,7 +406,7 @@ func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, se
 		}
 		got := updates[v]
 		if got.err != nil || got.op != want {
-			return &graders.Failure{
+			return nil, &graders.Failure{
 				Reason:   fmt.Sprintf("version %d: the server applied %s where the contract's rules give %s", v, otDescribe(got), want),
 				Expected: want.String(),
 				Actual:   otDescribe(got) + ", after the shortest history that shows it:\n" + otHistory(texts, applied, byVersion, s, v),
@@ -377,7 +414,7 @@ func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, se
 		}
 		next, err := otApply(texts[v-1], want)
 		if err != nil {
-			return &graders.Failure{Reason: fmt.Sprintf("version %d: %v", v, err), Actual: otHistory(texts, applied, byVersion, s, v)}
+			return nil, &graders.Failure{Reason: fmt.Sprintf("version %d: %v", v, err), Actual: otHistory(texts, applied, byVersion, s, v)}
 		}
 		texts = append(texts, next)
 		applied = append(applied, want)
@@ -385,18 +422,21 @@ func otTrial(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, se
 	for _, s := range sent {
 		if s.refusal != "" {
 			if _, err := otApply(texts[s.base], s.op); err == nil {
-				return &graders.Failure{Reason: fmt.Sprintf("editor %c's %s made on version %d (text %q) was refused", 'A'+s.editor, s.op, s.base, string(texts[s.base])),
+				return nil, &graders.Failure{Reason: fmt.Sprintf("editor %c's %s made on version %d (text %q) was refused", 'A'+s.editor, s.op, s.base, string(texts[s.base])),
 					Expected: `{"status":"ok","version"}`, Actual: s.refusal}
 			}
 		}
 	}
+	return texts, nil
+}
 
-	// Convergence: get-document and every editor's replay.
+// otConverged checks that get-document and every editor's replay hold
+// want at version n.
+func otConverged(ctx context.Context, env *graders.ProbeEnv, editors []*otEditor, doc, want string, n int) error {
 	a, err := editors[0].sock.emitAck(ctx, env, "get-document", map[string]any{"docId": doc})
 	if err != nil {
 		return err
 	}
-	want := string(texts[n])
 	if v, _ := scenario.ToFloat(a["version"]); a["content"] != want || int(v) != n {
 		return &graders.Failure{Reason: "get-document after the trial does not hold the replayed text (a lost edit)",
 			Expected: fmt.Sprintf(`{"content":%q,"version":%d}`, want, n), Actual: scenario.Describe(scenario.Normalize(a))}

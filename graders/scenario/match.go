@@ -112,39 +112,7 @@ func matchAt(path string, exp, act any, caps map[string]any) *Mismatch {
 	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
 	switch e := exp.(type) {
 	case string:
-		if placeholderRe.MatchString(e) {
-			return matchPlaceholder(path, e[1:len(e)-1], act, caps)
-		}
-		if isRegex(e) {
-			re, err := regexp.Compile(e[1 : len(e)-1])
-			if err != nil {
-				return fail("a valid pattern " + e + " (" + err.Error() + ")")
-			}
-			var s string
-			switch a := act.(type) {
-			case string:
-				s = a
-			case float64:
-				s = FormatNumber(a)
-			default:
-				return fail("a string matching " + e)
-			}
-			if !re.MatchString(s) {
-				return fail("a string matching " + e)
-			}
-			return nil
-		}
-		switch a := act.(type) {
-		case string:
-			if a == e {
-				return nil
-			}
-		case float64:
-			if FormatNumber(a) == e {
-				return nil
-			}
-		}
-		return fail(strconv.Quote(e))
+		return matchString(path, e, act, caps)
 	case nil:
 		if act == nil {
 			return nil
@@ -156,41 +124,7 @@ func matchAt(path string, exp, act any, caps map[string]any) *Mismatch {
 		}
 		return fail(strconv.FormatBool(e))
 	case map[string]any:
-		if len(e) == 1 {
-			for k, v := range e {
-				if strings.HasPrefix(k, "$") {
-					return matchSpecial(path, k, v, act, caps)
-				}
-			}
-		}
-		a, ok := act.(map[string]any)
-		if !ok {
-			return fail("an object like " + Describe(exp))
-		}
-		keys := make([]string, 0, len(e))
-		for k := range e {
-			keys = append(keys, k)
-		}
-		// Literal values first: `status: "error"` explains a mismatch
-		// better than the placeholder of a message that is not there.
-		sort.Slice(keys, func(i, j int) bool {
-			li, lj := isLiteral(e[keys[i]]), isLiteral(e[keys[j]])
-			if li != lj {
-				return li
-			}
-			return keys[i] < keys[j]
-		})
-		for _, k := range keys {
-			v, present := a[k]
-			var av any = Absent
-			if present {
-				av = v
-			}
-			if m := matchAt(join(path, k), e[k], av, caps); m != nil {
-				return m
-			}
-		}
-		return nil
+		return matchObject(path, e, act, caps)
 	case []any:
 		a, ok := act.([]any)
 		if !ok {
@@ -216,6 +150,86 @@ func matchAt(path string, exp, act any, caps map[string]any) *Mismatch {
 	}
 }
 
+// matchString matches a string of the expected value: a placeholder
+// (<number>), a /pattern/, or the literal (a number's text matches too).
+func matchString(path, e string, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
+	if placeholderRe.MatchString(e) {
+		return matchPlaceholder(path, e[1:len(e)-1], act, caps)
+	}
+	if isRegex(e) {
+		re, err := regexp.Compile(e[1 : len(e)-1])
+		if err != nil {
+			return fail("a valid pattern " + e + " (" + err.Error() + ")")
+		}
+		var s string
+		switch a := act.(type) {
+		case string:
+			s = a
+		case float64:
+			s = FormatNumber(a)
+		default:
+			return fail("a string matching " + e)
+		}
+		if !re.MatchString(s) {
+			return fail("a string matching " + e)
+		}
+		return nil
+	}
+	switch a := act.(type) {
+	case string:
+		if a == e {
+			return nil
+		}
+	case float64:
+		if FormatNumber(a) == e {
+			return nil
+		}
+	}
+	return fail(strconv.Quote(e))
+}
+
+// matchObject matches an object of the expected value: a $operator
+// alone, or each key (literals first), absent keys as Absent.
+func matchObject(path string, e map[string]any, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
+	if len(e) == 1 {
+		for k, v := range e {
+			if strings.HasPrefix(k, "$") {
+				return matchSpecial(path, k, v, act, caps)
+			}
+		}
+	}
+	a, ok := act.(map[string]any)
+	if !ok {
+		return fail("an object like " + Describe(e))
+	}
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	// Literal values first: `status: "error"` explains a mismatch
+	// better than the placeholder of a message that is not there.
+	sort.Slice(keys, func(i, j int) bool {
+		li, lj := isLiteral(e[keys[i]]), isLiteral(e[keys[j]])
+		if li != lj {
+			return li
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		v, present := a[k]
+		var av any = Absent
+		if present {
+			av = v
+		}
+		if m := matchAt(join(path, k), e[k], av, caps); m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
 func matchPlaceholder(path, p string, act any, caps map[string]any) *Mismatch {
 	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
 	if p == "absent" {
@@ -227,75 +241,15 @@ func matchPlaceholder(path, p string, act any, caps map[string]any) *Mismatch {
 	if act == Absent {
 		return &Mismatch{Path: path, Want: "<" + p + ">", Got: "nothing (the key is missing)"}
 	}
+	if k, ok := kindPlaceholders[p]; ok {
+		if k.ok(act) {
+			return nil
+		}
+		return fail(k.want)
+	}
 	switch {
 	case p == "any":
 		return nil
-	case p == "string":
-		if _, ok := act.(string); ok {
-			return nil
-		}
-		return fail("a string")
-	case p == "number":
-		if _, ok := act.(float64); ok {
-			return nil
-		}
-		return fail("a number")
-	case p == "positive":
-		if f, ok := act.(float64); ok && f > 0 {
-			return nil
-		}
-		return fail("a number above 0")
-	case p == "integer":
-		if f, ok := act.(float64); ok && f == math.Trunc(f) {
-			return nil
-		}
-		return fail("an integer")
-	case p == "bool":
-		if _, ok := act.(bool); ok {
-			return nil
-		}
-		return fail("true or false")
-	case p == "object":
-		if _, ok := act.(map[string]any); ok {
-			return nil
-		}
-		return fail("an object")
-	case p == "array":
-		if _, ok := act.([]any); ok {
-			return nil
-		}
-		return fail("an array")
-	case p == "null":
-		if act == nil {
-			return nil
-		}
-		return fail("null")
-	case p == "non-empty":
-		switch a := act.(type) {
-		case string:
-			if strings.TrimSpace(a) != "" {
-				return nil
-			}
-		case []any:
-			if len(a) > 0 {
-				return nil
-			}
-		case map[string]any:
-			if len(a) > 0 {
-				return nil
-			}
-		}
-		return fail("a non-empty value")
-	case p == "id":
-		switch a := act.(type) {
-		case string:
-			if a != "" {
-				return nil
-			}
-		case float64:
-			return nil
-		}
-		return fail("an id (a non-empty string or a number)")
 	case strings.HasPrefix(p, "save:"):
 		if caps != nil {
 			caps[strings.TrimPrefix(p, "save:")] = act
@@ -322,6 +276,42 @@ func matchPlaceholder(path, p string, act any, caps map[string]any) *Mismatch {
 	return fail("<" + p + ">")
 }
 
+// kindPlaceholders are the placeholders that accept a kind of value: the
+// test, and how a mismatch names what was expected.
+var kindPlaceholders = map[string]struct {
+	want string
+	ok   func(v any) bool
+}{
+	"string":   {"a string", func(v any) bool { _, ok := v.(string); return ok }},
+	"number":   {"a number", func(v any) bool { _, ok := v.(float64); return ok }},
+	"positive": {"a number above 0", func(v any) bool { f, ok := v.(float64); return ok && f > 0 }},
+	"integer":  {"an integer", func(v any) bool { f, ok := v.(float64); return ok && f == math.Trunc(f) }},
+	"bool":     {"true or false", func(v any) bool { _, ok := v.(bool); return ok }},
+	"object":   {"an object", func(v any) bool { _, ok := v.(map[string]any); return ok }},
+	"array":    {"an array", func(v any) bool { _, ok := v.([]any); return ok }},
+	"null":     {"null", func(v any) bool { return v == nil }},
+	"non-empty": {"a non-empty value", func(v any) bool {
+		switch a := v.(type) {
+		case string:
+			return strings.TrimSpace(a) != ""
+		case []any:
+			return len(a) > 0
+		case map[string]any:
+			return len(a) > 0
+		}
+		return false
+	}},
+	"id": {"an id (a non-empty string or a number)", func(v any) bool {
+		switch a := v.(type) {
+		case string:
+			return a != ""
+		case float64:
+			return true
+		}
+		return false
+	}},
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "any"
@@ -333,20 +323,7 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *Mismatch 
 	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
 	switch op {
 	case "$exact":
-		e, ok := arg.(map[string]any)
-		if !ok {
-			return matchAt(path, arg, act, caps)
-		}
-		a, ok := act.(map[string]any)
-		if !ok {
-			return fail("exactly " + Describe(arg))
-		}
-		for k := range a {
-			if _, ok := e[k]; !ok {
-				return &Mismatch{Path: join(path, k), Want: "no such key (exactly " + Describe(arg) + ")", Got: Describe(a[k])}
-			}
-		}
-		return matchAt(path, e, act, caps)
+		return matchExact(path, arg, act, caps)
 	case "$len":
 		n, _ := ToFloat(arg)
 		var l int
@@ -390,6 +367,36 @@ func matchSpecial(path, op string, arg, act any, caps map[string]any) *Mismatch 
 			}
 		}
 		return nil
+	case "$excludes", "$contains", "$unordered":
+		return matchArrayOp(path, op, arg, act, caps)
+	}
+	return fail("a known matcher, not " + op)
+}
+
+// matchExact is $exact: the object's keys, no more.
+func matchExact(path string, arg, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
+	e, ok := arg.(map[string]any)
+	if !ok {
+		return matchAt(path, arg, act, caps)
+	}
+	a, ok := act.(map[string]any)
+	if !ok {
+		return fail("exactly " + Describe(arg))
+	}
+	for k := range a {
+		if _, ok := e[k]; !ok {
+			return &Mismatch{Path: join(path, k), Want: "no such key (exactly " + Describe(arg) + ")", Got: Describe(a[k])}
+		}
+	}
+	return matchAt(path, e, act, caps)
+}
+
+// matchArrayOp is $excludes, $contains and $unordered: an array without,
+// with, or with exactly (in any order) the given elements.
+func matchArrayOp(path, op string, arg, act any, caps map[string]any) *Mismatch {
+	fail := func(want string) *Mismatch { return &Mismatch{Path: path, Want: want, Got: Describe(act)} }
+	switch op {
 	case "$excludes":
 		e, _ := arg.([]any)
 		a, ok := act.([]any)

@@ -508,152 +508,176 @@ func (sc *Scenario) validate() error {
 }
 
 func validateSteps(sc *Scenario, c *Check, steps []*Step) error {
+	for _, s := range steps {
+		if s == nil {
+			return &ParseError{File: sc.File, Line: c.Line, Msg: fmt.Sprintf("check %s has an empty step", c.ID)}
+		}
+		if err := validateSocketStep(sc, s); err != nil {
+			return err
+		}
+		if err := validateOtherStep(sc, c, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateSocketStep checks a Socket.IO step (connect, emit, expect,
+// expect_none, disconnect) and fills its defaults; other steps pass.
+func validateSocketStep(sc *Scenario, s *Step) error {
 	errAt := func(line int, format string, args ...any) error {
 		return &ParseError{File: sc.File, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
-	for _, s := range steps {
-		if s == nil {
-			return errAt(c.Line, "check %s has an empty step", c.ID)
+	switch s.Kind {
+	case "connect":
+		st := s.Connect
+		if st.Client != "" {
+			st.Clients = append(st.Clients, st.Client)
 		}
-		switch s.Kind {
-		case "connect":
-			st := s.Connect
-			if st.Client != "" {
-				st.Clients = append(st.Clients, st.Client)
+		if len(st.Clients) == 0 {
+			return errAt(s.Line, "connect: which client? (connect: a, or clients: [a, b])")
+		}
+		if st.Transport != "" && st.Transport != "websocket" && st.Transport != "polling" {
+			return errAt(s.Line, "connect: transport is websocket or polling, not %q", st.Transport)
+		}
+	case "emit":
+		if s.Emit.Client == "" || s.Emit.Event == "" {
+			return errAt(s.Line, "emit: needs client: and event:")
+		}
+		if s.Emit.Data != nil && s.Emit.Args != nil {
+			return errAt(s.Line, "emit: give data: or args:, not both")
+		}
+		if len(s.Emit.Save) > 0 && s.Emit.Ack == nil {
+			return errAt(s.Line, "emit: save: reads the ack, so it needs ack:")
+		}
+		if err := checkMatcher(s.Emit.Ack); err != nil {
+			return errAt(s.Line, "emit: ack: %v", err)
+		}
+	case "expect":
+		st := s.Expect
+		if st.Client != "" {
+			st.Clients = append(st.Clients, st.Client)
+		}
+		if len(st.Clients) == 0 || st.Event == "" {
+			return errAt(s.Line, "expect: needs clients: (or client:) and event:")
+		}
+		if err := checkMatcher(st.Data); err != nil {
+			return errAt(s.Line, "expect: data: %v", err)
+		}
+	case "expect_none":
+		st := s.ExpectNone
+		if st.Client != "" {
+			st.Clients = append(st.Clients, st.Client)
+		}
+		if len(st.Clients) == 0 {
+			return errAt(s.Line, "expect_none: which clients?")
+		}
+	case "disconnect":
+		st := s.Disconnect
+		if st.Client != "" {
+			st.Clients = append(st.Clients, st.Client)
+		}
+		if len(st.Clients) == 0 {
+			return errAt(s.Line, "disconnect: which clients?")
+		}
+		switch st.Mode {
+		case "", "graceful", "drop", "namespace":
+		default:
+			return errAt(s.Line, "disconnect: mode is graceful, drop or namespace, not %q", st.Mode)
+		}
+	}
+	return nil
+}
+
+// validateOtherStep checks an HTTP, SSE, timing, control, assert, log or
+// probe step and fills its defaults (a log step marks its check NeedsCmd);
+// Socket.IO steps pass.
+func validateOtherStep(sc *Scenario, c *Check, s *Step) error {
+	errAt := func(line int, format string, args ...any) error {
+		return &ParseError{File: sc.File, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch s.Kind {
+	case "http":
+		if s.HTTP.Path == "" {
+			return errAt(s.Line, "http: needs path:")
+		}
+		if err := checkMatcher(s.HTTP.Expect.JSON); err != nil {
+			return errAt(s.Line, "http: expect.json: %v", err)
+		}
+		for k, re := range s.HTTP.SaveMatch {
+			x, err := regexp.Compile(re)
+			if err != nil || x.NumSubexp() < 1 {
+				return errAt(s.Line, "http: save_match.%s: want a regular expression with one (group)", k)
 			}
-			if len(st.Clients) == 0 {
-				return errAt(s.Line, "connect: which client? (connect: a, or clients: [a, b])")
-			}
-			if st.Transport != "" && st.Transport != "websocket" && st.Transport != "polling" {
-				return errAt(s.Line, "connect: transport is websocket or polling, not %q", st.Transport)
-			}
-		case "emit":
-			if s.Emit.Client == "" || s.Emit.Event == "" {
-				return errAt(s.Line, "emit: needs client: and event:")
-			}
-			if s.Emit.Data != nil && s.Emit.Args != nil {
-				return errAt(s.Line, "emit: give data: or args:, not both")
-			}
-			if len(s.Emit.Save) > 0 && s.Emit.Ack == nil {
-				return errAt(s.Line, "emit: save: reads the ack, so it needs ack:")
-			}
-			if err := checkMatcher(s.Emit.Ack); err != nil {
-				return errAt(s.Line, "emit: ack: %v", err)
-			}
-		case "expect":
-			st := s.Expect
-			if st.Client != "" {
-				st.Clients = append(st.Clients, st.Client)
-			}
-			if len(st.Clients) == 0 || st.Event == "" {
-				return errAt(s.Line, "expect: needs clients: (or client:) and event:")
-			}
-			if err := checkMatcher(st.Data); err != nil {
-				return errAt(s.Line, "expect: data: %v", err)
-			}
-		case "expect_none":
-			st := s.ExpectNone
-			if st.Client != "" {
-				st.Clients = append(st.Clients, st.Client)
-			}
-			if len(st.Clients) == 0 {
-				return errAt(s.Line, "expect_none: which clients?")
-			}
-		case "disconnect":
-			st := s.Disconnect
-			if st.Client != "" {
-				st.Clients = append(st.Clients, st.Client)
-			}
-			if len(st.Clients) == 0 {
-				return errAt(s.Line, "disconnect: which clients?")
-			}
-			switch st.Mode {
-			case "", "graceful", "drop", "namespace":
-			default:
-				return errAt(s.Line, "disconnect: mode is graceful, drop or namespace, not %q", st.Mode)
-			}
-		case "http":
-			if s.HTTP.Path == "" {
-				return errAt(s.Line, "http: needs path:")
-			}
-			if err := checkMatcher(s.HTTP.Expect.JSON); err != nil {
-				return errAt(s.Line, "http: expect.json: %v", err)
-			}
-			for k, re := range s.HTTP.SaveMatch {
-				x, err := regexp.Compile(re)
-				if err != nil || x.NumSubexp() < 1 {
-					return errAt(s.Line, "http: save_match.%s: want a regular expression with one (group)", k)
-				}
-			}
-		case "sse":
-			if s.SSE.Path == "" {
-				return errAt(s.Line, "sse: needs path:")
-			}
-		case "wait":
-			if s.Wait <= 0 {
-				return errAt(s.Line, "wait: needs a positive duration (wait: 100ms)")
-			}
-		case "repeat":
-			if s.Repeat.Times <= 0 || len(s.Repeat.Steps) == 0 {
-				return errAt(s.Line, "repeat: needs times: > 0 and steps:")
-			}
-			if err := validateSteps(sc, c, s.Repeat.Steps); err != nil {
+		}
+	case "sse":
+		if s.SSE.Path == "" {
+			return errAt(s.Line, "sse: needs path:")
+		}
+	case "wait":
+		if s.Wait <= 0 {
+			return errAt(s.Line, "wait: needs a positive duration (wait: 100ms)")
+		}
+	case "repeat":
+		if s.Repeat.Times <= 0 || len(s.Repeat.Steps) == 0 {
+			return errAt(s.Line, "repeat: needs times: > 0 and steps:")
+		}
+		if err := validateSteps(sc, c, s.Repeat.Steps); err != nil {
+			return err
+		}
+	case "parallel":
+		p := s.Parallel
+		if (len(p.Branches) == 0) == (len(p.Steps) == 0) {
+			return errAt(s.Line, "parallel: give steps: (with times:) or branches:")
+		}
+		if len(p.Steps) > 0 && p.Times <= 0 {
+			p.Times = 1
+		}
+		if err := validateSteps(sc, c, p.Steps); err != nil {
+			return err
+		}
+		for _, b := range p.Branches {
+			if err := validateSteps(sc, c, b); err != nil {
 				return err
 			}
-		case "parallel":
-			p := s.Parallel
-			if (len(p.Branches) == 0) == (len(p.Steps) == 0) {
-				return errAt(s.Line, "parallel: give steps: (with times:) or branches:")
-			}
-			if len(p.Steps) > 0 && p.Times <= 0 {
-				p.Times = 1
-			}
-			if err := validateSteps(sc, c, p.Steps); err != nil {
-				return err
-			}
-			for _, b := range p.Branches {
-				if err := validateSteps(sc, c, b); err != nil {
-					return err
-				}
-			}
-		case "assert":
-			a := s.Assert
-			n := 0
-			if a.Unique != nil {
+		}
+	case "assert":
+		a := s.Assert
+		n := 0
+		if a.Unique != nil {
+			n++
+		}
+		if a.Equal != nil {
+			n++
+		}
+		if a.Received != nil {
+			n++
+		}
+		if a.That != nil {
+			n++
+		}
+		if n != 1 {
+			return errAt(s.Line, "assert: give exactly one of unique:, equal:, received:, value:+that:")
+		}
+	case "log":
+		n := 0
+		for _, set := range []bool{s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0} {
+			if set {
 				n++
 			}
-			if a.Equal != nil {
-				n++
+		}
+		if n != 1 {
+			return errAt(s.Line, "log: give one of match: (a regular expression), contains: or contains_all:")
+		}
+		if s.Log.Match != "" && !strings.Contains(s.Log.Match, "${") {
+			if _, err := regexp.Compile(s.Log.Match); err != nil {
+				return errAt(s.Line, "log: match: %v", err)
 			}
-			if a.Received != nil {
-				n++
-			}
-			if a.That != nil {
-				n++
-			}
-			if n != 1 {
-				return errAt(s.Line, "assert: give exactly one of unique:, equal:, received:, value:+that:")
-			}
-		case "log":
-			n := 0
-			for _, set := range []bool{s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0} {
-				if set {
-					n++
-				}
-			}
-			if n != 1 {
-				return errAt(s.Line, "log: give one of match: (a regular expression), contains: or contains_all:")
-			}
-			if s.Log.Match != "" && !strings.Contains(s.Log.Match, "${") {
-				if _, err := regexp.Compile(s.Log.Match); err != nil {
-					return errAt(s.Line, "log: match: %v", err)
-				}
-			}
-			c.NeedsCmd = true
-		case "probe":
-			if s.Probe.Name == "" {
-				return errAt(s.Line, "probe: needs name:")
-			}
+		}
+		c.NeedsCmd = true
+	case "probe":
+		if s.Probe.Name == "" {
+			return errAt(s.Line, "probe: needs name:")
 		}
 	}
 	return nil

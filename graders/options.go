@@ -1,0 +1,76 @@
+package graders
+
+import (
+	"time"
+)
+
+// Options configure a grading run. A nil *Options means the defaults.
+type Options struct {
+	// URL is the server's base URL (http://, https://). Required.
+	URL string
+	// Timeout is how long an expected event may take. Default 2s, the
+	// contract's --timeout.
+	Timeout time.Duration
+	// QuietPeriod is how long "must not receive" listens. Default 300ms.
+	QuietPeriod time.Duration
+	// CheckTimeout bounds a check that sets no timeout. Default 15s.
+	CheckTimeout time.Duration
+	// Settle is the pause after a check that opened clients, so that the
+	// server has seen them leave before the next check. Default 100ms.
+	Settle time.Duration
+	// Transport is websocket (default) or polling.
+	Transport string
+	// NamespacePrefix goes in front of every namespace ("/q17" makes "/"
+	// into "/q17" and "/admin" into "/q17/admin"). "{exercise}" in it is
+	// replaced by the exercise id. Default none.
+	NamespacePrefix string
+	// JWTSecret signs minted tokens. Default "rtlab-dev-secret".
+	JWTSecret string
+	// Server is the managed server started by --cmd, whose logs log steps
+	// read. Nil means checks that need --cmd are skipped.
+	Server *Process
+	// Dialer opens Socket.IO connections. Default: package socketio.
+	Dialer SocketDialer
+	// Nginx describes the nginx rtlab started at URL (Q8) for the probes
+	// that read its configuration. Default nil: the server at URL is not
+	// one rtlab started.
+	Nginx *Nginx
+	// Probes are the probes probe steps may call. Default none: a probe
+	// step then fails as a scenario error (unknown probe).
+	Probes *Probes
+	// OnCheck is called after each check (for progress bars). It must not
+	// block for long.
+	OnCheck func(exercise string, r CheckResult)
+}
+
+func (o *Options) withDefaults() Options {
+	var out Options
+	if o != nil {
+		out = *o
+	}
+	if out.Timeout <= 0 {
+		out.Timeout = 2 * time.Second
+	}
+	if out.QuietPeriod <= 0 {
+		out.QuietPeriod = 300 * time.Millisecond
+	}
+	if out.CheckTimeout <= 0 {
+		out.CheckTimeout = 15 * time.Second
+	}
+	if out.Settle <= 0 {
+		out.Settle = 100 * time.Millisecond
+	}
+	if out.Transport == "" {
+		out.Transport = "websocket"
+	}
+	if out.JWTSecret == "" {
+		out.JWTSecret = "rtlab-dev-secret"
+	}
+	if out.Dialer == nil {
+		out.Dialer = defaultDialer
+	}
+	return out
+}
+
+// defaultDialer is set by sio.go once package socketio is wired.
+var defaultDialer SocketDialer
