@@ -54,7 +54,7 @@ func TestReferencesPassAndVariantsFail(t *testing.T) {
 					dump(t, r)
 					t.Errorf("variant %s passes every check: no check catches it", v)
 				case v != "":
-					if named, ok := namedChecks[name]; ok {
+					if named := sc.Catching(v); len(named) > 0 {
 						requireNamedFailure(t, r, v, named)
 					}
 				}
@@ -117,4 +117,31 @@ func requireNamedFailure(t *testing.T, r *graders.Report, v string, named []stri
 	}
 	dump(t, r)
 	t.Errorf("variant %s does not fail the check that names its bug (%s)", v, strings.Join(named, " or "))
+}
+
+// TestCatchesNameRealVariants: every catches: of a scenario names a broken
+// variant its exercise's reference server has, so that a typo or a removed
+// variant does not silently leave a check unproved.
+func TestCatchesNameRealVariants(t *testing.T) {
+	all, err := scenario.Load(scenarios.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, sc := range all {
+		for _, c := range sc.Checks {
+			if len(c.Catches) == 0 {
+				continue
+			}
+			ex, ok := reference.Lookup(id)
+			if !ok {
+				t.Errorf("%s: check %s catches %v, but %s has no reference server", sc.File, c.ID, c.Catches, id)
+				continue
+			}
+			for _, v := range c.Catches {
+				if !slices.Contains(ex.Variants, v) {
+					t.Errorf("%s: check %s catches %q, which is not a variant of %s (%s)", sc.File, c.ID, v, id, strings.Join(ex.Variants, ", "))
+				}
+			}
+		}
+	}
 }

@@ -56,6 +56,11 @@ type Check struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// Hint is printed under a failure: what to look at.
 	Hint string `yaml:"hint"`
+	// Catches names the broken variants of the exercise's reference server
+	// (reference.Exercise.Variants) whose mistake this check exists to
+	// catch: the test that grades every variant requires each to fail one
+	// of the checks that name it. The grade itself ignores it.
+	Catches []string `yaml:"catches"`
 	// Steps run in order; the first that fails ends the check.
 	Steps []*Step `yaml:"steps"`
 
@@ -496,6 +501,11 @@ func (sc *Scenario) validate() error {
 				return errAt(c.Line, "check %s needs %q, which is not an earlier check", c.ID, p)
 			}
 		}
+		for i, v := range c.Catches {
+			if !idPattern.MatchString(v) || slices.Contains(c.Catches[:i], v) {
+				return errAt(c.Line, "check %s catches %q: name each broken variant once, in lower-case letters, digits and dashes", c.ID, v)
+			}
+		}
 		seen[c.ID] = true
 		if len(c.Steps) == 0 {
 			return errAt(c.Line, "check %s has no steps", c.ID)
@@ -694,6 +704,18 @@ func (sc *Scenario) CheckProbes(registered []string) error {
 		}
 	})
 	return err
+}
+
+// Catching returns the ids of the checks that name variant in their
+// catches:, in file order.
+func (sc *Scenario) Catching(variant string) []string {
+	var out []string
+	for _, c := range sc.Checks {
+		if slices.Contains(c.Catches, variant) {
+			out = append(out, c.ID)
+		}
+	}
+	return out
 }
 
 // Probes lists the probes the scenario's checks call, each once, in file
