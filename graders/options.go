@@ -67,10 +67,7 @@ func (o *Options) withDefaults() Options {
 		out.JWTSecret = "rtlab-dev-secret"
 	}
 	if out.Dialer == nil {
-		out.Dialer = defaultDialer
+		out.Dialer = sioDialer{}
 	}
 	return out
 }
-
-// defaultDialer is set by sio.go once package socketio is wired.
-var defaultDialer SocketDialer

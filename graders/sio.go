@@ -26,8 +26,6 @@ import (
 // are logged on the read goroutine itself, in order.
 type sioDialer struct{}
 
-func init() { defaultDialer = sioDialer{} }
-
 // ErrSocketClosed is returned by emits on a socket or connection that has
 // ended.
 var ErrSocketClosed = errors.New("socket closed")
