@@ -176,14 +176,7 @@ func (r *checkRun) runStep(ctx context.Context, v *vars, s *scenario.Step) error
 	case "sse":
 		return sr.sseStep(ctx, s.SSE)
 	case "wait":
-		t := time.NewTimer(s.Wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return Wait(ctx, s.Wait)
 	case "repeat":
 		for i := 1; i <= s.Repeat.Times; i++ {
 			if s.Repeat.As != "" {
@@ -300,4 +293,21 @@ func (r *checkRun) parallel(ctx context.Context, v *vars, p *scenario.ParallelSt
 		}
 	}
 	return nil
+}
+
+// Wait pauses for d, or until ctx ends (its error then): the wait step,
+// and a probe's pause between two things it sends. A pause is part of
+// what a check measures, never a way to let a server catch up.
+func Wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

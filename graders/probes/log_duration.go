@@ -42,7 +42,7 @@ func logDuration(ctx context.Context, env *graders.ProbeEnv, params map[string]a
 	defer p.Close()
 	id := p.sock.ID()
 	start := time.Now()
-	if err := sleepCtx(ctx, hold); err != nil {
+	if err := graders.Wait(ctx, hold); err != nil {
 		return err
 	}
 	p.sock.Disconnect()

@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -50,18 +49,4 @@ func paramString(params map[string]any, key, def string) string {
 		return s
 	}
 	return def
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

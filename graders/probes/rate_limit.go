@@ -48,7 +48,7 @@ func rateLimitSliding(ctx context.Context, env *graders.ProbeEnv, params map[str
 	if tok := paramString(params, "token", ""); tok != "" {
 		auth = map[string]any{"token": tok}
 	}
-	if err := sleepCtx(ctx, settle); err != nil {
+	if err := graders.Wait(ctx, settle); err != nil {
 		return err
 	}
 	p, err := probeDial(ctx, env, "", auth, nil, graders.EventHandlers{})
@@ -79,7 +79,7 @@ func rateLimitSliding(ctx context.Context, env *graders.ProbeEnv, params map[str
 	if err := mustPass("the first message of a quiet window"); err != nil {
 		return err
 	}
-	if err := sleepCtx(ctx, time.Until(t0.Add(window/2))); err != nil {
+	if err := graders.Wait(ctx, time.Until(t0.Add(window/2))); err != nil {
 		return err
 	}
 	for i := 1; i < limit; i++ {
@@ -97,7 +97,7 @@ func rateLimitSliding(ctx context.Context, env *graders.ProbeEnv, params map[str
 				limit+1, time.Since(t0).Round(10*time.Millisecond), limit, window),
 			Expected: `{"status":"error","code":"RATE_LIMITED",…}`, Actual: scenario.Describe(scenario.Normalize(a))}
 	}
-	if err := sleepCtx(ctx, time.Until(t0.Add(window+margin))); err != nil {
+	if err := graders.Wait(ctx, time.Until(t0.Add(window+margin))); err != nil {
 		return err
 	}
 	if err := mustPass(fmt.Sprintf("%s after the first message its slot is free again", time.Since(t0).Round(10*time.Millisecond))); err != nil {
