@@ -33,8 +33,9 @@
 // The scenario format is documented in scenarios/README.md. Behaviour that
 // steps cannot express is a probe: a Go function added to a Probes set
 // (Options.Probes) and called from a scenario by name. A probe gets all it
-// may use in its *ProbeEnv: the URL, the HTTP client, a Socket.IO dialer,
-// the managed server, the nginx rtlab runs.
+// may use in its *ProbeEnv: the URL, the HTTP client, DialSocket (the one
+// Socket.IO client, socketio.Client, as the steps use it), the managed
+// server, the nginx rtlab runs.
 //
 // Managed mode (StartProcess) runs a student's server with PORT,
 // JWT_SECRET and RATE_LIMIT_WINDOW_MS in its environment, captures its

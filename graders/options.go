@@ -29,8 +29,6 @@ type Options struct {
 	// Server is the managed server started by --cmd, whose logs log steps
 	// read. Nil means checks that need --cmd are skipped.
 	Server *Process
-	// Dialer opens Socket.IO connections. Default: package socketio.
-	Dialer SocketDialer
 	// Nginx describes the nginx rtlab started at URL (Q8) for the probes
 	// that read its configuration. Default nil: the server at URL is not
 	// one rtlab started.
@@ -65,9 +63,6 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.JWTSecret == "" {
 		out.JWTSecret = "rtlab-dev-secret"
-	}
-	if out.Dialer == nil {
-		out.Dialer = sioDialer{}
 	}
 	return out
 }

@@ -32,8 +32,6 @@ type ProbeEnv struct {
 	Transport string
 	Namespace string
 	JWTSecret string
-	// Dialer opens Socket.IO connections; the probe closes what it opens.
-	Dialer SocketDialer
 	// Server is the --cmd process, nil without --cmd. In reference mode it
 	// is a log sink (Server.InProcess()): logs only, no signals.
 	Server *Process

@@ -2,6 +2,7 @@ package graders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"rtlab/graders/scenario"
+	"rtlab/socketio"
 )
 
 // namespace applies --namespace-prefix to a scenario's namespace.
@@ -68,7 +70,7 @@ func (r *stepRun) connect(ctx context.Context, st *scenario.ConnectStep) error {
 	if err != nil {
 		return err
 	}
-	do := &DialOptions{Transport: r.opts.Transport, Header: http.Header{}, Query: url.Values{}, Timeout: r.opts.Timeout}
+	do := &dialOptions{Transport: r.opts.Transport, Header: http.Header{}, Query: url.Values{}}
 	if st.Transport != "" {
 		do.Transport = st.Transport
 	}
@@ -98,7 +100,7 @@ func (r *stepRun) connect(ctx context.Context, st *scenario.ConnectStep) error {
 	return nil
 }
 
-func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do *DialOptions, via string, timeout time.Duration, expectErr any) error {
+func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do *dialOptions, via string, timeout time.Duration, expectErr any) error {
 	r.mu.Lock()
 	if _, dup := r.clients[name]; dup {
 		r.mu.Unlock()
@@ -116,7 +118,7 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 		}
 		cl.conn = parent.conn
 	} else {
-		conn, err := r.opts.Dialer.Dial(dctx, r.base.String(), do)
+		conn, err := dialSocketIO(dctx, r.base.String(), do)
 		if err != nil {
 			return &Failure{
 				Reason:   fmt.Sprintf("client %s could not open a Socket.IO connection (%s transport) within %s", name, do.Transport, timeout),
@@ -127,9 +129,10 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 		cl.conn, cl.owner = conn, true
 	}
 	r.adopt(cl) // from here on, cleanup closes it
-	sock, err := cl.conn.Join(dctx, ns, auth, cl.handlers())
-	var refused *ConnectRefused
+	sock, err := ConnectSocket(dctx, cl.conn, ns, auth, cl.onEvent, cl.onGone)
+	var refused *socketio.ConnectError
 	errors.As(err, &refused)
+
 	if expectErr != nil {
 		if err == nil {
 			cl.sock = sock
@@ -150,9 +153,9 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 			return nil
 		}
 		got := map[string]any{"message": refused.Message}
-		if len(refused.Data) > 0 {
-			if d, e := scenario.DecodeJSON(refused.Data); e == nil {
-				got["data"] = d
+		if d, ok := refused.Data.(json.RawMessage); ok && len(d) > 0 {
+			if v, e := scenario.DecodeJSON(d); e == nil {
+				got["data"] = v
 			}
 		}
 		caps := map[string]any{}
@@ -168,7 +171,7 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 	if err != nil {
 		if refused != nil {
 			return &Failure{Reason: fmt.Sprintf("client %s was refused by %s", name, where),
-				Expected: "a successful connection", Actual: refused.Error()}
+				Expected: "a successful connection", Actual: RefusalText(refused)}
 		}
 		return &Failure{Reason: fmt.Sprintf("client %s could not join %s within %s", name, where, timeout),
 			Expected: "the CONNECT packet answered", Actual: scenario.Shorten(err.Error(), 400)}
@@ -214,7 +217,7 @@ func (c *client) close(mode string) {
 	switch mode {
 	case "drop":
 		if c.owner && c.conn != nil {
-			c.conn.Drop()
+			dropConn(c.conn)
 		}
 		return
 	case "namespace":
@@ -250,7 +253,7 @@ func (c *client) close(mode string) {
 		c.bg.Add(1)
 		go func() {
 			defer c.bg.Done()
-			c.conn.Drop()
+			dropConn(c.conn)
 			<-done
 		}()
 	}

@@ -49,6 +49,7 @@ func (r *stepRun) emit(ctx context.Context, st *scenario.EmitStep) error {
 	shown := fmt.Sprintf("%s %s", evName, describeArgs(args))
 	if st.Ack == nil {
 		if err := cl.sock.Emit(evName, args...); err != nil {
+			err = emitError(cl.conn, cl.sock, evName, args, err)
 			return &Failure{Reason: fmt.Sprintf("client %s could not send %s", cl.name, shown),
 				Expected: "the connection still open, so the event can be sent", Actual: err.Error()}
 		}
@@ -67,6 +68,7 @@ func (r *stepRun) emit(ctx context.Context, st *scenario.EmitStep) error {
 	defer cancel()
 	raw, err := cl.sock.EmitWithAck(actx, evName, args...)
 	if err != nil {
+		err = emitError(cl.conn, cl.sock, evName, args, err)
 		if actx.Err() != nil {
 			return &Failure{Reason: fmt.Sprintf("client %s sent %s and got no acknowledgement within %s", cl.name, shown, timeout),
 				Expected: "the ack callback called with " + scenario.Describe(want), Actual: "no ack"}

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -44,6 +45,9 @@ type ClientOptions struct {
 	// ConnectTimeout bounds Dial and Socket when their context has no
 	// deadline. Default 10s.
 	ConnectTimeout time.Duration
+	// HandshakeTimeout bounds the Engine.IO handshake and the upgrade.
+	// Default 10s (engineio's).
+	HandshakeTimeout time.Duration
 }
 
 // Client is one Engine.IO connection to a Socket.IO server, socket.io-client's
@@ -63,6 +67,7 @@ type Client struct {
 	sockets map[string]*ClientSocket
 	closed  bool
 	reason  Reason
+	err     error // what ended the connection, beyond its reason
 	done    chan struct{}
 }
 
@@ -101,6 +106,8 @@ func Dial(ctx context.Context, rawURL string, opts *ClientOptions) (*Client, err
 		Query:     o.Query,
 		TLSConfig: o.TLSConfig,
 		Counter:   c.counter,
+
+		HandshakeTimeout: o.HandshakeTimeout,
 	}
 	if o.Recorder != nil {
 		do.Observer = o.Recorder.observe
@@ -142,7 +149,7 @@ func (h *clientHandler) OnClose(reason string, err error) {
 	case <-h.ready:
 	case <-time.After(5 * time.Second): // Dial failed after the handshake
 	}
-	h.c.onClose(Reason(reason))
+	h.c.onClose(Reason(reason), err)
 }
 
 // ID returns the Engine.IO session id.
@@ -168,6 +175,16 @@ func (c *Client) Reason() Reason {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.reason
+}
+
+// Err returns what ended the connection beyond its Reason: the transport's
+// error, or a *PacketError when the server sent a packet that is not
+// Socket.IO ("parse error"). Nil while the connection is open, and after
+// a close nothing went wrong in.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }
 
 // SetIgnorePings makes the client stop (or resume) answering pings, to
@@ -253,6 +270,11 @@ func (c *Client) onMessage(data []byte, binary bool) {
 	p, err := c.dec.Add(data, binary)
 	if err != nil {
 		// socket.io-client closes the whole connection on a parse error.
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = &PacketError{Data: bytes.Clone(data), Err: err}
+		}
+		c.mu.Unlock()
 		c.closeSockets(ReasonParseError)
 		c.eio.Close()
 		return
@@ -269,7 +291,12 @@ func (c *Client) onMessage(data []byte, binary bool) {
 	s.onPacket(p)
 }
 
-func (c *Client) onClose(reason Reason) {
+func (c *Client) onClose(reason Reason, err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
 	c.closeSockets(reason)
 	c.mu.Lock()
 	if c.reason == "" {
@@ -355,7 +382,7 @@ func (s *ClientSocket) Connect(ctx context.Context, auth any) error {
 	if c.sockets[s.nsp] != nil {
 		c.mu.Unlock()
 		s.end("")
-		return fmt.Errorf("socketio: namespace %s already joined", s.nsp)
+		return fmt.Errorf("%w: %s", ErrJoined, s.nsp)
 	}
 	c.sockets[s.nsp] = s
 	c.mu.Unlock()

@@ -70,8 +70,26 @@ func dataString(v any) string {
 	}
 }
 
+// ErrJoined is returned by ClientSocket.Connect for a namespace the Client
+// has already joined: one socket per namespace per connection.
+var ErrJoined = errors.New("socketio: namespace already joined")
+
 // ErrClosed is returned by operations on a socket or connection that is
 // closed or disconnected.
 var ErrClosed = errors.New("socketio: socket closed")
 
 var errAckTwice = errors.New("socketio: event already acknowledged")
+
+// PacketError is what ended a Client that received something that is not
+// Socket.IO (Client.Err, with the reason "parse error"): the message as it
+// arrived, and why it does not decode.
+type PacketError struct {
+	Data []byte
+	Err  error
+}
+
+func (e *PacketError) Error() string {
+	return fmt.Sprintf("socketio: malformed packet %q: %v", e.Data, e.Err)
+}
+
+func (e *PacketError) Unwrap() error { return e.Err }

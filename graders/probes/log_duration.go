@@ -35,7 +35,7 @@ func logDuration(ctx context.Context, env *graders.ProbeEnv, params map[string]a
 	if ua := paramString(params, "user_agent", ""); ua != "" {
 		h.Set("User-Agent", ua)
 	}
-	p, err := probeDial(ctx, env, "", map[string]any{}, h, graders.EventHandlers{})
+	p, err := probeDial(ctx, env, "", map[string]any{}, h, nil)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/socketio"
 
 	"rtlab/graders/scenario"
 )
@@ -132,7 +133,8 @@ type otEditor struct {
 	changed chan struct{}
 }
 
-func (e *otEditor) onEvent(name string, args []json.RawMessage) {
+func (e *otEditor) onEvent(ev *socketio.Event) {
+	name, args := ev.Name, ev.Args
 	if name != "doc-update" || len(args) == 0 {
 		return
 	}
@@ -253,7 +255,7 @@ func otConvergence(ctx context.Context, env *graders.ProbeEnv, params map[string
 	}()
 	for i := range editors {
 		e := &otEditor{idx: i, updates: map[string]map[int]otUpdate{}, changed: make(chan struct{})}
-		s, err := probeDial(ctx, env, "", map[string]any{}, nil, graders.EventHandlers{Event: e.onEvent})
+		s, err := probeDial(ctx, env, "", map[string]any{}, nil, e.onEvent)
 		if err != nil {
 			return err
 		}

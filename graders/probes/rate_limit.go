@@ -51,7 +51,7 @@ func rateLimitSliding(ctx context.Context, env *graders.ProbeEnv, params map[str
 	if err := graders.Wait(ctx, settle); err != nil {
 		return err
 	}
-	p, err := probeDial(ctx, env, "", auth, nil, graders.EventHandlers{})
+	p, err := probeDial(ctx, env, "", auth, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"rtlab/graders"
+	"rtlab/socketio"
 
 	"rtlab/graders/scenario"
 )
@@ -15,8 +16,8 @@ import (
 // probeSocket is one Socket.IO connection a probe opened, with what its
 // socket received.
 type probeSocket struct {
-	conn graders.SocketConn
-	sock graders.SocketNS
+	conn *socketio.Client
+	sock *socketio.ClientSocket
 }
 
 func (p *probeSocket) Close() {
@@ -26,8 +27,8 @@ func (p *probeSocket) Close() {
 }
 
 // probeDial opens a connection and joins env.Namespace (or ns when not
-// ""), with auth and header. on may be nil.
-func probeDial(ctx context.Context, env *graders.ProbeEnv, ns string, auth any, header http.Header, on graders.EventHandlers) (*probeSocket, error) {
+// ""), with auth and header; on, when not nil, receives every event.
+func probeDial(ctx context.Context, env *graders.ProbeEnv, ns string, auth any, header http.Header, on func(*socketio.Event)) (*probeSocket, error) {
 	if header == nil {
 		header = http.Header{}
 	}
@@ -36,16 +37,16 @@ func probeDial(ctx context.Context, env *graders.ProbeEnv, ns string, auth any, 
 	}
 	dctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
-	conn, err := env.Dialer.Dial(dctx, env.URL.String(), &graders.DialOptions{Transport: env.Transport, Header: header, Timeout: env.Timeout})
+	conn, err := env.DialSocket(dctx, header)
 	if err != nil {
 		return nil, &graders.Failure{Reason: "could not open a Socket.IO connection", Actual: scenario.Shorten(err.Error(), 300)}
 	}
-	sock, err := conn.Join(dctx, ns, auth, on)
+	sock, err := graders.ConnectSocket(dctx, conn, ns, auth, on, nil)
 	if err != nil {
 		conn.Close()
-		var refused *graders.ConnectRefused
+		var refused *socketio.ConnectError
 		if errors.As(err, &refused) {
-			return nil, &graders.Failure{Reason: "the server refused the probe's connection to " + ns, Actual: refused.Error()}
+			return nil, &graders.Failure{Reason: "the server refused the probe's connection to " + ns, Actual: graders.RefusalText(refused)}
 		}
 		return nil, &graders.Failure{Reason: "could not connect to namespace " + ns, Actual: scenario.Shorten(err.Error(), 300)}
 	}
