@@ -33,6 +33,8 @@ type CheckHistory struct {
 	// Failures are the runs (1-based) in which the check failed, with
 	// the failure's message.
 	Failures []RunFailure
+	// SkipReason is why the check was skipped, the last time it was.
+	SkipReason string
 }
 
 // RunFailure is a check's failure in one run of a Repeat.
@@ -87,8 +89,11 @@ func (r *Repeat) Histories() []*CheckHistory {
 					out = append(out, h)
 				}
 				h.Verdicts[run] = c.Status
-				if c.Status == Fail {
+				switch c.Status {
+				case Fail:
 					h.Failures = append(h.Failures, RunFailure{Run: run + 1, Message: c.Message()})
+				case Skip:
+					h.SkipReason = c.Reason
 				}
 			}
 		}
@@ -188,14 +193,18 @@ func WriteRepeatText(w io.Writer, r *Repeat) error {
 				fmt.Fprintf(&b, "  ! run %d: not graded: %v\n", e.Run, e.Err)
 			}
 		}
-		stable := 0
+		passed := 0
 		for _, h := range hist {
 			if h.Exercise != id {
 				continue
 			}
 			flip := h.Flipped()
 			if !flip && len(h.Failures) == 0 {
-				stable++
+				if h.Verdicts[0] == Skip {
+					fmt.Fprintf(&b, "  %s %s (%s) — skipped in every run: %s\n", verdictMarks(h.Verdicts), h.Name, h.ID, h.SkipReason)
+				} else {
+					passed++
+				}
 				continue
 			}
 			verdict := "FAILED in every run"
@@ -212,8 +221,8 @@ func WriteRepeatText(w io.Writer, r *Repeat) error {
 				fmt.Fprintf(&b, "      run %d: %s\n", f.Run, first)
 			}
 		}
-		if stable > 0 {
-			fmt.Fprintf(&b, "  %d checks with the same verdict in every run and no failure\n", stable)
+		if passed > 0 {
+			fmt.Fprintf(&b, "  %s passed in every run\n", plural(passed, "check"))
 		}
 	}
 	fails, failed, flips := r.Totals()

@@ -30,6 +30,13 @@ func TestRepeatTotals(t *testing.T) {
 	if f, fc, fl := stable.Totals(); f != 0 || fc != 0 || fl != 0 || !stable.Passed() {
 		t.Errorf("stable: totals %d %d %d, passed %v", f, fc, fl, stable.Passed())
 	}
+	var sb bytes.Buffer
+	WriteRepeatText(&sb, stable)
+	for _, want := range []string{"  1 check passed in every run\n", "  -- check b (b) — skipped in every run", "STABLE: 2 runs"} {
+		if !strings.Contains(sb.String(), want) {
+			t.Errorf("stable text report lacks %q:\n%s", want, sb.String())
+		}
+	}
 	flaky := repeatOf([]Status{Pass, Fail, Fail}, []Status{Fail, Fail, Skip}, []Status{Pass, Fail, Fail})
 	f, fc, fl := flaky.Totals()
 	if f != 6 || fc != 3 || fl != 2 || flaky.Passed() {
