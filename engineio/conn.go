@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,8 +28,10 @@ type Conn struct {
 	mu        sync.Mutex
 	transport string
 	queue     []*Message
+	queued    int  // bytes queued since the queue was last empty (see enqueueLocked)
 	closing   bool // Close called: the close packet is queued, flush then end
 	closed    bool
+	reason    string        // why the session ended, once closed
 	done      chan struct{} // made by doneLocked
 
 	// polling
@@ -44,9 +47,22 @@ type Conn struct {
 	// upgrading: the probe succeeded; a pending GET is answered with a noop
 	// so that the client can pause polling and send the upgrade packet.
 	upgrading bool
+	// An upgrade is under way from before its 101 is written (probeStarting)
+	// until it succeeds or fails. probeIdle: its reader has handled every
+	// message it took from the socket. probeStep is closed (and cleared)
+	// whenever the upgrade moves on. See awaitProbeLocked.
+	probeStarting bool
+	probeIdle     bool
+	probeStep     chan struct{}
 
 	pingTimer    *time.Timer
 	timeoutTimer *time.Timer
+	// pingDue is when the next ping is due (zero while one is out);
+	// pongDue when the client's answer to it is due (zero when none is
+	// out). A request checks them itself (see checkHeartbeatLocked) rather
+	// than rely on the timers' goroutines having run.
+	pingDue time.Time
+	pongDue time.Time
 }
 
 // closeTimeout is how long a graceful close over polling waits for the
@@ -141,12 +157,33 @@ func (c *Conn) SendMessage(data []byte, binary bool) error {
 // network. It returns ErrClosed once the session is closing or closed.
 func (c *Conn) Send(m *Message) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed || c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.overQueueLocked(m) {
+		c.mu.Unlock()
+		c.terminate(ReasonTransportError, ErrSlowConsumer, false)
 		return ErrClosed
 	}
 	c.enqueueLocked(m)
+	c.mu.Unlock()
 	return nil
+}
+
+// overQueueLocked reports whether queueing m would pass MaxQueue. The count
+// starts again each time the queue is found empty: every writer (the
+// WebSocket writer, a poll) takes the whole queue, so counting what
+// enqueueLocked adds to a non-empty queue needs nothing from them.
+func (c *Conn) overQueueLocked(m *Message) bool {
+	limit := c.srv.opts.MaxQueue
+	if limit < 0 {
+		return false
+	}
+	if len(c.queue) == 0 {
+		c.queued = 0
+	}
+	return c.queued+len(m.frame) > limit
 }
 
 // SendNow is Send for a reply: when the session is on WebSocket and
@@ -164,6 +201,11 @@ func (c *Conn) SendNow(m *Message) error {
 	}
 	ws := c.ws
 	if c.transport != "websocket" || ws == nil || c.writing || len(c.queue) > 0 {
+		if c.overQueueLocked(m) {
+			c.mu.Unlock()
+			c.terminate(ReasonTransportError, ErrSlowConsumer, false)
+			return ErrClosed
+		}
 		c.enqueueLocked(m)
 		c.mu.Unlock()
 		return nil
@@ -194,6 +236,10 @@ func (c *Conn) SendNow(m *Message) error {
 
 // enqueueLocked queues m and makes sure someone will write it.
 func (c *Conn) enqueueLocked(m *Message) {
+	if len(c.queue) == 0 {
+		c.queued = 0
+	}
+	c.queued += len(m.frame)
 	c.queue = append(c.queue, m)
 	c.kickLocked()
 }
@@ -239,11 +285,14 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 		return
 	}
 	c.closed = true
+	c.reason = reason
 	c.stopTimersLocked()
 	if c.closeTimer != nil {
 		c.closeTimer.Stop()
 	}
 	ws, probe := c.ws, c.probe
+	c.probeStepLocked()
+	remember := reason == ReasonTransportClose && c.transport == "polling" && !c.getActive
 	if c.transport == "polling" && c.getActive {
 		// A pending GET ends as the JS server ends it: with a noop when
 		// the client closed the session itself, with the close packet
@@ -263,6 +312,9 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 	}
 	c.mu.Unlock()
 
+	if remember {
+		c.srv.rememberEnded(c.id)
+	}
 	c.srv.unregister(c)
 	if ws != nil {
 		if c.closing {
@@ -274,7 +326,7 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 				ws.closeNow()
 			})
 		} else {
-			ws.closeNow()
+			closeWSAfterError(c.srv, ws, reason, err)
 		}
 	}
 	if probe != nil && probe != ws {
@@ -286,6 +338,32 @@ func (c *Conn) terminate(reason string, err error, sendClose bool) {
 		c.handlerClosed = true
 		c.handler.OnClose(reason, err)
 	})
+}
+
+// closeWSAfterError ends the WebSocket of a session that terminate ended
+// for reason. An Engine.IO-level error (a packet that does not parse, a
+// ping from the client, a missed pong) gets a close frame without a status
+// (the client sees 1005), as the JavaScript server's ws.close() sends,
+// instead of a TCP connection dropped under the client. A transport that
+// failed (read or write error, the peer gone) is dropped.
+func closeWSAfterError(s *Server, ws *wsConn, reason string, err error) {
+	switch {
+	case reason == ReasonParseError || errors.Is(err, errHeartbeat):
+		// The session's reader found the error and reads no more, so this
+		// goroutine may read in its place: drain, so that what the client
+		// still sends does not turn the close into a reset (see
+		// closeAndDrain).
+		s.goTracked(func() { ws.closeAndDrain(wsStatusNoStatus, "") })
+	case reason == ReasonPingTimeout:
+		// A reader may still run (the poller's or readLoop): it sees the
+		// client's close frame, if one comes, and drops the connection.
+		// A client that never answers, or a write stuck on a client that
+		// stopped reading, is dropped after wsCloseWait.
+		time.AfterFunc(wsCloseWait, ws.closeNow)
+		s.goTracked(func() { ws.closeSending(wsStatusNoStatus, "") })
+	default:
+		ws.closeNow()
+	}
 }
 
 func (c *Conn) stopTimersLocked() {
@@ -304,6 +382,7 @@ func (c *Conn) startHeartbeat() {
 	if c.closed {
 		return
 	}
+	c.pingDue = time.Now().Add(c.srv.opts.PingInterval)
 	c.pingTimer = time.AfterFunc(c.srv.opts.PingInterval, c.sendPing)
 }
 
@@ -312,14 +391,28 @@ func (c *Conn) startHeartbeat() {
 // gives the client a little more time, never less: a grader must not cut a
 // student's session short.
 func (c *Conn) sendPing() {
+	if h := testHookTimer.Load(); h != nil {
+		(*h)()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed || c.closing {
-		return
+	c.sendPingLocked()
+}
+
+func (c *Conn) sendPingLocked() {
+	if c.closed || c.closing || c.pingDue.IsZero() {
+		return // ended, or the ping is already out (see checkHeartbeatLocked)
 	}
+	c.pingDue = time.Time{}
+	c.pongDue = time.Now().Add(c.srv.opts.PingTimeout)
 	c.enqueueLocked(msgPing)
 	if c.timeoutTimer == nil {
-		c.timeoutTimer = time.AfterFunc(c.srv.opts.PingTimeout, func() { c.terminate(ReasonPingTimeout, nil, false) })
+		c.timeoutTimer = time.AfterFunc(c.srv.opts.PingTimeout, func() {
+			if h := testHookTimer.Load(); h != nil {
+				(*h)()
+			}
+			c.terminate(ReasonPingTimeout, nil, false)
+		})
 	} else {
 		c.timeoutTimer.Reset(c.srv.opts.PingTimeout)
 	}
@@ -334,8 +427,82 @@ func (c *Conn) onPong() {
 	if c.timeoutTimer != nil {
 		c.timeoutTimer.Stop()
 	}
+	c.pongDue = time.Time{}
+	c.pingDue = time.Now().Add(c.srv.opts.PingInterval)
 	c.pingTimer.Reset(c.srv.opts.PingInterval)
 }
+
+// checkHeartbeatLocked does, for a request that has just arrived, what the
+// heartbeat timers were due to do before it: on a busy machine their
+// goroutines may not have run yet. The JS server's event loop runs due
+// timers before it reads new input; so a poll that comes after the ping
+// was due gets the ping, and one that comes after the client's time to
+// answer it is up finds the session ended. It reports whether the session
+// timed out; the caller then calls terminate.
+func (c *Conn) checkHeartbeatLocked() (timedOut bool) {
+	if c.closed || c.closing {
+		return false
+	}
+	now := time.Now()
+	if !c.pongDue.IsZero() && !now.Before(c.pongDue) {
+		return true
+	}
+	if !c.pingDue.IsZero() && !now.Before(c.pingDue) {
+		c.sendPingLocked()
+	}
+	return false
+}
+
+// testHookTimer, when set by a test, is called as a heartbeat timer's
+// goroutine starts: a goroutine the scheduler runs late.
+var testHookTimer atomic.Pointer[func()]
+
+// probeStepLocked wakes the requests waiting in awaitProbeLocked.
+func (c *Conn) probeStepLocked() {
+	if c.probeStep != nil {
+		close(c.probeStep)
+		c.probeStep = nil
+	}
+}
+
+// awaitProbeLocked makes a poll or POST that arrives while an upgrade is
+// under way wait until the upgrade's reader has handled what the client
+// had sent on the WebSocket by then: the client may send "5" there and
+// then a request here, and the request must see the session upgraded, as
+// it would in the JS server, which reads its sockets in the order data
+// arrives. It waits at most UpgradeTimeout (the upgrade itself ends by
+// then) or until the request is cancelled; c.mu is held on entry and on
+// return.
+func (c *Conn) awaitProbeLocked(r *http.Request) {
+	if !c.probeStarting && c.probe == nil {
+		return
+	}
+	deadline := time.NewTimer(c.srv.opts.UpgradeTimeout)
+	defer deadline.Stop()
+	for !c.closed && c.transport == "polling" &&
+		(c.probeStarting || (c.probe != nil && !(c.probeIdle && unreadBytes(c.probe) == 0))) {
+		if c.probeStep == nil {
+			c.probeStep = make(chan struct{})
+		}
+		step := c.probeStep
+		c.mu.Unlock()
+		select {
+		case <-step:
+		case <-time.After(probeRecheck): // bytes of a frame not yet whole
+		case <-deadline.C:
+			c.mu.Lock()
+			return
+		case <-r.Context().Done():
+			c.mu.Lock()
+			return
+		}
+		c.mu.Lock()
+	}
+}
+
+// probeRecheck is how often awaitProbeLocked looks again while the probe's
+// reader waits for the rest of a frame.
+const probeRecheck = 10 * time.Millisecond
 
 // handlePacket acts on one packet from the client; false means the session
 // ended.

@@ -12,6 +12,11 @@ var ErrMalformed = errors.New("engineio: malformed packet")
 // ErrClosed is returned by Send and friends once the session has closed.
 var ErrClosed = errors.New("engineio: connection closed")
 
+// ErrSlowConsumer is the error a session ends with (reason "transport
+// error") when what waits to be written to it passes MaxQueue: the client
+// stopped reading, or polling, while the server kept sending.
+var ErrSlowConsumer = errors.New("engineio: slow consumer: the client does not read what is sent to it")
+
 // ParseError says what is wrong with a frame or payload and where.
 type ParseError struct {
 	Offset int    // byte offset of the offending packet within a polling payload

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,7 +30,13 @@ func (c *Conn) callOnConnection() {
 // servePoll holds a GET until there is something to send, then sends all
 // of it as one payload.
 func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
+	if h := testHookRequest.Load(); h != nil {
+		(*h)(r)
+	}
 	c.mu.Lock()
+	if !c.admitLocked(w, r) {
+		return
+	}
 	if c.getActive {
 		c.mu.Unlock()
 		w.WriteHeader(http.StatusBadRequest)
@@ -88,6 +95,41 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// admitLocked puts a poll or POST in its place among what the client sent
+// before it: after what it sent on an upgrading WebSocket, after the
+// heartbeat timers that were due. The session may turn out ended (400
+// "Session ID unknown", but a GET the client sent before its close packet
+// gets its noop: see rememberEnded) or upgraded (400 "Bad request"), and
+// then the request is answered here and false returned. c.mu is held on
+// entry, and on return only when true.
+func (c *Conn) admitLocked(w http.ResponseWriter, r *http.Request) bool {
+	c.awaitProbeLocked(r)
+	timedOut := c.checkHeartbeatLocked()
+	closed, transport := c.closed, c.transport
+	if closed || timedOut || transport != "polling" {
+		c.mu.Unlock()
+		switch {
+		case timedOut:
+			c.terminate(ReasonPingTimeout, nil, false)
+			c.srv.abort(w, false, CodeUnknownSID)
+		case closed:
+			if r.Method == http.MethodGet && c.srv.takeEnded(c.id) {
+				writePayload(w, msgNoop.segment())
+			} else {
+				c.srv.abort(w, false, CodeUnknownSID)
+			}
+		default:
+			c.srv.abort(w, false, CodeBadRequest)
+		}
+		return false
+	}
+	return true
+}
+
+// testHookRequest, when set by a test, is called as a poll or POST starts,
+// to delay it behind what the test makes happen meanwhile.
+var testHookRequest atomic.Pointer[func(*http.Request)]
+
 func payloadSize(q []*Message) int {
 	n := len(q)
 	for _, m := range q {
@@ -111,7 +153,13 @@ func writePayload(w http.ResponseWriter, body []byte) {
 // servePost reads one payload from the client: 413 over MaxPayload,
 // otherwise "ok" (text/html) and the packets are handled in order.
 func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
+	if h := testHookRequest.Load(); h != nil {
+		(*h)(r)
+	}
 	c.mu.Lock()
+	if !c.admitLocked(w, r) {
+		return
+	}
 	if c.postActive {
 		c.mu.Unlock()
 		w.WriteHeader(http.StatusBadRequest)

@@ -21,8 +21,25 @@ type ServerOptions struct {
 	// MaxPayload is the largest POST body or WebSocket message accepted, in
 	// bytes. Default 1_000_000.
 	MaxPayload int
+	// MaxQueue bounds the bytes waiting to be written to one session. A
+	// client that stops reading (or polling) while the server sends to it
+	// would otherwise make the server keep everything sent to it: one such
+	// client of the load fixture took the server from 22 MB to 700 MB. A
+	// send that would pass the bound ends the session as a slow consumer
+	// (reason "transport error", error ErrSlowConsumer) and frees its
+	// queue; other sessions are not affected. What a writer has already
+	// taken from the queue is not counted, so a session holds at most about
+	// twice this. Default 32 MiB, room for a few messages of MaxPayload;
+	// negative: no bound, as the JavaScript server.
+	MaxQueue int
 	// UpgradeTimeout bounds a polling-to-WebSocket upgrade. Default 10s.
 	UpgradeTimeout time.Duration
+	// WriteTimeout bounds each blocking write to a client (a ping, queued
+	// messages) and the read of a POST body: a peer stuck longer is gone.
+	// Default max(PingTimeout, 5s), so that short test heartbeats do not
+	// make writes fail on a busy machine. Tests set it short to check that
+	// no write deadline outlives its write (issue 12's drop).
+	WriteTimeout time.Duration
 	// Transports accepted. Default {"polling", "websocket"}.
 	Transports []string
 	// DisableUpgrades stops offering (and accepting) the WebSocket upgrade
@@ -50,7 +67,11 @@ type Server struct {
 	mu     sync.Mutex
 	conns  map[string]*Conn
 	closed bool
-	wg     sync.WaitGroup // requests in flight, writers, OnClose calls
+	// ended remembers, for endedGrace, the polling sessions their client
+	// closed while no GET was pending (see rememberEnded).
+	ended      map[string]time.Time
+	endedOrder []string
+	wg         sync.WaitGroup // requests in flight, writers, OnClose calls
 
 	pollOnce sync.Once
 	pl       *poller // nil when there is none (see poller)
@@ -89,6 +110,9 @@ func NewServer(opts *ServerOptions) *Server {
 	if o.MaxPayload <= 0 {
 		o.MaxPayload = 1_000_000
 	}
+	if o.MaxQueue == 0 {
+		o.MaxQueue = 32 << 20
+	}
 	if o.UpgradeTimeout <= 0 {
 		o.UpgradeTimeout = 10 * time.Second
 	}
@@ -98,6 +122,9 @@ func NewServer(opts *ServerOptions) *Server {
 	// A write stuck longer than this means the peer is gone; short test
 	// ping timeouts must not make writes fail on a busy machine.
 	s.writeTimeout = max(o.PingTimeout, 5*time.Second)
+	if o.WriteTimeout > 0 {
+		s.writeTimeout = o.WriteTimeout
+	}
 	return s
 }
 
@@ -163,6 +190,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c := s.conns[sid]
 		s.mu.Unlock()
 		if c == nil {
+			if !upgrade && r.Method == http.MethodGet && transport == "polling" && s.takeEnded(sid) {
+				writePayload(w, msgNoop.segment())
+				return
+			}
 			s.abort(w, upgrade, CodeUnknownSID)
 			return
 		}
@@ -276,6 +307,45 @@ func (s *Server) register(c *Conn) bool {
 	}
 	s.conns[c.id] = c
 	return true
+}
+
+// endedGrace is how long a poll may still arrive for a session its client
+// closed: see rememberEnded.
+const endedGrace = 10 * time.Second
+
+// rememberEnded notes that the client closed session sid (a close packet
+// in a POST) while no GET was pending. The client may have sent a GET
+// before that POST, on another connection, that is handled after it: the
+// JS server, reading its sockets in order on one thread, answers such a
+// GET as the pending GET it was, with a noop, and so does this server once,
+// within endedGrace. Any later request gets 400 "Session ID unknown".
+func (s *Server) rememberEnded(sid string) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended == nil {
+		s.ended = make(map[string]time.Time)
+	}
+	for len(s.endedOrder) > 0 {
+		old := s.endedOrder[0]
+		if t, ok := s.ended[old]; ok && now.Sub(t) < endedGrace {
+			break
+		}
+		delete(s.ended, old)
+		s.endedOrder = s.endedOrder[1:]
+	}
+	s.ended[sid] = now
+	s.endedOrder = append(s.endedOrder, sid)
+}
+
+// takeEnded reports whether sid is a session rememberEnded noted less than
+// endedGrace ago, and forgets it.
+func (s *Server) takeEnded(sid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.ended[sid]
+	delete(s.ended, sid)
+	return ok && time.Since(t) < endedGrace
 }
 
 func (s *Server) unregister(c *Conn) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -190,7 +191,12 @@ var probeData = []byte("probe")
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	gone := c.closed || c.closing
-	upgrading := c.probe != nil
+	upgrading := c.probe != nil || c.probeStarting
+	if !gone && !upgrading {
+		// From before the 101: a request the client sends once it has
+		// the 101 waits for this upgrade's reader (awaitProbeLocked).
+		c.probeStarting = true
+	}
 	c.mu.Unlock()
 	if gone {
 		c.srv.abort(w, true, CodeBadRequest)
@@ -204,10 +210,13 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws, err := c.accept(w, r)
+	c.mu.Lock()
+	c.probeStarting = false
+	c.probeStepLocked()
 	if err != nil {
+		c.mu.Unlock()
 		return
 	}
-	c.mu.Lock()
 	if c.probe != nil || c.closed {
 		c.mu.Unlock()
 		ws.closeAndWait(wsStatusNoStatus, "")
@@ -223,14 +232,27 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			c.probe = nil
 			c.upgrading = false
 		}
+		c.probeStepLocked()
 		c.mu.Unlock()
 	}
 	ws.nc.SetReadDeadline(time.Now().Add(c.srv.opts.UpgradeTimeout))
 	for {
+		// probeIdle: every message taken from the socket is handled; a
+		// request then waits only for bytes still in the socket.
+		c.mu.Lock()
+		c.probeIdle = ws.br.Buffered() == 0
+		c.probeStepLocked()
+		c.mu.Unlock()
 		binary, data, err := ws.readMessage()
+		c.mu.Lock()
+		c.probeIdle = false
+		c.mu.Unlock()
 		if err != nil {
 			fail()
 			return
+		}
+		if h := testHookProbe.Load(); h != nil {
+			(*h)()
 		}
 		p, perr := ParsePacket(data, binary)
 		switch {
@@ -254,6 +276,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			c.transport = "websocket"
 			c.ws = ws
 			c.upgrading = false
+			c.probeStepLocked()
 			c.kickLocked() // the queue now goes over the WebSocket
 			select {
 			case c.wake <- struct{}{}: // a GET still pending ends with a noop
@@ -268,6 +291,11 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// testHookProbe, when set by a test, is called after the upgrade's reader
+// has read a message and before it acts on it: a reader the scheduler
+// leaves behind.
+var testHookProbe atomic.Pointer[func()]
 
 // refuseUpgrade completes a WebSocket handshake for a session that is
 // already upgraded or upgrading, then closes that socket with an empty close

@@ -279,10 +279,11 @@ func (c *wsConn) peerClosed(p []byte) error {
 	return e
 }
 
-// fail closes the connection with code after a protocol violation.
+// fail closes the connection with code after a protocol violation (a
+// message over the limit among them). It runs on the connection's reader,
+// so it may drain: see closeAndDrain.
 func (c *wsConn) fail(code int, reason string) error {
-	c.writeClose(code, reason, time.Second)
-	c.closeNow()
+	c.closeAndDrain(code, reason)
 	return &wsProtocolError{Code: code, Reason: reason}
 }
 
@@ -460,6 +461,57 @@ func (c *wsConn) close(code int, reason string) {
 		return
 	}
 	time.AfterFunc(wsCloseWait, c.closeNow)
+}
+
+// Draining bounds: how long, and how many bytes, closeAndDrain reads and
+// discards after its close frame before it drops the connection anyway.
+const (
+	wsDrainWait  = 2 * time.Second
+	wsDrainBytes = 64 << 20
+)
+
+// closeAndDrain sends a close frame with code, shuts down the sending side
+// (the peer reads the close frame, then end of stream), reads and discards
+// whatever the peer still sends until it closes its side, at most
+// wsDrainWait and wsDrainBytes, then closes.
+//
+// Closing a socket whose receive buffer holds unread bytes makes the
+// kernel send a reset instead of an orderly end. Each time a peer is closed
+// in the middle of its message (one over MaxPayload, the usual case) there
+// are such bytes, and the reset breaks the peer's write of the rest:
+// clients (ws, socket.io-client, rtlab's own) then report 1006, the close
+// frame unread. Draining keeps the close code.
+//
+// Only the connection's reader may call it (or a goroutine that owns a
+// connection nobody reads): it reads.
+func (c *wsConn) closeAndDrain(code int, reason string) {
+	if c.closed.Load() {
+		return
+	}
+	if err := c.closeSending(code, reason); err != nil {
+		c.closeNow()
+		return
+	}
+	c.nc.SetReadDeadline(time.Now().Add(wsDrainWait))
+	var r io.Reader = c.nc
+	if c.br != nil {
+		r = c.br // bytes net/http read ahead may sit there
+	}
+	io.CopyN(io.Discard, r, wsDrainBytes)
+	c.closeNow()
+}
+
+// closeSending sends a close frame with code, then the end of the stream:
+// the peer learns at once that nothing follows, without waiting for us to
+// read its answer.
+func (c *wsConn) closeSending(code int, reason string) error {
+	if err := c.writeClose(code, reason, time.Second); err != nil {
+		return err
+	}
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	return nil
 }
 
 // closeNow drops the connection without a handshake.

@@ -62,11 +62,17 @@ const maxLogLines = 100000
 type StartError struct {
 	Msg    string
 	Output []string
+	cause  error // the context's error when the run's deadline came first
 }
+
+// Unwrap returns the context's error when the run's deadline (or a
+// cancellation) stopped the wait, so errors.Is(err, context.Canceled)
+// still holds.
+func (e *StartError) Unwrap() error { return e.cause }
 
 func (e *StartError) Error() string {
 	if len(e.Output) == 0 {
-		return e.Msg
+		return e.Msg + "; it printed nothing"
 	}
 	return e.Msg + "; its last output:\n  " + strings.Join(e.Output, "\n  ")
 }
@@ -132,6 +138,7 @@ func StartProcess(ctx context.Context, command string, o *ProcessOptions) (*Proc
 		p.mu.Unlock()
 	}()
 
+	started := time.Now()
 	deadline := time.NewTimer(opts.StartTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -151,8 +158,14 @@ func StartProcess(ctx context.Context, command string, o *ProcessOptions) (*Proc
 			return nil, &StartError{Msg: fmt.Sprintf("managed server %q did not listen on %s within %s (does it read PORT from the environment?)", command, opts.Addr, opts.StartTimeout),
 				Output: p.tail(10)}
 		case <-ctx.Done():
+			// The run's own deadline (or Ctrl-C) came first: still the
+			// server's story, not a bare "context deadline exceeded".
 			p.Stop()
-			return nil, ctx.Err()
+			msg := fmt.Sprintf("managed server %q did not listen on %s within %s, the run's deadline (does it read PORT from the environment?)", command, opts.Addr, time.Since(started).Round(100*time.Millisecond))
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				msg = fmt.Sprintf("managed server %q was stopped before it listened on %s (%v)", command, opts.Addr, ctx.Err())
+			}
+			return nil, &StartError{Msg: msg, Output: p.tail(10), cause: ctx.Err()}
 		case <-tick.C:
 		}
 	}

@@ -48,17 +48,17 @@ func WriteJUnit(w io.Writer, reports []*Report) error {
 			s.Errors++
 			s.Tests++
 			s.Cases = append(s.Cases, junitCase{Name: "reach the server", Classname: r.Exercise,
-				Error: &junitMessage{Message: r.Err.Error()}})
+				Error: &junitMessage{Message: Printable(r.Err.Error())}})
 		}
 		for _, c := range r.Checks {
 			jc := junitCase{Name: c.ID + ": " + c.Name, Classname: r.Exercise,
 				Time: fmt.Sprintf("%.3f", c.Duration.Seconds())}
 			switch c.Status {
 			case Fail:
-				jc.Failure = &junitMessage{Message: c.Reason, Body: c.Message()}
+				jc.Failure = &junitMessage{Message: Printable(c.Reason), Body: Printable(c.Message())}
 				s.Failures++
 			case Skip:
-				jc.Skipped = &junitMessage{Message: c.Reason}
+				jc.Skipped = &junitMessage{Message: Printable(c.Reason)}
 				s.Skipped++
 			}
 			s.Tests++

@@ -38,7 +38,7 @@ func WriteMarkdown(w io.Writer, reports []*Report) error {
 			if c.Status != Fail {
 				continue
 			}
-			fmt.Fprintf(&b, "<details><summary>%s: %s</summary>\n\n```\n%s\n```\n\n</details>\n\n", c.ID, mdEscape(c.Name), strings.ReplaceAll(c.Message(), "```", "'''"))
+			fmt.Fprintf(&b, "<details><summary>%s: %s</summary>\n\n```\n%s\n```\n\n</details>\n\n", c.ID, mdEscape(c.Name), strings.ReplaceAll(Printable(c.Message()), "```", "'''"))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -46,6 +46,6 @@ func WriteMarkdown(w io.Writer, reports []*Report) error {
 }
 
 func mdEscape(s string) string {
-	s = strings.ReplaceAll(s, "|", "\\|")
+	s = strings.ReplaceAll(Printable(s), "|", "\\|")
 	return strings.ReplaceAll(s, "\n", " ")
 }

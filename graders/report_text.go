@@ -3,6 +3,7 @@ package graders
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -33,19 +34,19 @@ func WriteText(w io.Writer, reports []*Report, o *TextOptions) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s %s — %s\n", paint("1", strings.ToUpper(r.Exercise)), r.Title, r.URL)
+		fmt.Fprintf(&b, "%s %s — %s\n", paint("1", strings.ToUpper(r.Exercise)), r.Title, Printable(r.URL))
 		if r.Err != nil {
-			fmt.Fprintf(&b, "  %s %s\n", paint("31", "!"), r.Err)
+			writeIndented(&b, "  "+paint("31", "!")+" ", r.Err.Error())
 			continue
 		}
 		for _, c := range r.Checks {
 			switch c.Status {
 			case Pass:
-				fmt.Fprintf(&b, "  %s %s\n", paint("32", "✓"), c.Name)
+				fmt.Fprintf(&b, "  %s %s\n", paint("32", "✓"), Printable(c.Name))
 			case Skip:
-				fmt.Fprintf(&b, "  %s %s %s\n", paint("33", "-"), c.Name, paint("2", "(skipped: "+c.Reason+")"))
+				fmt.Fprintf(&b, "  %s %s %s\n", paint("33", "-"), Printable(c.Name), paint("2", "(skipped: "+Printable(c.Reason)+")"))
 			case Fail:
-				fmt.Fprintf(&b, "  %s %s\n", paint("31", "✗"), c.Name)
+				fmt.Fprintf(&b, "  %s %s\n", paint("31", "✗"), Printable(c.Name))
 				tag := ""
 				if c.Harness {
 					tag = " [grader problem, not yours]"
@@ -79,10 +80,15 @@ func WriteText(w io.Writer, reports []*Report, o *TextOptions) error {
 	return err
 }
 
+// ansiSGR matches the colour codes paint adds, which take no room on the
+// screen.
+var ansiSGR = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // writeIndented writes text after prefix, continuation lines aligned.
+// text is made Printable: it may quote what a server sent.
 func writeIndented(b *strings.Builder, prefix, text string) {
-	pad := strings.Repeat(" ", len([]rune(prefix)))
-	for i, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+	pad := strings.Repeat(" ", len([]rune(ansiSGR.ReplaceAllString(prefix, ""))))
+	for i, line := range strings.Split(strings.TrimRight(Printable(text), "\n"), "\n") {
 		if i == 0 {
 			b.WriteString(prefix)
 		} else {

@@ -6,9 +6,28 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
+
+// DropSummary says how many clients the server dropped and why, such as
+// "3 clients (ping timeout: 2, transport close: 1)".
+func DropSummary(r *Result) string {
+	reasons := make([]string, 0, len(r.DisconnectReasons))
+	for k := range r.DisconnectReasons {
+		reasons = append(reasons, k)
+	}
+	sort.Strings(reasons)
+	for i, k := range reasons {
+		reasons[i] = fmt.Sprintf("%s: %d", k, r.DisconnectReasons[k])
+	}
+	noun := "clients"
+	if r.Disconnects == 1 {
+		noun = "client"
+	}
+	return fmt.Sprintf("%d %s (%s)", r.Disconnects, noun, strings.Join(reasons, ", "))
+}
 
 // WriteText writes a run's summary for a terminal.
 func WriteText(w io.Writer, r *Result) {
@@ -16,6 +35,12 @@ func WriteText(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "  connected   %d, failed %d, closed by the server %d\n", r.Connected, r.Failures, r.Disconnects)
 	for _, f := range r.FailureSamples {
 		fmt.Fprintf(w, "    failure: %s\n", f)
+	}
+	if r.Disconnects > 0 {
+		fmt.Fprintf(w, "    closed by the server: %s\n", DropSummary(r))
+	}
+	for _, d := range r.DisconnectSamples {
+		fmt.Fprintf(w, "    closed: %s\n", d)
 	}
 	if r.Connect.Count > 0 {
 		fmt.Fprintf(w, "  connect     %s\n", latencyLine(&r.Connect))

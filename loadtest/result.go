@@ -24,9 +24,14 @@ type Result struct {
 	Connected      int      `json:"connected"`
 	Failures       int      `json:"failures"`
 	FailureSamples []string `json:"failure_samples,omitempty"`
-	// Disconnects counts clients the server closed before the end.
-	Disconnects int     `json:"disconnects"`
-	Connect     Latency `json:"connect_latency"`
+	// Disconnects counts clients the server closed before the end;
+	// DisconnectReasons counts them by the reason each client saw
+	// ("ping timeout", "transport close", "io server disconnect",
+	// "transport error"), and DisconnectSamples keeps a few verbatim.
+	Disconnects       int            `json:"disconnects"`
+	DisconnectReasons map[string]int `json:"disconnect_reasons,omitempty"`
+	DisconnectSamples []string       `json:"disconnect_samples,omitempty"`
+	Connect           Latency        `json:"connect_latency"`
 
 	// Broadcast: ticks received, expected and missing, their rate from
 	// the bcast emit to the last delivery, and their latency (from the

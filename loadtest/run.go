@@ -46,6 +46,8 @@ type runner struct {
 	dropped  atomic.Int64
 	failMu   sync.Mutex
 	failures []string
+	drops    map[string]int // under failMu: clients dropped, by reason
+	dropLog  []string       // under failMu: a few drops, verbatim
 
 	start    chan struct{} // echo: closed when every client is in
 	stop     chan struct{} // closed when clients must leave
@@ -167,6 +169,10 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 		}
 	}
 	res.Disconnects = int(r.dropped.Load())
+	r.failMu.Lock()
+	res.DisconnectReasons = r.drops
+	res.DisconnectSamples = r.dropLog
+	r.failMu.Unlock()
 	r.setPhase("close")
 	r.closeAll()
 	if cpuErr == nil {
@@ -209,6 +215,26 @@ func (r *runner) fail(err error) {
 		r.failures = append(r.failures, err.Error())
 	}
 	r.failMu.Unlock()
+}
+
+// drop counts a client the server dropped during the run, with the reason
+// the client saw ("ping timeout", "transport close" …) and, for a few, the
+// error behind it.
+func (r *runner) drop(i int, reason string, err error) {
+	r.dropped.Add(1)
+	r.failMu.Lock()
+	defer r.failMu.Unlock()
+	if r.drops == nil {
+		r.drops = map[string]int{}
+	}
+	r.drops[reason]++
+	if len(r.dropLog) < maxFailureSamples {
+		msg := fmt.Sprintf("client %d: %s", i, reason)
+		if err != nil && err.Error() != reason {
+			msg += " (" + err.Error() + ")"
+		}
+		r.dropLog = append(r.dropLog, msg)
+	}
 }
 
 // onClose registers what closeAll must close.
@@ -259,7 +285,7 @@ func (r *runner) client(ctx context.Context, i int, ready *sync.WaitGroup) {
 		ready.Done()
 		return
 	}
-	c.nc.SetDeadline(time.Time{})
+	c.armHeartbeat()
 	r.connect.Record(time.Since(t0))
 	r.conns.Add(1)
 	r.onClose(c.close)
@@ -269,11 +295,11 @@ func (r *runner) client(ctx context.Context, i int, ready *sync.WaitGroup) {
 	// one's stack (resolver, context, handshake), and a reader blocked for
 	// minutes should cost a small stack, not that one.
 	r.wg.Add(1)
-	go r.clientLoop(c, &r.stats[i])
+	go r.clientLoop(c, i, &r.stats[i])
 }
 
 // clientLoop runs a connected WebSocket client's mode until it ends.
-func (r *runner) clientLoop(c *wsClient, st *clientStat) {
+func (r *runner) clientLoop(c *wsClient, i int, st *clientStat) {
 	defer r.wg.Done()
 	var err2 error
 	switch r.o.Mode {
@@ -286,7 +312,7 @@ func (r *runner) clientLoop(c *wsClient, st *clientStat) {
 	case <-r.stop:
 	default:
 		if err2 != nil {
-			r.dropped.Add(1)
+			r.drop(i, dropReason(err2), err2)
 		}
 	}
 }
@@ -518,11 +544,11 @@ func (r *runner) pollingClient(ctx context.Context, i int, ready *sync.WaitGroup
 		}
 	}
 	select {
-	case <-cl.Done():
+	case <-s.Done(): // the socket ends with its connection, or alone on a DISCONNECT
 		select {
 		case <-r.stop:
 		default:
-			r.dropped.Add(1)
+			r.drop(i, string(s.Reason()), nil)
 		}
 	case <-r.stop:
 	}

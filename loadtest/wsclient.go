@@ -32,6 +32,15 @@ type wsClient struct {
 	br   *bufio.Reader
 	mask [4]byte
 
+	// window is the server's pingInterval+pingTimeout, from its open
+	// packet: a server silent for that long is gone, as socket.io-client
+	// decides ("ping timeout"). Once armed (after the CONNECT), every PING
+	// moves the connection's read and write deadline to window from now;
+	// until then lastPing remembers when the heartbeat last started.
+	window   time.Duration
+	lastPing time.Time
+	armed    bool
+
 	wmu  sync.Mutex
 	wbuf []byte // reused frame buffer, under wmu
 }
@@ -128,7 +137,55 @@ func (c *wsClient) handshake(t wsTarget) error {
 	if op != opText || len(p) == 0 || p[0] != '0' {
 		return fmt.Errorf("%w: first packet %q is not an Engine.IO open", errHandshake, p)
 	}
+	interval, ok1 := jsonInt(p, []byte(`"pingInterval":`))
+	timeout, ok2 := jsonInt(p, []byte(`"pingTimeout":`))
+	if !ok1 || !ok2 || interval <= 0 || timeout <= 0 {
+		return fmt.Errorf("%w: open packet %q lacks pingInterval or pingTimeout", errHandshake, p)
+	}
+	c.window = time.Duration(interval+timeout) * time.Millisecond
+	c.lastPing = time.Now()
 	return nil
+}
+
+// armHeartbeat starts the heartbeat window once the client is connected:
+// from now on the socket's deadline is window after the last PING. The
+// deadline covers writes too (a server that stops reading is as gone as
+// one that stops pinging) and is always pushed forward, never left to
+// expire while the server is alive: a write never meets a stale one.
+func (c *wsClient) armHeartbeat() {
+	c.armed = true
+	c.nc.SetDeadline(c.lastPing.Add(c.window))
+}
+
+// heartbeat records a PING and, once armed, moves the deadline.
+func (c *wsClient) heartbeat() {
+	c.lastPing = time.Now()
+	if c.armed {
+		c.nc.SetDeadline(c.lastPing.Add(c.window))
+	}
+}
+
+// Why a connected client ended, as socket.io-client names it.
+var (
+	errServerDisconnect = errors.New("io server disconnect")
+	errTransportClose   = errors.New("transport close")
+)
+
+// dropReason names why a client's connection ended, in socket.io-client's
+// words: "ping timeout" (no PING within pingInterval+pingTimeout),
+// "io server disconnect" (a DISCONNECT packet), "transport close" (a close
+// packet, a close frame or EOF), or "transport error" (anything else).
+func dropReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "ping timeout"
+	case errors.Is(err, errServerDisconnect):
+		return "io server disconnect"
+	case errors.Is(err, errTransportClose), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "transport close"
+	}
+	return "transport error"
 }
 
 const (
@@ -262,9 +319,12 @@ func (c *wsClient) connect() error {
 	}
 }
 
-// next returns the next Engine.IO message packet ("4…"), answering
-// heartbeats and WebSocket pings on the way. It returns io.EOF when the
-// server closes.
+// next returns the next Socket.IO packet (an Engine.IO message, "4…",
+// without its "4"), answering heartbeats and WebSocket pings on the way.
+// It returns errTransportClose when the server closes the connection,
+// errServerDisconnect on a DISCONNECT from the main namespace, and a
+// timeout error when no PING came within the heartbeat window (see
+// dropReason).
 func (c *wsClient) next() ([]byte, error) {
 	for {
 		op, p, err := c.readFrame()
@@ -278,13 +338,17 @@ func (c *wsClient) next() ([]byte, error) {
 			}
 			switch p[0] {
 			case '4':
+				if len(p) == 2 && p[1] == '1' {
+					return nil, errServerDisconnect
+				}
 				return p[1:], nil
 			case '2':
+				c.heartbeat()
 				if err := c.writeText(pktPong); err != nil {
 					return nil, err
 				}
 			case '1':
-				return nil, io.EOF
+				return nil, errTransportClose
 			}
 		case opPing:
 			if err := c.writeControl(opPong, p); err != nil {
@@ -292,7 +356,7 @@ func (c *wsClient) next() ([]byte, error) {
 			}
 		case opClose:
 			c.writeControl(opClose, nil)
-			return nil, io.EOF
+			return nil, errTransportClose
 		}
 	}
 }

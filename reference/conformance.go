@@ -22,18 +22,23 @@ func init() {
 // /socket.io/ that emits "auth" on connect, answers "message" with
 // "message-back" and acks "message-with-ack", on "/" and "/custom". The
 // heartbeat is fast (300 ms / 200 ms) so the suites' timeout cases run in
-// under a second.
+// under a second, unless Options set another.
 func newConformance(opts *Options) (Server, error) {
-	if err := checkVariant("conformance", opts.withDefaults().Variant, nil); err != nil {
+	o := opts.withDefaults()
+	if err := checkVariant("conformance", o.Variant, nil); err != nil {
 		return nil, err
 	}
 	engineOpts := func() *engineio.ServerOptions {
-		return &engineio.ServerOptions{
-			PingInterval: 300 * time.Millisecond,
-			PingTimeout:  200 * time.Millisecond,
-			MaxPayload:   1_000_000,
-			CORS:         &engineio.CORSOptions{Origins: []string{"*"}},
+		eo := o.engine()
+		if eo.PingInterval == 0 {
+			eo.PingInterval = 300 * time.Millisecond
 		}
+		if eo.PingTimeout == 0 {
+			eo.PingTimeout = 200 * time.Millisecond
+		}
+		eo.MaxPayload = 1_000_000
+		eo.CORS = &engineio.CORSOptions{Origins: []string{"*"}}
+		return eo
 	}
 	echoOpts := engineOpts()
 	echoOpts.OnConnection = func(c *engineio.Conn) { c.SetHandler(echoHandler{c}) }

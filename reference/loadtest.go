@@ -2,6 +2,7 @@ package reference
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +18,17 @@ func init() {
 	})
 }
 
-// maxTickPad bounds the pad a bcast may ask for, so that one request cannot
-// make the server build a gigabyte string.
-const maxTickPad = 1 << 20
+// Bounds of one bcast request. A client that asked for {"n":500,
+// "size":1000000} and stopped reading took the server from 22 MB to 700 MB:
+// each tick is kept until every socket has been sent it. The total bound is
+// under engineio's MaxQueue (32 MiB), so that one request within bounds
+// never makes a reading client a slow consumer. rtlab load asks for 200
+// ticks of 100 characters by default.
+const (
+	maxTickPad   = 1 << 20  // characters of pad per tick
+	maxTicks     = 100_000  // ticks per request
+	maxBcastSize = 16 << 20 // n × size per request
+)
 
 // newLoadtest is the server the load modes of rtlab load expect, the same
 // two events as testdata/node/loadtest-server.js: "echo" acknowledges its
@@ -27,10 +36,11 @@ const maxTickPad = 1 << 20
 // socket n times as fast as it can (t in epoch milliseconds, pad a string of
 // size characters), then acknowledges {"sent","ms"}.
 func newLoadtest(opts *Options) (Server, error) {
-	if err := checkVariant("loadtest", opts.withDefaults().Variant, nil); err != nil {
+	o := opts.withDefaults()
+	if err := checkVariant("loadtest", o.Variant, nil); err != nil {
 		return nil, err
 	}
-	io := socketio.NewServer(nil)
+	io := socketio.NewServer(&socketio.ServerOptions{Engine: o.engine()})
 	root := io.Of("/")
 	root.OnConnect(func(s *socketio.Socket) {
 		s.On("echo", func(e *socketio.Event) {
@@ -43,8 +53,12 @@ func newLoadtest(opts *Options) (Server, error) {
 				N    int `json:"n"`
 				Size int `json:"size"`
 			}
-			if !objectArg(e, &req) || req.N < 0 || req.Size < 0 || req.Size > maxTickPad {
+			if !objectArg(e, &req) || req.N < 0 || req.Size < 0 {
 				ack(e, map[string]string{"error": `bcast wants {"n": count, "size": characters}`})
+				return
+			}
+			if req.N > maxTicks || req.Size > maxTickPad || int64(req.N)*int64(req.Size) > maxBcastSize {
+				ack(e, map[string]string{"error": fmt.Sprintf("bcast allows n up to %d, size up to %d and n×size up to %d", maxTicks, maxTickPad, maxBcastSize)})
 				return
 			}
 			start := time.Now()

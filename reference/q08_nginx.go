@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"rtlab/internal/httpserve"
 	"rtlab/reference/nginx"
 	"rtlab/socketio"
 )
@@ -70,7 +71,7 @@ func newQ8(opts *Options) (Server, error) {
 		// Without nginx the exercise cannot be graded: serve the backend
 		// alone, and say why at nginx's marker path, where the grader's
 		// first check looks (it is then skipped with this reason).
-		b, closeBackend := q8Backend()
+		b, closeBackend := q8Backend(o)
 		s := newServer()
 		s.HandleFunc(nginx.MarkerPath, func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, NoNginxPrefix+nf.Error())
@@ -89,7 +90,7 @@ const NoNginxPrefix = "rtlab:no-nginx: "
 // q8Backend is what nginx stands in front of in Q8: the /ws echo of Q2
 // (HTTP/1.1 required, as RFC 6455 says) and a Socket.IO server whose
 // "echo" event acks its argument.
-func q8Backend() (http.Handler, func() error) {
+func q8Backend(o Options) (http.Handler, func() error) {
 	backend := newServer()
 	echo := newWSEcho(wsFaults{})
 	backend.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +103,7 @@ func q8Backend() (http.Handler, func() error) {
 		echo.ServeHTTP(w, r)
 	})
 	backend.onClose(echo.Close)
-	sio := newIO()
+	sio := newIO(o)
 	sio.Of("/").OnConnect(func(s *socketio.Socket) {
 		s.On("echo", func(e *socketio.Event) {
 			var v json.RawMessage
@@ -123,13 +124,13 @@ func q8Backend() (http.Handler, func() error) {
 // NewNginxFront starts the Q8 backend on a loopback port and nginx with
 // conf in front of it. Close stops both.
 func NewNginxFront(conf []byte, opts *Options) (*NginxFront, error) {
-	backend, closeBackend := q8Backend()
+	backend, closeBackend := q8Backend(opts.withDefaults())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		closeBackend()
 		return nil, err
 	}
-	hs := &http.Server{Handler: backend, ReadHeaderTimeout: 10 * time.Second}
+	hs := httpserve.New(backend, nil)
 	done := make(chan struct{})
 	go func() { defer close(done); hs.Serve(ln) }()
 	stopBackend := func() error {

@@ -52,11 +52,11 @@ func newSetupExercise(id string, variants map[string]setupFaults) func(*Options)
 			return nil, err
 		}
 		f := variants[o.Variant]
-		io := newIO()
+		io := newIO(o)
 		if f.corsStar {
-			io = socketio.NewServer(&socketio.ServerOptions{Engine: &engineio.ServerOptions{
-				CORS: &engineio.CORSOptions{Origins: []string{"*"}},
-			}})
+			eo := o.engine()
+			eo.CORS = &engineio.CORSOptions{Origins: []string{"*"}}
+			io = socketio.NewServer(&socketio.ServerOptions{Engine: eo})
 		}
 		io.Of("/").OnConnect(func(s *socketio.Socket) {
 			if !f.noLog {

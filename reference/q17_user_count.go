@@ -29,7 +29,7 @@ func newQ17(opts *Options) (Server, error) {
 	if err := checkVariant("q17", o.Variant, []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"}); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	var leaked atomic.Int64 // leak-on-abrupt: sockets gone without a goodbye, still counted
 	count := func() countMsg { return countMsg{len(nsp.Sockets()) + int(leaked.Load())} }

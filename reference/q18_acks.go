@@ -85,7 +85,7 @@ func newQ18(opts *Options) (Server, error) {
 	}
 	f := q18Variants[o.Variant]
 	var nextID atomic.Int64
-	io := newIO()
+	io := newIO(o)
 	io.Of("/").OnConnect(func(s *socketio.Socket) {
 		s.On("save-task", func(e *socketio.Event) {
 			if !e.HasAck() {

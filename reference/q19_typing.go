@@ -25,7 +25,7 @@ func newQ19(opts *Options) (Server, error) {
 	if err := checkVariant("q19", o.Variant, []string{"echo-to-sender", "no-stop-on-disconnect"}); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		relay := func(event string, u username) {

@@ -24,7 +24,7 @@ func newQ20(opts *Options) (Server, error) {
 	if err := checkVariant("q20", o.Variant, []string{"broadcast-includes-sender", "emit-to-all"}); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		s.On("emit-demo", func(e *socketio.Event) {

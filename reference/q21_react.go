@@ -41,7 +41,7 @@ func newQ21(opts *Options) (Server, error) {
 	if err := checkVariant("q21", o.Variant, q21Variants); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	count := func() countMsg { return countMsg{len(nsp.Sockets())} }
 	nsp.OnConnect(func(s *socketio.Socket) {

@@ -23,7 +23,7 @@ func newQ22(opts *Options) (Server, error) {
 	if err := checkVariant("q22", o.Variant, []string{"echo-to-sender", "no-type-check", "no-from"}); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		s.On("reaction", func(e *socketio.Event) {

@@ -99,7 +99,7 @@ func newQ23(opts *Options) (Server, error) {
 	}
 	f := q23Variants[o.Variant]
 	hub := &q23Hub{queue: map[string][]privateMessage{}, latest: map[string]*socketio.Socket{}, online: map[string]int{}}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.Use(func(s *socketio.Socket) error {
 		var a struct {

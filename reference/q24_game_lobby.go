@@ -87,7 +87,7 @@ func newQ24(opts *Options) (Server, error) {
 	}
 	f := q24Variants[o.Variant]
 	lb := &lobby{rooms: map[string]*gameRoom{}, player: map[string]string{}}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 
 	// removePlayer takes the player out of its room and tells the rest; an

@@ -78,7 +78,7 @@ func newQ25(opts *Options) (Server, error) {
 	f := q25Variants[o.Variant]
 	var mu sync.Mutex
 	counts := map[string]int{} // count-not-lowered, list-never-pruned
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		// bad answers the payload that is not {"room": NAME}.

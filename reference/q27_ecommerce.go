@@ -65,7 +65,7 @@ func newQ27(opts *Options) (Server, error) {
 		return nil, err
 	}
 	f := q27Variants[o.Variant]
-	io := newIO()
+	io := newIO(o)
 	customer, seller, admin := io.Of("/customer"), io.Of("/seller"), io.Of("/admin")
 
 	customerRoles, sellerRoles, adminRoles := []string{"user", "admin"}, []string{"seller", "admin"}, []string{"admin"}

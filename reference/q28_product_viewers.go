@@ -68,7 +68,7 @@ func newQ28(opts *Options) (Server, error) {
 		return nil, err
 	}
 	f := q28Variants[o.Variant]
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	var mu sync.Mutex
 

@@ -76,7 +76,7 @@ func newQ29(opts *Options) (Server, error) {
 		return nil, err
 	}
 	f := q29Variants[o.Variant]
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.Use(userIDMiddleware)
 	nsp.OnConnect(func(s *socketio.Socket) {

@@ -57,7 +57,7 @@ func newQ30(opts *Options) (Server, error) {
 		return nil, err
 	}
 	f := q30Variants[o.Variant]
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	var logMu sync.Mutex
 	idRooms := map[string]bool{} // the socket-id rooms that exist

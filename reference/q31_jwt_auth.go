@@ -32,7 +32,7 @@ func newQ31(opts *Options) (Server, error) {
 	if err := checkVariant("q31", o.Variant, variantNames(q31Variants)); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.Use(jwtMiddleware(o.JWTSecret, q31Variants[o.Variant]))
 	nsp.OnConnect(onWhoami)

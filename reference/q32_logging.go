@@ -89,7 +89,7 @@ func newQ32(opts *Options) (Server, error) {
 	}
 	f := q32Variants[o.Variant]
 	log := eventLogger(o.Log)
-	io := newIO()
+	io := newIO(o)
 	io.Of("/").OnConnect(func(s *socketio.Socket) {
 		h := s.Handshake()
 		attrs := []slog.Attr{

@@ -88,7 +88,7 @@ func newQ33(opts *Options) (Server, error) {
 	}
 	f := q33Variants[o.Variant]
 	lim := &ipLimiter{count: map[string]int{}}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.Use(func(s *socketio.Socket) error {
 		ip := clientIP(s, f.trustXFF)

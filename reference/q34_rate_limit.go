@@ -122,7 +122,7 @@ func newQ34(opts *Options) (Server, error) {
 	f := q34Variants[o.Variant]
 	lim := &slidingLimiter{limit: chatLimit, window: o.RateLimitWindow, f: f,
 		hits: map[string][]time.Time{}, fixed: map[string]*fixedCount{}}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.Use(jwtMiddleware(o.JWTSecret, authFaults{}))
 	nsp.OnConnect(func(s *socketio.Socket) {

@@ -41,7 +41,7 @@ func newQ35(opts *Options) (Server, error) {
 		return nil, err
 	}
 	f := q35Variants[o.Variant]
-	io := newIO()
+	io := newIO(o)
 	public := io.Of("/public")
 	if f.publicNeedsAuth {
 		public.Use(jwtMiddleware(o.JWTSecret, f.auth))

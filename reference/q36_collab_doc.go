@@ -298,7 +298,7 @@ func newQ36(opts *Options) (Server, error) {
 	if err := checkVariant("q36", o.Variant, variantNames(q36Variants)); err != nil {
 		return nil, err
 	}
-	io := newIO()
+	io := newIO(o)
 	q := &q36Server{f: q36Variants[o.Variant], nsp: io.Of("/"), docs: map[string]*document{}}
 	q.nsp.OnConnect(func(s *socketio.Socket) {
 		s.On("join-document", func(e *socketio.Event) { q.join(s, e) })

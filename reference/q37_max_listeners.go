@@ -110,7 +110,7 @@ func newQ37(opts *Options) (Server, error) {
 	}
 	f := q37Variants[o.Variant]
 	feed := newEmitter(o.Log)
-	io := newIO()
+	io := newIO(o)
 	io.Of("/").OnConnect(func(s *socketio.Socket) {
 		off := feed.on("price", func(v any) { s.Emit("price", v) })
 		s.OnDisconnect(func(r socketio.Reason) {

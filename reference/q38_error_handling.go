@@ -200,7 +200,7 @@ func newQ38(opts *Options) (Server, error) {
 	}
 	f := q38Variants[o.Variant]
 	w := &errorWrapper{log: jsonLogger(o.Log), timeout: 5 * time.Second, f: f}
-	io := newIO()
+	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		h := handlerFunc(riskyOp)

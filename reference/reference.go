@@ -32,6 +32,14 @@ type Options struct {
 	// Variant selects a deliberately broken behaviour by name (see
 	// Exercise.Variants); "" is the correct server.
 	Variant string
+	// PingInterval and PingTimeout are the Engine.IO heartbeat of every
+	// Socket.IO reference server: how often it pings, and how long a
+	// client has to answer. Zero means the exercise's own: 25s and 20s as
+	// socket.io (the conformance fixture: 300ms and 200ms, which the
+	// official suites expect). A soak sets them short so that a few
+	// seconds hold many heartbeats. Servers without Engine.IO ignore them.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.

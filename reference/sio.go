@@ -13,11 +13,17 @@ import (
 const viteOrigin = "http://localhost:5173"
 
 // newIO returns a Socket.IO server configured as the course teaches:
-// CORS for the front end's exact origin, never "*".
-func newIO() *socketio.Server {
-	return socketio.NewServer(&socketio.ServerOptions{Engine: &engineio.ServerOptions{
-		CORS: &engineio.CORSOptions{Origins: []string{viteOrigin}},
-	}})
+// CORS for the front end's exact origin, never "*"; o's heartbeat.
+func newIO(o Options) *socketio.Server {
+	eo := o.engine()
+	eo.CORS = &engineio.CORSOptions{Origins: []string{viteOrigin}}
+	return socketio.NewServer(&socketio.ServerOptions{Engine: eo})
+}
+
+// engine returns the Engine.IO options every reference server starts
+// from: the one place where Options' heartbeat reaches a server.
+func (o Options) engine() *engineio.ServerOptions {
+	return &engineio.ServerOptions{PingInterval: o.PingInterval, PingTimeout: o.PingTimeout}
 }
 
 // mountIO serves io at /socket.io/ (and the browser client beside it) and

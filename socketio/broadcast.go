@@ -52,7 +52,7 @@ func (b *Broadcast) Emit(event string, args ...any) error {
 		return err
 	}
 	for _, s := range b.Sockets() {
-		_ = s.conn.send(msgs)
+		_ = s.send(msgs)
 	}
 	return nil
 }

@@ -49,6 +49,11 @@ func newConn(s *Server, ec *engineio.Conn) *conn {
 func (c *conn) send(msgs []*engineio.Message) error {
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
+	return c.sendLocked(msgs)
+}
+
+// sendLocked is send with c.sendMu held.
+func (c *conn) sendLocked(msgs []*engineio.Message) error {
 	for _, m := range msgs {
 		if err := c.ec.Send(m); err != nil {
 			return ErrClosed
@@ -223,14 +228,26 @@ func (c *conn) connect(p *Packet) {
 		c.timer = nil // a joined connection keeps no timer
 	}
 	c.mu.Unlock()
+	// socket.io queues the CONNECT, then runs the connection handlers to
+	// completion before it reads any other packet: whatever they do (join
+	// rooms, register the user) is done before any client can act on the
+	// CONNECT, and what they emit follows it. Here other connections'
+	// handlers run meanwhile, so the CONNECT and everything sent to the
+	// socket (its handlers' emits, other clients' broadcasts) is held until
+	// the handlers return. A client told it is connected is then in its
+	// rooms.
+	sid, _ := json.Marshal(map[string]string{"sid": s.id})
+	cm, _ := messagesOf(&Packet{Type: PacketConnect, Namespace: p.Namespace, Data: sid})
+	s.hold(cm)
+	defer s.release() // also if a handler panics
 	n.add(s)
 	if !s.Connected() {
-		// Closed between the two locks (Server.Close, say): undo the add.
+		// Closed between the two locks (Server.Close, say): undo the add;
+		// the client is not told it joined.
+		s.dropHeld()
 		n.remove(s)
 		return
 	}
-	sid, _ := json.Marshal(map[string]string{"sid": s.id})
-	c.sendPacket(&Packet{Type: PacketConnect, Namespace: p.Namespace, Data: sid})
 	n.connected(s)
 }
 

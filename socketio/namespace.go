@@ -39,8 +39,11 @@ func (n *Namespace) Use(mw func(s *Socket) error) {
 	n.mu.Unlock()
 }
 
-// OnConnect adds a handler called when a socket has joined, after the
-// client was told so. Register the socket's event handlers there.
+// OnConnect adds a handler called when a socket has joined. Register the
+// socket's event handlers there. As in socket.io, what the handlers do is
+// done before the client can act on its CONNECT: the CONNECT, and whatever
+// is sent to the socket meanwhile, waits until the handlers have returned
+// (or until one waits for an ack from this socket or disconnects it).
 func (n *Namespace) OnConnect(h func(s *Socket)) {
 	n.mu.Lock()
 	n.onConnect = append(n.onConnect, h)

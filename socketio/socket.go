@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"rtlab/engineio"
 )
 
 // Socket is one client's membership of one namespace, on the server.
@@ -29,6 +31,12 @@ type Socket struct {
 	connected bool
 	reason    Reason
 	done      chan struct{}
+
+	// While the namespace's connect handlers run, what is sent to the
+	// socket waits in held, the CONNECT packet first; holding is set until
+	// then. Both are guarded by conn.sendMu. See conn.connect.
+	holding bool
+	held    []*engineio.Message
 }
 
 func newSocket(n *Namespace, c *conn, hs *Handshake) *Socket {
@@ -142,7 +150,70 @@ func (s *Socket) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	return s.conn.sendPacket(p)
+	return s.sendPacket(p)
+}
+
+// send writes the messages of one packet to the socket's client, or holds
+// them behind the CONNECT while the connect handlers run.
+func (s *Socket) send(msgs []*engineio.Message) error {
+	c := s.conn
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if s.holding {
+		s.held = append(s.held, msgs...)
+		return nil
+	}
+	return c.sendLocked(msgs)
+}
+
+// sendPacket is send for a packet not yet encoded; a packet of one message
+// goes out with engineio's SendNow (see conn.sendPacket).
+func (s *Socket) sendPacket(p *Packet) error {
+	c := s.conn
+	c.sendMu.Lock()
+	holding := s.holding
+	c.sendMu.Unlock()
+	if !holding {
+		return c.sendPacket(p)
+	}
+	msgs, err := messagesOf(p)
+	if err != nil {
+		return err
+	}
+	return s.send(msgs)
+}
+
+// hold starts holding what is sent to the socket, first is the CONNECT.
+func (s *Socket) hold(first []*engineio.Message) {
+	s.conn.sendMu.Lock()
+	s.holding = true
+	s.held = append(s.held[:0], first...)
+	s.conn.sendMu.Unlock()
+}
+
+// release sends what was held, in order, and ends the hold. It is called
+// when the connect handlers return, and earlier when they wait for the
+// client (an ack) or disconnect the socket: the client must then have the
+// CONNECT. Calling it again does nothing.
+func (s *Socket) release() {
+	c := s.conn
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if !s.holding {
+		return
+	}
+	s.holding = false
+	held := s.held
+	s.held = nil
+	_ = c.sendLocked(held)
+}
+
+// dropHeld ends the hold without sending anything.
+func (s *Socket) dropHeld() {
+	s.conn.sendMu.Lock()
+	s.holding = false
+	s.held = nil
+	s.conn.sendMu.Unlock()
 }
 
 // EmitWithAck sends an event asking for an acknowledgement and waits for
@@ -166,7 +237,13 @@ func (s *Socket) EmitWithAckEvent(ctx context.Context, event string, args ...any
 	if err != nil {
 		return nil, err
 	}
-	return waitAck(ctx, &s.acks, p, event, s.conn.sendPacket)
+	// A connect handler waiting for its client's answer lets the CONNECT
+	// (and whatever it held) go first, or the answer could never come; in
+	// socket.io an await there likewise lets other packets in.
+	return waitAck(ctx, &s.acks, p, event, func(p *Packet) error {
+		s.release()
+		return s.sendPacket(p)
+	})
 }
 
 // waitAck sends p with a fresh ack id from a and waits for the answer.
@@ -240,7 +317,8 @@ func (s *Socket) Disconnect(close bool) {
 	if !s.Connected() {
 		return
 	}
-	_ = s.conn.sendPacket(&Packet{Type: PacketDisconnect, Namespace: s.nsp.name})
+	s.release() // the client gets its CONNECT before the DISCONNECT
+	_ = s.sendPacket(&Packet{Type: PacketDisconnect, Namespace: s.nsp.name})
 	s.conn.remove(s)
 	s.closed(ReasonServerNamespaceDisconnect)
 }
@@ -261,7 +339,7 @@ func (s *Socket) onPacket(p *Packet) {
 				if err != nil {
 					return err
 				}
-				return s.conn.sendPacket(ap)
+				return s.sendPacket(ap)
 			})
 		}
 		s.mu.RLock()

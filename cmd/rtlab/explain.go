@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/internal/httpserve"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -114,7 +115,7 @@ func explainLive(ctx context.Context, e *env, id, rawURL string, live graders.Ex
 			srv.Close()
 			return err
 		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		hs := httpserve.New(srv, nil)
 		go hs.Serve(ln)
 		defer shutdown(hs, srv)
 		rawURL = "http://" + ln.Addr().String()

@@ -20,6 +20,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"rtlab/graders"
+	"rtlab/internal/httpserve"
 	"rtlab/reference"
 	"rtlab/scenarios"
 )
@@ -150,9 +151,8 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		return usagef("--variant selects a reference server; it does not go with --url or --cmd")
 	}
 	if *rawURL != "" {
-		u, err := url.Parse(*rawURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--url %q: want http://HOST:PORT or https://HOST:PORT", *rawURL)
+		if err := checkServerURL("--url", *rawURL); err != nil {
+			return err
 		}
 		*rawURL = strings.TrimSuffix(*rawURL, "/")
 	}
@@ -332,7 +332,7 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*graders.
 			srv.Close()
 			return nil, err
 		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		hs := httpserve.New(srv, nil)
 		go hs.Serve(ln)
 		targets = append(targets, &target{id: id, ex: ex, srv: srv, hs: hs, ln: ln, logs: logs})
 	}

@@ -133,6 +133,12 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("give the server's URL, such as http://127.0.0.1:3000")
 	}
+	if err := checkServerURL("URL", pos[0], "http", "ws"); err != nil {
+		if strings.HasPrefix(pos[0], "https://") || strings.HasPrefix(pos[0], "wss://") {
+			return usagef("URL %q: the load clients do not speak TLS; give http://HOST:PORT", pos[0])
+		}
+		return err
+	}
 	opts := &loadtest.Options{
 		Mode: *mode, Clients: *clients, Ramp: r, Duration: *duration, Messages: *messages,
 		Size: *size, Transport: *transport, Path: *path, PID: *pid,
@@ -163,7 +169,12 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if res.Failures > 0 || res.Lost > 0 {
+	if res.Disconnects > 0 {
+		// A run whose clients were cut off measured a server that does
+		// not hold its conversations: not a pass, whatever the numbers.
+		fmt.Fprintf(e.stderr, "rtlab load: the server dropped %s during the run\n", loadtest.DropSummary(res))
+	}
+	if res.Failures > 0 || res.Lost > 0 || res.Disconnects > 0 {
 		return &exitError{1}
 	}
 	return nil

@@ -12,9 +12,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -24,7 +27,7 @@ import (
 type command struct {
 	name    string
 	summary string // one line for `rtlab help`
-	usage   string // full usage with examples, printed for -h and usage errors
+	usage   string // full usage with examples, printed for -h and --help
 	run     func(ctx context.Context, env *env, args []string) error
 }
 
@@ -45,8 +48,9 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// usageError marks a bad invocation; main prints it with the usage text and
-// exits 2.
+// usageError marks a bad invocation; main prints it, the one line that was
+// wrong, with a pointer to --help, and exits 2. The whole usage text would
+// bury that line.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
@@ -81,8 +85,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "rtlab: unknown command %q\n\n", args[0])
-		printHelp(e.stderr)
+		fmt.Fprintf(e.stderr, "rtlab: unknown command %q\nRun 'rtlab help' for the list of commands.\n", args[0])
 		return 2
 	}
 	err := c.run(ctx, e, args[1:])
@@ -95,7 +98,7 @@ func run(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stdout, c.usage)
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "rtlab %s: %s\n\n%s", c.name, ue.msg, c.usage)
+		fmt.Fprintf(e.stderr, "rtlab %s: %s\nRun 'rtlab %s --help' for usage.\n", c.name, oneLine(ue.msg), c.name)
 		return 2
 	case errors.As(err, &xe):
 		return xe.code
@@ -103,6 +106,31 @@ func run(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "rtlab %s: %v\n", c.name, err)
 		return 1
 	}
+}
+
+// oneLine keeps a usage error on one line: a wrapped error may carry
+// newlines of its own.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\n", " "))
+}
+
+// checkServerURL is the check of every server URL given on the command line
+// (--url, the URL of load and trace): one of schemes (default http and
+// https) and a host. A mistyped URL is a usage error, whichever command it
+// was given to.
+func checkServerURL(what, raw string, schemes ...string) error {
+	if len(schemes) == 0 {
+		schemes = []string{"http", "https"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		want := make([]string, len(schemes))
+		for i, sc := range schemes {
+			want[i] = sc + "://HOST:PORT"
+		}
+		return usagef("%s %q: want %s", what, raw, strings.Join(want, " or "))
+	}
+	return nil
 }
 
 func printHelp(w io.Writer) {

@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
 
+	"rtlab/internal/httpserve"
 	"rtlab/internal/selfsigned"
 	"rtlab/reference"
 )
@@ -32,6 +33,14 @@ Flags:
   --cert-out FILE    with --tls, write the certificate (PEM) to FILE for clients to trust
   --jwt-secret S     HS256 secret for the JWT exercises (default rtlab-dev-secret; env JWT_SECRET)
   --window DUR       Q34's rate-limit window (default 60s; env RATE_LIMIT_WINDOW_MS)
+  --ping-interval D  how often Socket.IO servers ping (default 25s, as socket.io;
+                     the conformance fixture 300ms)
+  --ping-timeout D   how long a client has to answer a ping (default 20s;
+                     conformance 200ms)
+  --debug-addr A     also serve GET /debug/runtime, this process's goroutine count
+                     and RSS as JSON (?free=1: after a GC that returns free memory
+                     to the OS), on A: a loopback address only, such as
+                     127.0.0.1:0 (the port is printed); for soak tests
 
 Examples:
   rtlab serve q24
@@ -39,6 +48,7 @@ Examples:
   rtlab serve conformance
   rtlab serve q4 --tls --cert-out /tmp/q4.pem
   rtlab serve q17 --variant no-initial-count
+  rtlab serve q18 --ping-interval 2s --ping-timeout 1s --debug-addr 127.0.0.1:0
 `,
 		run: runServe,
 	})
@@ -52,10 +62,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	certOut := fs.String("cert-out", "", "")
 	secret := fs.String("jwt-secret", os.Getenv("JWT_SECRET"), "")
 	window := fs.Duration("window", envWindow(), "")
+	pingInterval := fs.Duration("ping-interval", 25*time.Second, "")
+	pingTimeout := fs.Duration("ping-timeout", 20*time.Second, "")
+	debugAddr := fs.String("debug-addr", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	if *pingInterval <= 0 || *pingTimeout <= 0 {
+		return usagef("--ping-interval and --ping-timeout must be positive durations, such as 25s")
+	}
+	// Only flags given reach the server: left out, each exercise keeps its
+	// own heartbeat (the conformance fixture's is 300ms / 200ms).
+	var heartbeat [2]time.Duration
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "ping-interval":
+			heartbeat[0] = *pingInterval
+		case "ping-timeout":
+			heartbeat[1] = *pingTimeout
+		}
+	})
 	if len(pos) != 1 {
 		return usagef("name one exercise to serve")
 	}
@@ -63,8 +90,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usagef("no reference server for %q (rtlab list shows them)", pos[0])
 	}
-	srv, err := ex.New(&reference.Options{JWTSecret: *secret, RateLimitWindow: *window, Log: e.stdout, Variant: *variant})
+	if err := checkAddr(*addr); err != nil {
+		return err
+	}
+	var debugLn net.Listener
+	if *debugAddr != "" {
+		if debugLn, err = listenDebug(*debugAddr); err != nil {
+			return err
+		}
+		defer debugLn.Close()
+	}
+	srv, err := ex.New(&reference.Options{JWTSecret: *secret, RateLimitWindow: *window, Log: e.stdout, Variant: *variant,
+		PingInterval: heartbeat[0], PingTimeout: heartbeat[1]})
 	if err != nil {
+		if *variant != "" {
+			return usagef("--variant: %v", err) // the one way New fails on a name given by the user
+		}
 		return err
 	}
 	defer srv.Close()
@@ -73,7 +114,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := httpserve.New(srv, nil)
 	scheme := "http"
 	if *useTLS {
 		cert, err := selfsigned.New()
@@ -99,6 +140,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}()
 	}
 	fmt.Fprintf(e.stderr, "rtlab: %s (%s) on %s://%s — Ctrl-C to stop\n", ex.ID, ex.Title, scheme, displayAddr(*addr, lns[0].Addr()))
+	if debugLn != nil {
+		ds := httpserve.New(debugHandler(), nil)
+		go ds.Serve(debugLn)
+		defer ds.Close()
+		fmt.Fprintf(e.stderr, "rtlab: debug listener on http://%s/debug/runtime\n", debugLn.Addr())
+	}
 	select {
 	case err := <-done:
 		return err
@@ -128,6 +175,21 @@ func envWindow() time.Duration {
 		return time.Duration(ms) * time.Millisecond
 	}
 	return 0
+}
+
+// checkAddr rejects an --addr that no listen could take: no port, or a
+// port that is not a number from 0 to 65535. A mistake in a flag is a usage
+// error (exit 2), found before the server starts; a port already in use is
+// found by the listen.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr %q: want HOST:PORT, such as localhost:3000", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("--addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }
 
 // listenLoopback listens on addr. For "localhost:PORT" it listens on both

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"rtlab/engineio"
+	"rtlab/graders"
 	"rtlab/socketio"
 )
 
@@ -66,6 +67,9 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usagef("give the server's URL, e.g. http://localhost:3000")
+	}
+	if err := checkServerURL("URL", pos[0], "http", "https", "ws", "wss"); err != nil {
+		return err
 	}
 	if *transport != "websocket" && *transport != "polling" {
 		return usagef("--transport is websocket or polling, not %q", *transport)
@@ -144,7 +148,7 @@ type tracePrinter struct {
 func (tp *tracePrinter) note(format string, args ...any) {
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
-	fmt.Fprintf(tp.w, "%8.3fs  %s\n", time.Since(tp.start).Seconds(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(tp.w, "%8.3fs  %s\n", time.Since(tp.start).Seconds(), graders.Printable(fmt.Sprintf(format, args...)))
 }
 
 func (tp *tracePrinter) print(r socketio.Record) {
@@ -163,7 +167,9 @@ func (tp *tracePrinter) print(r socketio.Record) {
 	case r.Engine.Type == engineio.MessagePacket:
 		layer, meaning = "sio", "(binary attachment)"
 	}
-	fmt.Fprintf(tp.w, "%8.3fs %s %s %-9s %-40s %s\n", r.Time.Sub(tp.start).Seconds(), arrow, layer, r.Transport, showRaw(r.Raw, r.Binary), meaning)
+	// What the server sent is shown escaped (graders.Printable): a trace
+	// of a hostile server must not drive the terminal.
+	fmt.Fprintf(tp.w, "%8.3fs %s %s %-9s %-40s %s\n", r.Time.Sub(tp.start).Seconds(), arrow, layer, r.Transport, showRaw(r.Raw, r.Binary), graders.Printable(meaning))
 }
 
 // engineMeaning names an Engine.IO packet that carries no Socket.IO packet.

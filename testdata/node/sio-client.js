@@ -20,6 +20,9 @@
 //   {"op":"transport","waitUpgrade":true}    prints {transport}
 //   {"op":"sleep","ms":n}
 //   {"op":"none","event":e,"ms":n}           fails if e arrives within ms
+//   {"op":"heartbeats"}                      prints {pings, disconnect}: the server
+//                                            pings seen so far, the disconnect
+//                                            reason (null while connected)
 const { io } = require("socket.io-client");
 
 const url = process.argv[2];
@@ -50,6 +53,8 @@ socket.onAny((event, ...args) => {
   inbox.push({ event, args });
   if (waiter) waiter();
 });
+let pings = 0;
+socket.io.on("ping", () => pings++);
 let disconnectReason = null;
 socket.on("disconnect", (reason) => { disconnectReason = reason; if (waiter) waiter(); });
 let connectResult = null;
@@ -114,6 +119,8 @@ async function step(s) {
       if (s.waitUpgrade) await until(() => socket.io.engine && socket.io.engine.transport.name === "websocket", "upgrade");
       return { transport: socket.io.engine.transport.name };
     }
+    case "heartbeats":
+      return { pings, disconnect: disconnectReason };
     case "sleep":
       await new Promise((r) => setTimeout(r, s.ms));
       return {};

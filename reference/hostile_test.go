@@ -1,0 +1,163 @@
+package reference
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"rtlab/internal/rawws"
+)
+
+// sioOpen opens a Socket.IO session over a raw WebSocket and joins the
+// main namespace: the open packet, "40", the CONNECT answer.
+func sioOpen(t *testing.T, base string) *rawws.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := rawws.Dial(ctx, base+"/socket.io/?EIO=4&transport=websocket", rawws.NewHandshake())
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.Equal(t, 101, c.Response.StatusCode)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	f, err := c.ReadFrame()
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(f.Payload), "0{"), "open packet: %q", f.Payload)
+	require.NoError(t, c.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte("40")}))
+	for {
+		f, err := c.ReadFrame()
+		require.NoError(t, err, "waiting for the CONNECT answer")
+		if strings.HasPrefix(string(f.Payload), "40") {
+			return c
+		}
+	}
+}
+
+// sioCloseCode reads until the server's close frame and returns its code
+// (1005 for none); 1006 and an error when the connection ends without one.
+func sioCloseCode(c *rawws.Conn) (int, error) {
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		f, err := c.ReadFrame()
+		if err != nil {
+			return 1006, fmt.Errorf("no close frame: %w", err)
+		}
+		if f.Opcode != rawws.OpClose {
+			continue
+		}
+		if len(f.Payload) == 0 {
+			return 1005, nil
+		}
+		code, _, err := rawws.ParseClose(f.Payload)
+		return code, err
+	}
+}
+
+// TestHostileTooBigCloses1009 sends an event over 1 MB to the servers the
+// issue found closing with a reset: every run must read 1009, the client's
+// own write of the message must not be broken by a reset, and a good
+// client is served right after.
+func TestHostileTooBigCloses1009(t *testing.T) {
+	for _, id := range []string{"loadtest", "q18", "q24"} {
+		t.Run(id, func(t *testing.T) {
+			base := start(t, id, "")
+			for i := range 6 {
+				c := sioOpen(t, base)
+				big := `42["x","` + strings.Repeat("y", []int{1_500_000, 8_000_000}[i%2]) + `"]`
+				wrote := make(chan error, 1)
+				go func() {
+					c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+					wrote <- c.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte(big)})
+				}()
+				code, err := sioCloseCode(c)
+				werr := <-wrote
+				require.NoError(t, err, "run %d", i+1)
+				require.Equal(t, 1009, code, "run %d", i+1)
+				require.NoError(t, werr, "run %d: the client's write was reset", i+1)
+				c.Close()
+			}
+			sioOpen(t, base) // a good client right after
+		})
+	}
+}
+
+// heapMB is the live heap after a collection, in MB.
+func heapMB() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc) / 1e6
+}
+
+// rssMB is the resident set of this process in MB, 0 where /proc has none.
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, rss int64
+	fmt.Sscan(string(b), &size, &rss)
+	return float64(rss*int64(os.Getpagesize())) / 1e6
+}
+
+// TestHostileBcastNonReader: the load fixture refuses a bcast over its
+// bounds, and a client that asks for bcasts within them and stops reading
+// is dropped as a slow consumer instead of making the server keep every
+// tick; the heap after is within a few MB of the heap before, and a good
+// client is served throughout.
+func TestHostileBcastNonReader(t *testing.T) {
+	base := start(t, "loadtest", "")
+	good := sioOpen(t, base)
+	hostile := sioOpen(t, base)
+
+	// Over the bounds: refused with an error ack.
+	require.NoError(t, hostile.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte(`420["bcast",{"n":500,"size":1000000}]`)}))
+	for {
+		f, err := hostile.ReadFrame()
+		require.NoError(t, err)
+		if strings.HasPrefix(string(f.Payload), "430") {
+			require.Contains(t, string(f.Payload), "error", "a bcast of 500 MB was accepted")
+			break
+		}
+	}
+
+	before, rssBefore := heapMB(), rssMB()
+	// Within the bounds, 8 times over, and the hostile client reads no
+	// more: 128 MB of ticks.
+	const requests, n = 8, 16
+	for range requests {
+		require.NoError(t, hostile.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte(fmt.Sprintf(`42["bcast",{"n":%d,"size":1000000}]`, n))}))
+	}
+	// The good client gets every tick; the last tick of the last request
+	// says the server has sent them all.
+	last := fmt.Sprintf(`42["tick",{"seq":%d,`, n)
+	good.SetReadDeadline(time.Now().Add(60 * time.Second))
+	for done := 0; done < requests; {
+		f, err := good.ReadFrame()
+		require.NoError(t, err, "the good client, %d of %d bcasts received", done, requests)
+		if f.Opcode == rawws.OpText && strings.HasPrefix(string(f.Payload), last) {
+			done++
+		}
+		if f.Opcode == rawws.OpText && string(f.Payload) == "2" {
+			good.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte("3")})
+		}
+	}
+	after, rssAfter := heapMB(), rssMB()
+	t.Logf("heap %.1f MB before, %.1f MB after 128 MB of bcast to a client that does not read (RSS %.0f MB → %.0f MB)", before, after, rssBefore, rssAfter)
+	require.Less(t, after-before, 40.0, "the server keeps what it could not send to a client that does not read")
+
+	// The hostile client finds its connection closed once it reads again.
+	hostile.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, err := hostile.ReadFrame(); err != nil {
+			require.NotContains(t, err.Error(), "timeout", "the client that does not read was not dropped")
+			break
+		}
+	}
+	sioOpen(t, base)
+}
