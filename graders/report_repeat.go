@@ -187,10 +187,10 @@ func WriteRepeatText(w io.Writer, r *Repeat) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s %s — %s\n", strings.ToUpper(id), title[id], url[id])
+		fmt.Fprintf(&b, "%s %s — %s\n", strings.ToUpper(id), title[id], Printable(url[id]))
 		for _, e := range errs {
 			if e.Exercise == id {
-				fmt.Fprintf(&b, "  ! run %d: not graded: %v\n", e.Run, e.Err)
+				writeIndented(&b, fmt.Sprintf("  ! run %d: not graded: ", e.Run), e.Err.Error())
 			}
 		}
 		passed := 0
@@ -201,7 +201,7 @@ func WriteRepeatText(w io.Writer, r *Repeat) error {
 			flip := h.Flipped()
 			if !flip && len(h.Failures) == 0 {
 				if h.Verdicts[0] == Skip {
-					fmt.Fprintf(&b, "  %s %s (%s) — skipped in every run: %s\n", verdictMarks(h.Verdicts), h.Name, h.ID, h.SkipReason)
+					fmt.Fprintf(&b, "  %s %s (%s) — skipped in every run: %s\n", verdictMarks(h.Verdicts), Printable(h.Name), h.ID, Printable(h.SkipReason))
 				} else {
 					passed++
 				}
@@ -211,14 +211,14 @@ func WriteRepeatText(w io.Writer, r *Repeat) error {
 			if flip {
 				verdict = fmt.Sprintf("FLIPPED: %d pass, %d fail, %d skip", h.Count(Pass), h.Count(Fail), h.Count(Skip))
 			}
-			fmt.Fprintf(&b, "  %s %s (%s) — %s\n", verdictMarks(h.Verdicts), h.Name, h.ID, verdict)
+			fmt.Fprintf(&b, "  %s %s (%s) — %s\n", verdictMarks(h.Verdicts), Printable(h.Name), h.ID, verdict)
 			for k, f := range h.Failures {
 				if k == maxShownFailures {
 					fmt.Fprintf(&b, "      … and %d more failing runs (the JSON report has them all)\n", len(h.Failures)-k)
 					break
 				}
 				first, _, _ := strings.Cut(f.Message, "\n")
-				fmt.Fprintf(&b, "      run %d: %s\n", f.Run, first)
+				fmt.Fprintf(&b, "      run %d: %s\n", f.Run, Printable(first))
 			}
 		}
 		if passed > 0 {

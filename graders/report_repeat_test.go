@@ -84,3 +84,15 @@ func TestRepeatNotGraded(t *testing.T) {
 		t.Errorf("text report:\n%s", b.String())
 	}
 }
+
+// TestRepeatTextIsPrintable: a failure that quotes what a hostile server
+// sent is shown escaped, as in the plain text report.
+func TestRepeatTextIsPrintable(t *testing.T) {
+	r := repeatOf([]Status{Fail}, []Status{Pass})
+	r.Runs[0][0].Checks[0].Reason = "got \x1b[32m✓ fine\r\x00"
+	var b bytes.Buffer
+	WriteRepeatText(&b, r)
+	if strings.ContainsAny(b.String(), "\x1b\r\x00") || !strings.Contains(b.String(), `run 1: got \x1b[32m✓ fine\x0d\x00`) {
+		t.Errorf("text report not escaped:\n%q", b.String())
+	}
+}
