@@ -63,7 +63,7 @@ flake: build
 	start=$$(date +%s); rc=0; \
 	$(BIN) grade --repeat $(RUNS) > reports/grade/flake.txt || rc=$$?; \
 	cat reports/grade/flake.txt; \
-	echo "make flake: $$(grep -E '^(UN)?STABLE:' reports/grade/flake.txt | cut -d: -f2-)"; \
+	echo "make flake: $$(grep -E '^(UN)?STABLE:' reports/grade/flake.txt)"; \
 	echo "make flake: $(RUNS) runs of every reference under two busy loops took $$(( $$(date +%s) - start ))s, exit $$rc"; \
 	exit $$rc
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,49 @@ func TestCloseEngineIOErrorsSendCloseFrame(t *testing.T) {
 			}
 		})
 	}
+	serveGoodClient(t, ts)
+}
+
+// TestCloseDrainIsBounded: a peer that keeps sending after its message
+// went over MaxPayload (a frame that claims 100 MB, streamed forever) is
+// not drained forever: the connection is dropped after wsDrainBytes (on
+// loopback, well before wsDrainWait) and the session ends; a good client
+// is served after.
+func TestCloseDrainIsBounded(t *testing.T) {
+	ts := newTestServer(t, nil)
+	c := rawOpen(t, ts.URL)
+	_, rec := ts.next(t)
+	hdr := rawws.AppendFrame(nil, rawws.Frame{Fin: true, Opcode: rawws.OpBinary, Masked: true, Payload: nil})
+	// Rewrite the length to 100 MB (127 + 8 bytes), keep the mask bit.
+	hdr = append([]byte{hdr[0], 0x80 | 127, 0, 0, 0, 0, 0x05, 0xf5, 0xe1, 0x00}, 1, 2, 3, 4)
+	start := time.Now()
+	stopped := make(chan error, 1)
+	go func() {
+		c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+		if _, err := c.Write(hdr); err != nil {
+			stopped <- err
+			return
+		}
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				stopped <- err
+				return
+			}
+		}
+	}()
+	code, err := rawCloseCode(c)
+	require.NoError(t, err)
+	require.Equal(t, 1009, code)
+	select {
+	case err := <-stopped:
+		require.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the server still read after 20s: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server drained for 20s")
+	}
+	elapsed := time.Since(start)
+	t.Logf("dropped after %v of streaming", elapsed.Round(10*time.Millisecond))
+	reason, _ := rec.waitClose(t)
+	require.Equal(t, ReasonTransportError, reason)
 	serveGoodClient(t, ts)
 }

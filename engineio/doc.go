@@ -8,7 +8,13 @@
 // The server aims to be observably the same as the npm engine.io 6.x server:
 // status codes, error bodies, content types and close reasons, so that a
 // student's Socket.IO client cannot tell the difference and the grader's
-// expectations hold against either.
+// expectations hold against either. Against a hostile peer it differs on
+// purpose where the npm server can be exhausted: a session whose unsent
+// queue passes ServerOptions.MaxQueue is dropped as a slow consumer
+// (ErrSlowConsumer; npm buffers without bound). And it closes a WebSocket
+// the way npm's ws does, close frame first, then reading what the peer
+// still sends (closeAndDrain), so that a close code is not lost to a
+// TCP reset.
 //
 // Naming: the message packet type is MessagePacket, since Message is the
 // pre-encoded broadcast unit returned by NewMessage.

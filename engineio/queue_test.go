@@ -72,3 +72,27 @@ func TestReadingClientIsNotASlowConsumer(t *testing.T) {
 	default:
 	}
 }
+
+// TestSlowConsumerPolling: a polling client that stops polling is bounded
+// the same way, and its session is gone for its next GET.
+func TestSlowConsumerPolling(t *testing.T) {
+	const limit = 256 << 10
+	ts := newTestServer(t, &ServerOptions{MaxQueue: limit, Transports: []string{"polling"}})
+	_, sess := pollingOpen(t, ts.URL)
+	conn, rec := ts.next(t)
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
+	sent := 0
+	for ; sent < 64; sent++ {
+		if conn.SendMessage(chunk, false) != nil {
+			break
+		}
+	}
+	require.Equal(t, limit/(len(chunk)+1), sent, "sends queued before the bound (a frame is \"4\" and the data)")
+	reason, err := rec.waitClose(t)
+	require.Equal(t, ReasonTransportError, reason)
+	require.ErrorIs(t, err, ErrSlowConsumer)
+	a := do(t, "GET", sess, "", nil)
+	require.Equal(t, 400, a.status, a.body)
+	_, good := pollingOpen(t, ts.URL)
+	require.NotEmpty(t, good)
+}

@@ -33,6 +33,8 @@ type CheckHistory struct {
 	// Failures are the runs (1-based) in which the check failed, with
 	// the failure's message.
 	Failures []RunFailure
+	// SkipReason is why the check was skipped, the last time it was.
+	SkipReason string
 }
 
 // RunFailure is a check's failure in one run of a Repeat.
@@ -87,8 +89,11 @@ func (r *Repeat) Histories() []*CheckHistory {
 					out = append(out, h)
 				}
 				h.Verdicts[run] = c.Status
-				if c.Status == Fail {
+				switch c.Status {
+				case Fail:
 					h.Failures = append(h.Failures, RunFailure{Run: run + 1, Message: c.Message()})
+				case Skip:
+					h.SkipReason = c.Reason
 				}
 			}
 		}
@@ -182,38 +187,42 @@ func WriteRepeatText(w io.Writer, r *Repeat) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s %s — %s\n", strings.ToUpper(id), title[id], url[id])
+		fmt.Fprintf(&b, "%s %s — %s\n", strings.ToUpper(id), title[id], Printable(url[id]))
 		for _, e := range errs {
 			if e.Exercise == id {
-				fmt.Fprintf(&b, "  ! run %d: not graded: %v\n", e.Run, e.Err)
+				writeIndented(&b, fmt.Sprintf("  ! run %d: not graded: ", e.Run), e.Err.Error())
 			}
 		}
-		stable := 0
+		passed := 0
 		for _, h := range hist {
 			if h.Exercise != id {
 				continue
 			}
 			flip := h.Flipped()
 			if !flip && len(h.Failures) == 0 {
-				stable++
+				if h.Verdicts[0] == Skip {
+					fmt.Fprintf(&b, "  %s %s (%s) — skipped in every run: %s\n", verdictMarks(h.Verdicts), Printable(h.Name), h.ID, Printable(h.SkipReason))
+				} else {
+					passed++
+				}
 				continue
 			}
 			verdict := "FAILED in every run"
 			if flip {
 				verdict = fmt.Sprintf("FLIPPED: %d pass, %d fail, %d skip", h.Count(Pass), h.Count(Fail), h.Count(Skip))
 			}
-			fmt.Fprintf(&b, "  %s %s (%s) — %s\n", verdictMarks(h.Verdicts), h.Name, h.ID, verdict)
+			fmt.Fprintf(&b, "  %s %s (%s) — %s\n", verdictMarks(h.Verdicts), Printable(h.Name), h.ID, verdict)
 			for k, f := range h.Failures {
 				if k == maxShownFailures {
 					fmt.Fprintf(&b, "      … and %d more failing runs (the JSON report has them all)\n", len(h.Failures)-k)
 					break
 				}
 				first, _, _ := strings.Cut(f.Message, "\n")
-				fmt.Fprintf(&b, "      run %d: %s\n", f.Run, first)
+				fmt.Fprintf(&b, "      run %d: %s\n", f.Run, Printable(first))
 			}
 		}
-		if stable > 0 {
-			fmt.Fprintf(&b, "  %d checks with the same verdict in every run and no failure\n", stable)
+		if passed > 0 {
+			fmt.Fprintf(&b, "  %s passed in every run\n", plural(passed, "check"))
 		}
 	}
 	fails, failed, flips := r.Totals()

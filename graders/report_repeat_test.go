@@ -30,6 +30,13 @@ func TestRepeatTotals(t *testing.T) {
 	if f, fc, fl := stable.Totals(); f != 0 || fc != 0 || fl != 0 || !stable.Passed() {
 		t.Errorf("stable: totals %d %d %d, passed %v", f, fc, fl, stable.Passed())
 	}
+	var sb bytes.Buffer
+	WriteRepeatText(&sb, stable)
+	for _, want := range []string{"  1 check passed in every run\n", "  -- check b (b) — skipped in every run", "STABLE: 2 runs"} {
+		if !strings.Contains(sb.String(), want) {
+			t.Errorf("stable text report lacks %q:\n%s", want, sb.String())
+		}
+	}
 	flaky := repeatOf([]Status{Pass, Fail, Fail}, []Status{Fail, Fail, Skip}, []Status{Pass, Fail, Fail})
 	f, fc, fl := flaky.Totals()
 	if f != 6 || fc != 3 || fl != 2 || flaky.Passed() {
@@ -75,5 +82,17 @@ func TestRepeatNotGraded(t *testing.T) {
 	WriteRepeatText(&b, r)
 	if !strings.Contains(b.String(), "! run 2: not graded: connection refused") || !strings.Contains(b.String(), "1 exercise not graded") {
 		t.Errorf("text report:\n%s", b.String())
+	}
+}
+
+// TestRepeatTextIsPrintable: a failure that quotes what a hostile server
+// sent is shown escaped, as in the plain text report.
+func TestRepeatTextIsPrintable(t *testing.T) {
+	r := repeatOf([]Status{Fail}, []Status{Pass})
+	r.Runs[0][0].Checks[0].Reason = "got \x1b[32m✓ fine\r\x00"
+	var b bytes.Buffer
+	WriteRepeatText(&b, r)
+	if strings.ContainsAny(b.String(), "\x1b\r\x00") || !strings.Contains(b.String(), `run 1: got \x1b[32m✓ fine\x0d\x00`) {
+		t.Errorf("text report not escaped:\n%q", b.String())
 	}
 }

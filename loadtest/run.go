@@ -446,6 +446,15 @@ func (r *runner) runBroadcast(ctx context.Context, res *Result) error {
 		return fmt.Errorf("loadtest: bcast was not acknowledged: %w", err)
 	}
 	if len(args) > 0 {
+		// rtlab's fixture bounds a bcast (n, n × size) and answers one
+		// past its bounds with {"error": ...}: say so rather than wait
+		// for ticks that never come.
+		var refused struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(args[0], &refused) == nil && refused.Error != "" {
+			return fmt.Errorf("loadtest: the server refused bcast %d × %d characters: %s", r.o.Messages, r.o.Size, refused.Error)
+		}
 		var a ServerAck
 		if json.Unmarshal(args[0], &a) == nil {
 			res.ServerAck = &a

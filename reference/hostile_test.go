@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"rtlab/internal/nodetest"
 	"rtlab/internal/rawws"
 )
 
@@ -160,4 +161,26 @@ func TestHostileBcastNonReader(t *testing.T) {
 		}
 	}
 	sioOpen(t, base)
+}
+
+// TestHostileTooBigNodeClient is TestHostileTooBigCloses1009 with the
+// client the issue saw 1006 with: the npm ws package under
+// socket.io-client, which gives up at a failed write.
+func TestHostileTooBigNodeClient(t *testing.T) {
+	nodetest.Require(t)
+	for _, id := range []string{"loadtest", "q18", "q24"} {
+		t.Run(id, func(t *testing.T) {
+			base := start(t, id, "")
+			url := strings.Replace(base, "http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+			for i := range 4 {
+				size := []int{1_500_000, 8_000_000}[i%2]
+				p := nodetest.Start(t, "ws-bigmsg.js", url, fmt.Sprint(size))
+				line, err := p.Line(20 * time.Second)
+				require.NoError(t, err, p.Stderr())
+				require.Equal(t, "close 1009", line, "run %d, %d bytes", i+1, size)
+				<-p.Done()
+			}
+			sioOpen(t, base)
+		})
+	}
 }

@@ -38,10 +38,11 @@ Flags:
                      the conformance fixture 300ms)
   --ping-timeout D   how long a client has to answer a ping (default 20s;
                      conformance 200ms)
-  --debug-addr A     also serve GET /debug/runtime, this process's goroutine count
-                     and RSS as JSON (?free=1: after a GC that returns free memory
-                     to the OS), on A: a loopback address only, such as
-                     127.0.0.1:0 (the port is printed); for soak tests
+  --debug-addr A     also serve, on A (a loopback address only, such as 127.0.0.1:0;
+                     the port is printed), GET /debug/runtime: this process's
+                     goroutines, open HTTP connections and RSS as JSON (?free=1: RSS
+                     after a GC that returns free memory to the OS); and
+                     /debug/pprof/. For soak tests
 
 Examples:
   rtlab serve q24
@@ -116,6 +117,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	hs := httpserve.New(srv, nil)
+	if debugLn != nil {
+		hs.ConnState = countConns
+	}
 	scheme := "http"
 	if *useTLS {
 		cert, err := selfsigned.New()

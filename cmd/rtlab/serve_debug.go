@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 
 	"rtlab/loadtest"
 )
@@ -16,10 +18,30 @@ import (
 // /debug/runtime: enough for a soak, run from another process, to see a
 // server leak goroutines or memory over minutes. RSSKB is 0 where the
 // platform does not say (it is read from /proc), with RSSError saying why.
+//
+// HTTPConns counts the HTTP connections open on the server (hijacked
+// WebSockets not included), each with a goroutine that serves it: a client
+// may keep one more idle keep-alive connection for a while, which is no
+// leak, and a soak subtracts them.
 type RuntimeStats struct {
 	Goroutines int    `json:"goroutines"`
+	HTTPConns  int64  `json:"http_conns"`
 	RSSKB      int64  `json:"rss_kb"`
 	RSSError   string `json:"rss_error,omitempty"`
+}
+
+// httpConns is what countConns counted.
+var httpConns atomic.Int64
+
+// countConns is the http.Server's ConnState hook when the debug listener
+// is on.
+func countConns(_ net.Conn, s http.ConnState) {
+	switch s {
+	case http.StateNew:
+		httpConns.Add(1)
+	case http.StateHijacked, http.StateClosed:
+		httpConns.Add(-1)
+	}
 }
 
 // debugHandler serves GET /debug/runtime. With ?free=1 it first collects
@@ -32,7 +54,7 @@ func debugHandler() http.Handler {
 		if r.URL.Query().Get("free") == "1" {
 			debug.FreeOSMemory()
 		}
-		st := RuntimeStats{Goroutines: runtime.NumGoroutine()}
+		st := RuntimeStats{Goroutines: runtime.NumGoroutine(), HTTPConns: httpConns.Load()}
 		rss, err := loadtest.ReadRSS(os.Getpid())
 		if err != nil {
 			st.RSSError = err.Error()
@@ -41,6 +63,8 @@ func debugHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(st)
 	})
+	// The goroutines themselves, to see what a leak is made of.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	return mux
 }
 

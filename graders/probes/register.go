@@ -34,4 +34,5 @@ func Register(set *graders.Probes) {
 	set.Add("ot-convergence", otConvergence)
 	set.Add("rate-limit-sliding", rateLimitSliding)
 	set.Add("log-duration", logDuration)
+	set.Add("sio-heartbeat", sioHeartbeatProbe)
 }

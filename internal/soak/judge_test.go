@@ -63,10 +63,10 @@ func TestSoakFindsWhatGoesWrong(t *testing.T) {
 		node  bool
 		want  string
 	}{
-		{"drops its clients", faults{dropAfter: 700 * time.Millisecond}, nil, true, "was disconnected: io server disconnect (after 0 acks)"},
+		{"drops its clients", faults{dropAfter: 700 * time.Millisecond}, nil, true, "was disconnected: io server disconnect (after "},
 		{"loses acks", faults{loseEvery: 7}, nil, false, "lost "},
 		{"loses broadcasts", faults{skipTicks: true}, nil, false, "received 0 of "},
-		{"leaks goroutines", faults{}, leakingStats(), false, "the server's goroutines grew 20% (from 100 to 120), more than 10%: a leak"},
+		{"leaks goroutines", faults{}, leakingStats(), false, "the server's own goroutines grew 20% (from 100 to 120, HTTP connections aside), more than 10% and 3: a leak"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			target := Target{Name: "hostile", Fixture: FixtureLoadtest, URL: hostileFixture(t, tc.f), Stats: tc.stats}
@@ -100,7 +100,7 @@ func TestSoakFindsWhatGoesWrong(t *testing.T) {
 func leakingStats() func(context.Context) (Stats, error) {
 	var calls atomic.Int64
 	return func(context.Context) (Stats, error) {
-		if calls.Add(1) <= 5 {
+		if calls.Add(1) <= 20 {
 			return Stats{Goroutines: 100, RSSKB: 1000}, nil
 		}
 		return Stats{Goroutines: 120, RSSKB: 1000}, nil

@@ -98,11 +98,19 @@ func (n *nodeClients) line(ctx context.Context, timeout time.Duration) (string, 
 	}
 }
 
+// send writes one command line to the script.
+func (n *nodeClients) send(cmd string) error {
+	if _, err := fmt.Fprintln(n.stdin, cmd); err != nil {
+		return fmt.Errorf("soak-client.js: %w; stderr: %s", err, n.stderr)
+	}
+	return nil
+}
+
 // stop ends the conversations, the clients having seen broadcasts ticks,
 // and returns their reports.
 func (n *nodeClients) stop(broadcasts int) ([]ClientReport, error) {
-	if _, err := fmt.Fprintf(n.stdin, "stop %d\n", broadcasts); err != nil {
-		return nil, fmt.Errorf("soak-client.js: %w; stderr: %s", err, n.stderr)
+	if err := n.send(fmt.Sprintf("stop %d", broadcasts)); err != nil {
+		return nil, err
 	}
 	for {
 		l, err := n.line(context.Background(), 30*time.Second)

@@ -12,7 +12,9 @@
 // Each client emits `event` with an ack, one at a time: "echo" with
 // {"i", "from"} must come back as it went; "save-task" with a title must be
 // answered {"status": "ok", "taskId"}. Every "tick" event is counted.
-// On the stdin line "stop K" it stops emitting, waits up to 5 s for every
+// The stdin lines "pause" and "resume" hold the emits (the one in flight
+// finishes) and let them go on: the soak reads a server's stats while its
+// clients are quiet. On the stdin line "stop K" it stops emitting, waits up to 5 s for every
 // client to have K ticks, prints "report <json>" (one record per client:
 // transport, acks, lost, bad, disconnect, ticks, pings) and exits 0.
 const { io } = require("socket.io-client");
@@ -26,6 +28,8 @@ setTimeout(() => { console.log("fail lifetime exceeded"); process.exit(1); }, cf
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let stopping = false;
+let paused = null; // a promise while paused, and its resolver
+let resume = null;
 
 function makeClient(spec, n) {
   const socket = io(url, {
@@ -61,6 +65,7 @@ function makeClient(spec, n) {
         st.lost++;
       }
       await sleep(everyMs);
+      if (paused) await paused;
     }
   }
   return { socket, st, connected, loop };
@@ -78,9 +83,19 @@ function makeClient(spec, n) {
   console.log("ready");
   const rl = readline.createInterface({ input: process.stdin });
   rl.on("line", async (line) => {
+    if (line.trim() === "pause" && !paused) {
+      paused = new Promise((r) => { resume = r; });
+      return;
+    }
+    if (line.trim() === "resume" && paused) {
+      paused = null;
+      resume();
+      return;
+    }
     const m = /^stop (\d+)$/.exec(line.trim());
     if (!m) return;
     stopping = true;
+    if (paused) { paused = null; resume(); }
     await Promise.all(loops);
     const want = Number(m[1]);
     for (let t = 0; t < 100 && clients.some((c) => c.st.ticks < want && c.socket.connected); t++) await sleep(50);

@@ -1,0 +1,117 @@
+package probes
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rtlab/graders"
+
+	"rtlab/internal/rawws"
+	"rtlab/reference"
+)
+
+// lazyPinger is a hostile Engine.IO server over WebSocket: it advertises a
+// 200 ms + 200 ms heartbeat and sends its first PING after pingAfter, or
+// never when pingAfter is 0.
+func lazyPinger(t *testing.T, pingAfter time.Duration) *url.URL {
+	t.Helper()
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nc, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		wg.Add(1)
+		defer wg.Done()
+		defer nc.Close()
+		go func() { <-done; nc.Close() }()
+		var mu sync.Mutex
+		write := func(s string) {
+			mu.Lock()
+			defer mu.Unlock()
+			brw.Write(rawws.AppendFrame(nil, rawws.Frame{Fin: true, Opcode: rawws.OpText, Payload: []byte(s)}))
+			brw.Flush()
+		}
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+			rawws.AcceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n")
+		write(`0{"sid":"lazy","upgrades":[],"pingInterval":200,"pingTimeout":200,"maxPayload":1000000}`)
+		if pingAfter > 0 {
+			tm := time.AfterFunc(pingAfter, func() { write("2") })
+			defer tm.Stop()
+		}
+		br := bufio.NewReader(brw)
+		for {
+			if _, err := rawws.ReadFrame(br, 1<<20); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(func() {
+		close(done)
+		hs.Close()
+		wg.Wait()
+	})
+	u, _ := url.Parse(hs.URL)
+	return u
+}
+
+// TestHeartbeatProbeFailsALazyServer: a server that never pings, or pings
+// a second after advertising 200 ms + 200 ms, fails, and the failure
+// names the mistake; a reference server with a short heartbeat passes.
+func TestHeartbeatProbeFailsALazyServer(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		pingAfter time.Duration
+		want      string
+	}{
+		{"never pings", 0, "the server sent no PING within pingInterval 200 ms + pingTimeout 200 ms (400ms)"},
+		{"pings late", time.Second, "the server sent no PING within pingInterval 200 ms + pingTimeout 200 ms (400ms)"},
+		{"pings in time", 150 * time.Millisecond, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := sioHeartbeatProbe(ctx, &graders.ProbeEnv{URL: lazyPinger(t, tc.pingAfter), HTTP: http.DefaultClient}, map[string]any{})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("a server that pings in time failed: %v", err)
+				}
+				return
+			}
+			var f *graders.Failure
+			if !errors.As(err, &f) || !strings.Contains(f.Error(), tc.want) {
+				t.Fatalf("got %v, want a failure saying %q", err, tc.want)
+			}
+			if !strings.Contains(f.Error(), `ping timeout`) {
+				t.Errorf("the failure does not say what clients do: %v", f)
+			}
+		})
+	}
+	t.Run("reference", func(t *testing.T) {
+		hs := startReference(t, "q18", &reference.Options{PingInterval: 200 * time.Millisecond, PingTimeout: 200 * time.Millisecond})
+		u, _ := url.Parse(hs.URL)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := sioHeartbeatProbe(ctx, &graders.ProbeEnv{URL: u, HTTP: &http.Client{}}, map[string]any{}); err != nil {
+			t.Fatalf("the q18 reference fails: %v", err)
+		}
+	})
+	t.Run("timeout too short", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		err := sioHeartbeatProbe(ctx, &graders.ProbeEnv{URL: lazyPinger(t, 0), HTTP: http.DefaultClient}, map[string]any{})
+		var se *graders.ScenarioError
+		if !errors.As(err, &se) {
+			t.Fatalf("got %v, want a scenario error about the check's timeout", err)
+		}
+	})
+}
