@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/graders/probes"
 	"rtlab/graders/scenario"
 	"rtlab/internal/rawws"
 	"rtlab/internal/selfsigned"
@@ -81,6 +82,8 @@ func TestQ4WSSEchoTrustsOnlyItsCertificate(t *testing.T) {
 func TestQ4GraderSpeaksWSS(t *testing.T) {
 	t.Parallel()
 	ts, _ := serveQ4(t)
+	set := graders.NewProbes()
+	probes.Register(set)
 	for _, name := range []string{"q02_handshake.yaml", "q05_close_codes.yaml"} {
 		data, err := fs.ReadFile(scenarios.FS(), name)
 		if err != nil {
@@ -91,7 +94,7 @@ func TestQ4GraderSpeaksWSS(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		rep := graders.Run(ctx, sc, &graders.Options{URL: ts.URL})
+		rep := graders.Run(ctx, sc, &graders.Options{URL: ts.URL, Probes: set})
 		cancel()
 		if !rep.Passed() {
 			for _, c := range rep.Checks {
