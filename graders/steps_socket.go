@@ -313,15 +313,52 @@ func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 	if timeout <= 0 {
 		timeout = r.opts.Timeout
 	}
+	var until time.Time
+	if st.Until > 0 {
+		until = time.Now().Add(st.Until)
+	}
+	for tries := 1; ; tries++ {
+		raw, got, err := r.emitOnce(ctx, cl, evName, args, want, timeout)
+		if err != nil {
+			return err
+		}
+		caps := map[string]any{}
+		m := match(want, got, caps)
+		if m == nil {
+			r.vars.merge(caps)
+			return r.save(st.Save, got, "the ack")
+		}
+		if !until.IsZero() && time.Now().Add(untilEvery).Before(until) {
+			select {
+			case <-time.After(untilEvery):
+				continue
+			case <-ctx.Done():
+			}
+		}
+		reason := fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown)
+		if st.Until > 0 {
+			reason = fmt.Sprintf("client %s sent %s %d times over %s; the acknowledgement never became what the contract says", cl.name, shown, tries, st.Until)
+		}
+		return &Failure{Reason: reason, Expected: describe(want), Actual: describeRaw(raw) + " — " + m.String()}
+	}
+}
+
+// untilEvery is how often an emit with until: asks again.
+const untilEvery = 50 * time.Millisecond
+
+// emitOnce sends one event with an ack callback and returns the ack's
+// arguments and its first one decoded (absent when there is none).
+func (r *stepRun) emitOnce(ctx context.Context, cl *client, evName string, args []any, want any, timeout time.Duration) ([]json.RawMessage, any, error) {
+	shown := fmt.Sprintf("%s %s", evName, describeArgs(args))
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	raw, err := cl.sock.EmitWithAck(actx, evName, args...)
 	if err != nil {
 		if actx.Err() != nil {
-			return &Failure{Reason: fmt.Sprintf("client %s sent %s and got no acknowledgement within %s", cl.name, shown, timeout),
+			return nil, nil, &Failure{Reason: fmt.Sprintf("client %s sent %s and got no acknowledgement within %s", cl.name, shown, timeout),
 				Expected: "the ack callback called with " + describe(want), Actual: "no ack"}
 		}
-		return &Failure{Reason: fmt.Sprintf("client %s sent %s but the acknowledgement failed", cl.name, shown),
+		return nil, nil, &Failure{Reason: fmt.Sprintf("client %s sent %s but the acknowledgement failed", cl.name, shown),
 			Expected: "an ack " + describe(want), Actual: shorten(err.Error(), 400)}
 	}
 	var got any = absent
@@ -330,13 +367,7 @@ func (r *stepRun) emit(ctx context.Context, st *EmitStep) error {
 			got = v
 		}
 	}
-	caps := map[string]any{}
-	if m := match(want, got, caps); m != nil {
-		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown),
-			Expected: describe(want), Actual: describeRaw(raw) + " — " + m.String()}
-	}
-	r.vars.merge(caps)
-	return r.save(st.Save, got, "the ack")
+	return raw, got, nil
 }
 
 // save stores values at paths of v into variables.
