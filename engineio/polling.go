@@ -3,6 +3,7 @@ package engineio
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,17 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	q := c.queue
 	c.queue = nil
+	if c.closing {
+		// The close packet goes in a poll of its own, after what was
+		// queued before it, as engine.io sends it: socket.io-client
+		// handles the packets of a payload a tick later than a close, so
+		// a DISCONNECT sharing the close's payload was never seen and a
+		// server's disconnect(true) read as "transport close".
+		if i := slices.Index(q, msgClose); i > 0 {
+			c.queue = q[i:]
+			q = q[:i]
+		}
+	}
 	c.getActive = false
 	closing := c.closing
 	c.mu.Unlock()
