@@ -13,7 +13,7 @@ SOAK     ?= 5m
 SOAK_PING_INTERVAL ?= 8s
 SOAK_PING_TIMEOUT  ?= 5s
 
-.PHONY: all build grade test lint cross flake bench bench-servers fuzz node official-suites soak clean
+.PHONY: all build grade test lint cross flake bench bench-servers fuzz node official-suites conformance-stress soak clean
 
 all: build
 
@@ -134,6 +134,17 @@ official-suites: build
 	(cd '$(SUITES)' && npx mocha --timeout 10000 engine.io/test-suite.js) || rc=1; \
 	(cd '$(SUITES)' && npx mocha --timeout 10000 socket.io/test-suite.js) || rc=1; \
 	exit $$rc
+
+# make conformance-stress [RUNS=10] [SUITES=DIR]
+# Runs the conformance suites RUNS times against one `rtlab serve
+# conformance` with two busy loops (yes >/dev/null) on the machine, and
+# prints how many runs of each passed: our Go port (internal/conformance)
+# always, on a free port; the official suites too when SUITES=DIR is given
+# (laid out as for official-suites; the server then needs localhost:3000).
+# Races between a session's connections show up only under such load.
+RUNS ?= 10
+conformance-stress: build node
+	@sh scripts/conformance-stress.sh $(BIN) '$(RUNS)' '$(SUITES)'
 
 PORT3000_OPEN = node -e 'require("net").connect(3000,"127.0.0.1").on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))'
 

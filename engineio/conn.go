@@ -37,6 +37,7 @@ type Conn struct {
 	// polling
 	getActive  bool
 	postActive bool
+	postsIn    int           // POSTs being served (from their start): one may carry the pong
 	wake       chan struct{} // cap 1: the pending GET has something to do
 	closeTimer *time.Timer   // graceful close over polling waits this long for a GET
 
@@ -54,13 +55,15 @@ type Conn struct {
 	probeStarting bool
 	probeIdle     bool
 	probeStep     chan struct{}
+	upgradedAt    time.Time // when "5" switched the session to WebSocket
 
 	pingTimer    *time.Timer
 	timeoutTimer *time.Timer
 	// pingDue is when the next ping is due (zero while one is out);
-	// pongDue when the client's answer to it is due (zero when none is
-	// out). A request checks them itself (see checkHeartbeatLocked) rather
-	// than rely on the timers' goroutines having run.
+	// pongDue when the client's answer to it is due, counted from when the
+	// ping was due (zero when none is out). A request checks them itself
+	// (see checkHeartbeatLocked) rather than rely on the timers' goroutines
+	// having run.
 	pingDue time.Time
 	pongDue time.Time
 }
@@ -403,19 +406,51 @@ func (c *Conn) sendPingLocked() {
 	if c.closed || c.closing || c.pingDue.IsZero() {
 		return // ended, or the ping is already out (see checkHeartbeatLocked)
 	}
+	c.pongDue = c.pingDue.Add(c.srv.opts.PingTimeout)
 	c.pingDue = time.Time{}
-	c.pongDue = time.Now().Add(c.srv.opts.PingTimeout)
 	c.enqueueLocked(msgPing)
 	if c.timeoutTimer == nil {
 		c.timeoutTimer = time.AfterFunc(c.srv.opts.PingTimeout, func() {
 			if h := testHookTimer.Load(); h != nil {
 				(*h)()
 			}
-			c.terminate(ReasonPingTimeout, nil, false)
+			c.onPingTimeout()
 		})
 	} else {
 		c.timeoutTimer.Reset(c.srv.opts.PingTimeout)
 	}
+}
+
+// onPingTimeout ends the session when the pong has not come, unless it
+// may have: the JS server reads what has arrived before it runs a timer
+// that is due at the same time, so a pong that has reached this server (in
+// the WebSocket's socket, or in a POST being served) is waited for, a
+// little at a time, up to one more PingTimeout.
+func (c *Conn) onPingTimeout() {
+	c.mu.Lock()
+	if c.closed || c.closing || c.pongDue.IsZero() {
+		c.mu.Unlock() // the pong came meanwhile
+		return
+	}
+	if c.pongMayBeInLocked() && time.Since(c.pongDue) < c.srv.opts.PingTimeout {
+		c.timeoutTimer.Reset(pongRecheck)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.terminate(ReasonPingTimeout, nil, false)
+}
+
+// pongRecheck is how soon onPingTimeout looks again for a pong on its way.
+const pongRecheck = 20 * time.Millisecond
+
+// pongMayBeInLocked reports whether something the client sent has reached
+// the server and not yet been handled.
+func (c *Conn) pongMayBeInLocked() bool {
+	if c.transport == "websocket" {
+		return c.ws != nil && unreadBytes(c.ws) > 0
+	}
+	return c.postsIn > 0
 }
 
 func (c *Conn) onPong() {
@@ -432,25 +467,22 @@ func (c *Conn) onPong() {
 	c.pingTimer.Reset(c.srv.opts.PingInterval)
 }
 
-// checkHeartbeatLocked does, for a request that has just arrived, what the
-// heartbeat timers were due to do before it: on a busy machine their
-// goroutines may not have run yet. The JS server's event loop runs due
-// timers before it reads new input; so a poll that comes after the ping
-// was due gets the ping, and one that comes after the client's time to
-// answer it is up finds the session ended. It reports whether the session
-// timed out; the caller then calls terminate.
+// checkHeartbeatLocked reports whether a request that has just arrived
+// finds the session timed out, whether or not the heartbeat timers'
+// goroutines have run yet (on a busy machine they run late). The JS
+// server's event loop runs due timers before it reads new input, so a
+// poll that comes after the client's time to answer the ping is up (from
+// when the ping was due) finds the session ended, unless a request that
+// may carry the pong is being served. The caller then calls terminate.
 func (c *Conn) checkHeartbeatLocked() (timedOut bool) {
-	if c.closed || c.closing {
+	if c.closed || c.closing || c.pongMayBeInLocked() {
 		return false
 	}
-	now := time.Now()
-	if !c.pongDue.IsZero() && !now.Before(c.pongDue) {
-		return true
+	due := c.pongDue
+	if due.IsZero() && !c.pingDue.IsZero() {
+		due = c.pingDue.Add(c.srv.opts.PingTimeout) // the ping's timer is late
 	}
-	if !c.pingDue.IsZero() && !now.Before(c.pingDue) {
-		c.sendPingLocked()
-	}
-	return false
+	return !due.IsZero() && !time.Now().Before(due)
 }
 
 // testHookTimer, when set by a test, is called as a heartbeat timer's
@@ -472,15 +504,16 @@ func (c *Conn) probeStepLocked() {
 // it would in the JS server, which reads its sockets in the order data
 // arrives. It waits at most UpgradeTimeout (the upgrade itself ends by
 // then) or until the request is cancelled; c.mu is held on entry and on
-// return.
-func (c *Conn) awaitProbeLocked(r *http.Request) {
+// return. It reports whether the request had to wait.
+func (c *Conn) awaitProbeLocked(r *http.Request) (waited bool) {
 	if !c.probeStarting && c.probe == nil {
-		return
+		return false
 	}
 	deadline := time.NewTimer(c.srv.opts.UpgradeTimeout)
 	defer deadline.Stop()
 	for !c.closed && c.transport == "polling" &&
 		(c.probeStarting || (c.probe != nil && !(c.probeIdle && unreadBytes(c.probe) == 0))) {
+		waited = true
 		if c.probeStep == nil {
 			c.probeStep = make(chan struct{})
 		}
@@ -498,6 +531,7 @@ func (c *Conn) awaitProbeLocked(r *http.Request) {
 		}
 		c.mu.Lock()
 	}
+	return
 }
 
 // probeRecheck is how often awaitProbeLocked looks again while the probe's

@@ -133,11 +133,11 @@ func TestPollRacingClientClose(t *testing.T) {
 }
 
 // TestPollAfterPingTimeoutDue: the heartbeat timers' goroutines run late
-// on a busy machine. A poll that comes after the ping was due gets the
-// ping at once; one that comes after the client's time to answer it was up
-// finds the session ended (400), as with the JS server, whose event loop
-// runs due timers before it reads new requests (the official suite's
-// "closes the session upon ping timeout").
+// on a busy machine. A poll that comes after the client's time to answer
+// the ping is up (counted from when the ping was due) finds the session
+// ended, 400, as with the JS server, whose event loop runs due timers
+// before it reads new requests (the official suite's "closes the session
+// upon ping timeout").
 func TestPollAfterPingTimeoutDue(t *testing.T) {
 	release := make(chan struct{})
 	setHook(t, &testHookTimer, func() { <-release })
@@ -145,17 +145,43 @@ func TestPollAfterPingTimeoutDue(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // before the server closes
 	_, url := pollingOpen(t, ts.URL)
 	_, rec := ts.next(t)
-	time.Sleep(120 * time.Millisecond) // past the ping's due time (the test's own clock)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err, "a poll after the ping was due must get it at once")
-	res.Body.Close()
-	require.Equal(t, 200, res.StatusCode)
-	time.Sleep(120 * time.Millisecond) // past the answer's due time, no pong sent
+	time.Sleep(220 * time.Millisecond) // past ping and pong due (the test's own clock), no timer has run
 	a := do(t, "GET", url, "", nil)
 	assert.Equal(t, 400, a.status, "a poll after the ping timeout: %q", a.body)
+	assert.Equal(t, `{"code":1,"message":"Session ID unknown"}`, a.body)
 	reason, _ := rec.waitClose(t)
 	assert.Equal(t, ReasonPingTimeout, reason)
+}
+
+// TestPongInFlightAtTimeout: the client's pong has reached the server (a
+// POST being served) when the ping timeout fires; the JS server, reading
+// before it runs a due timer, would take it. The session must live on.
+func TestPongInFlightAtTimeout(t *testing.T) {
+	ts := newTestServer(t, &ServerOptions{PingInterval: 50 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	_, url := pollingOpen(t, ts.URL)
+	_, rec := ts.next(t)
+	require.Equal(t, "2", do(t, "GET", url, "", nil).body)
+	// The pong's request goroutine is left behind until the timeout timer
+	// has fired, and a little longer.
+	fired := make(chan struct{})
+	var firedOnce, postOnce sync.Once
+	setHook(t, &testHookTimer, func() { firedOnce.Do(func() { close(fired) }) })
+	setHook(t, &testHookRequest, func(r *http.Request) {
+		if r.Method == http.MethodPost {
+			postOnce.Do(func() {
+				<-fired
+				time.Sleep(50 * time.Millisecond)
+			})
+		}
+	})
+	a := do(t, "POST", url, "3", nil)
+	assert.Equal(t, 200, a.status, "the pong was in the server when the timeout fired: %q", a.body)
+	select {
+	case <-rec.closed:
+		reason, _ := rec.waitClose(t)
+		t.Fatalf("the session ended (%s) with its pong in the server", reason)
+	default:
+	}
+	// The heartbeat goes on: the next ping comes.
+	assert.Equal(t, "2", do(t, "GET", url, "", nil).body)
 }

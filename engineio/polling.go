@@ -3,6 +3,7 @@ package engineio
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,17 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	q := c.queue
 	c.queue = nil
+	if c.closing {
+		// The close packet goes in a poll of its own, after what was
+		// queued before it, as engine.io sends it: socket.io-client
+		// handles the packets of a payload a tick later than a close, so
+		// a DISCONNECT sharing the close's payload was never seen and a
+		// server's disconnect(true) read as "transport close".
+		if i := slices.Index(q, msgClose); i > 0 {
+			c.queue = q[i:]
+			q = q[:i]
+		}
+	}
 	c.getActive = false
 	closing := c.closing
 	c.mu.Unlock()
@@ -119,12 +131,36 @@ func (c *Conn) admitLocked(w http.ResponseWriter, r *http.Request) bool {
 				c.srv.abort(w, false, CodeUnknownSID)
 			}
 		default:
+			c.pauseAfterUpgrade()
 			c.srv.abort(w, false, CodeBadRequest)
 		}
 		return false
 	}
 	return true
 }
+
+// pauseAfterUpgrade delays the 400 of a polling request refused because
+// the session has just been upgraded, until upgradedRefusalPause after the
+// upgrade. The upgrade's reader answered the probe on the WebSocket just
+// before; the JS server, reading its sockets in order, answers the probe
+// well before such a request, and a client that handles both sockets in
+// one turn of its event loop could otherwise take the 400 first. Only a
+// client that polls after its own upgrade packet meets it (the official
+// suite's "ignores HTTP requests with same sid after upgrade" does, and
+// then expects the WebSocket's next message to be its own echo).
+func (c *Conn) pauseAfterUpgrade() {
+	c.mu.Lock()
+	at := c.upgradedAt
+	c.mu.Unlock()
+	if at.IsZero() {
+		return
+	}
+	if d := upgradedRefusalPause - time.Since(at); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+const upgradedRefusalPause = 25 * time.Millisecond
 
 // testHookRequest, when set by a test, is called as a poll or POST starts,
 // to delay it behind what the test makes happen meanwhile.
@@ -153,6 +189,14 @@ func writePayload(w http.ResponseWriter, body []byte) {
 // servePost reads one payload from the client: 413 over MaxPayload,
 // otherwise "ok" (text/html) and the packets are handled in order.
 func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.postsIn++
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.postsIn--
+		c.mu.Unlock()
+	}()
 	if h := testHookRequest.Load(); h != nil {
 		(*h)(r)
 	}

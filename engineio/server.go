@@ -199,6 +199,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		cur := c.Transport()
 		if !upgrade && cur != transport {
+			c.pauseAfterUpgrade()
 			s.abort(w, upgrade, CodeBadRequest)
 			return
 		}

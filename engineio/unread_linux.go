@@ -9,10 +9,15 @@ func unreadBytes(ws *wsConn) int {
 		return 0
 	}
 	n := 0
-	ws.rc.Control(func(fd uintptr) {
-		if v, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ); err == nil {
-			n = v
-		}
-	})
+	ws.rc.Control(func(fd uintptr) { n = unreadFD(fd) })
+	return n
+}
+
+// unreadFD is unreadBytes for a socket's file descriptor.
+func unreadFD(fd uintptr) int {
+	n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	if err != nil {
+		return 0
+	}
 	return n
 }

@@ -242,11 +242,26 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.probeIdle = ws.br.Buffered() == 0
 		c.probeStepLocked()
+		idle := c.probeIdle
 		c.mu.Unlock()
-		binary, data, err := ws.readMessage()
+		if idle && ws.rc != nil {
+			// Wait until the socket is readable without reading it: what
+			// arrives stays in the socket, where a request sees it
+			// (unreadBytes), until this reader has marked itself busy.
+			calls := 0
+			err := ws.rc.Read(func(fd uintptr) bool {
+				calls++ // called again once the socket is readable (or closed)
+				return calls > 1 || unreadFD(fd) > 0
+			})
+			if err != nil {
+				fail()
+				return
+			}
+		}
 		c.mu.Lock()
 		c.probeIdle = false
 		c.mu.Unlock()
+		binary, data, err := ws.readMessage()
 		if err != nil {
 			fail()
 			return
@@ -276,6 +291,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			c.transport = "websocket"
 			c.ws = ws
 			c.upgrading = false
+			c.upgradedAt = time.Now()
 			c.probeStepLocked()
 			c.kickLocked() // the queue now goes over the WebSocket
 			select {

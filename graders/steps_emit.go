@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"rtlab/graders/scenario"
 )
@@ -64,27 +65,40 @@ func (r *stepRun) emit(ctx context.Context, st *scenario.EmitStep) error {
 	if timeout <= 0 {
 		timeout = r.opts.Timeout
 	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	raw, err := cl.sock.EmitWithAck(actx, evName, args...)
-	if err != nil {
-		err = emitError(cl.conn, cl.sock, evName, args, err)
-		if actx.Err() != nil {
-			return &Failure{Reason: fmt.Sprintf("client %s sent %s and got no acknowledgement within %s", cl.name, shown, timeout),
-				Expected: "the ack callback called with " + scenario.Describe(want), Actual: "no ack"}
-		}
-		return &Failure{Reason: fmt.Sprintf("client %s sent %s but the acknowledgement failed", cl.name, shown),
-			Expected: "an ack " + scenario.Describe(want), Actual: scenario.Shorten(err.Error(), 400)}
+	var until time.Time
+	if st.Until > 0 {
+		until = time.Now().Add(st.Until)
 	}
-	var got any = scenario.Absent
-	if len(raw) > 0 {
-		if v, e := scenario.DecodeJSON(raw[0]); e == nil {
-			got = v
+	for tries := 1; ; tries++ {
+		raw, got, err := r.emitOnce(ctx, cl, evName, args, want, timeout)
+		if err != nil {
+			return err
 		}
+		caps := map[string]any{}
+		m := matchAck(want, got, raw, caps)
+		if m == nil {
+			r.vars.merge(caps)
+			return r.save(st.Save, got, "the ack")
+		}
+		if !until.IsZero() && time.Now().Add(untilEvery).Before(until) {
+			select {
+			case <-time.After(untilEvery):
+				continue
+			case <-ctx.Done():
+			}
+		}
+		reason := fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown)
+		if st.Until > 0 {
+			reason = fmt.Sprintf("client %s sent %s %d times over %s; the acknowledgement never became what the contract says", cl.name, shown, tries, st.Until)
+		}
+		return &Failure{Reason: reason, Expected: scenario.Describe(want), Actual: describeRaw(raw) + " — " + m.String()}
 	}
-	caps := map[string]any{}
+}
+
+// matchAck matches an ack's first argument against want; a $nowhere in
+// want speaks for the whole ack, its further arguments too.
+func matchAck(want, got any, raw []json.RawMessage, caps map[string]any) *scenario.Mismatch {
 	m := scenario.Match(want, got, caps)
-	// A $nowhere speaks for the whole ack: its further arguments too.
 	for i := 1; i < len(raw) && m == nil; i++ {
 		v, e := scenario.DecodeJSON(raw[i])
 		if e != nil {
@@ -96,12 +110,35 @@ func (r *stepRun) emit(ctx context.Context, st *scenario.EmitStep) error {
 			}
 		}
 	}
-	if m != nil {
-		return &Failure{Reason: fmt.Sprintf("client %s sent %s; the acknowledgement is not what the contract says", cl.name, shown),
-			Expected: scenario.Describe(want), Actual: describeRaw(raw) + " — " + m.String()}
+	return m
+}
+
+// untilEvery is how often an emit with until: asks again.
+const untilEvery = 50 * time.Millisecond
+
+// emitOnce sends one event with an ack callback and returns the ack's
+// arguments and its first one decoded (absent when there is none).
+func (r *stepRun) emitOnce(ctx context.Context, cl *client, evName string, args []any, want any, timeout time.Duration) ([]json.RawMessage, any, error) {
+	shown := fmt.Sprintf("%s %s", evName, describeArgs(args))
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	raw, err := cl.sock.EmitWithAck(actx, evName, args...)
+	if err != nil {
+		err = emitError(cl.conn, cl.sock, evName, args, err)
+		if actx.Err() != nil {
+			return nil, nil, &Failure{Reason: fmt.Sprintf("client %s sent %s and got no acknowledgement within %s", cl.name, shown, timeout),
+				Expected: "the ack callback called with " + scenario.Describe(want), Actual: "no ack"}
+		}
+		return nil, nil, &Failure{Reason: fmt.Sprintf("client %s sent %s but the acknowledgement failed", cl.name, shown),
+			Expected: "an ack " + scenario.Describe(want), Actual: scenario.Shorten(err.Error(), 400)}
 	}
-	r.vars.merge(caps)
-	return r.save(st.Save, got, "the ack")
+	var got any = scenario.Absent
+	if len(raw) > 0 {
+		if v, e := scenario.DecodeJSON(raw[0]); e == nil {
+			got = v
+		}
+	}
+	return raw, got, nil
 }
 
 // save stores values at paths of v into variables.

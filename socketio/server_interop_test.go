@@ -129,6 +129,17 @@ func TestNodeClientDisconnectReasons(t *testing.T) {
 		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
 		ts.waitEvent(t, "disconnect / server namespace disconnect")
 	})
+	t.Run("close connection over polling", func(t *testing.T) {
+		// The DISCONNECT must reach the client before the Engine.IO close
+		// packet, in an earlier poll: in one payload, socket.io-client
+		// saw "transport close".
+		ts := newTestServer(t, nil)
+		steps := nodeClient(t, ts.URL, map[string]any{"transports": []string{"polling"}, "steps": []map[string]any{
+			{"op": "connect"}, {"op": "emit", "event": "close-me"}, {"op": "waitDisconnect"},
+		}})
+		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
+		ts.waitEvent(t, "disconnect / server namespace disconnect")
+	})
 	t.Run("client namespace disconnect", func(t *testing.T) {
 		ts := newTestServer(t, nil)
 		nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{{"op": "connect"}, {"op": "disconnect"}}})

@@ -205,7 +205,18 @@ func (s *Socket) release() {
 	s.holding = false
 	held := s.held
 	s.held = nil
-	_ = c.sendLocked(held)
+	if len(held) == 0 {
+		return
+	}
+	// The CONNECT (one message) goes out on its own, written at once when
+	// the connection is idle, and the rest after it: as with socket.io,
+	// whose engine writes what queues up during a write in the next one,
+	// a client sees the CONNECT first even if it handles one read at a
+	// time.
+	if c.ec.SendNow(held[0]) != nil {
+		return
+	}
+	_ = c.sendLocked(held[1:])
 }
 
 // dropHeld ends the hold without sending anything.

@@ -125,6 +125,11 @@ type EmitStep struct {
 	// Save captures values of the ack into variables: {var: path}.
 	Save    map[string]string `yaml:"save"`
 	Timeout time.Duration     `yaml:"timeout"`
+	// Until, with Ack, sends the event again (every untilEvery) while the
+	// ack does not match, for at most this long: for a state the server
+	// reaches on its own, such as noticing that a connection dropped, that
+	// the contract shows only in this ack. Default 0: one emit.
+	Until time.Duration `yaml:"until"`
 }
 
 // ExpectStep waits until each client has received Event with a payload
@@ -559,6 +564,9 @@ func validateSocketStep(sc *Scenario, s *Step) error {
 		}
 		if len(s.Emit.Save) > 0 && s.Emit.Ack == nil {
 			return errAt(s.Line, "emit: save: reads the ack, so it needs ack:")
+		}
+		if s.Emit.Until != 0 && (s.Emit.Ack == nil || s.Emit.Until < 0) {
+			return errAt(s.Line, "emit: until: repeats the emit until the ack matches, so it needs ack: and a positive duration")
 		}
 		if err := checkMatcher(s.Emit.Ack); err != nil {
 			return errAt(s.Line, "emit: ack: %v", err)

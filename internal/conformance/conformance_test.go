@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -20,6 +21,18 @@ func TestPortAgainstNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://127.0.0.1:" + port
+	t.Run("engine.io", func(t *testing.T) { EngineIO(t, base) })
+	t.Run("socket.io", func(t *testing.T) { SocketIO(t, base) })
+}
+
+// TestPortAgainstURL runs the port against the server at
+// $RTLAB_CONFORMANCE_URL (an `rtlab serve conformance`, say), and is skipped
+// without it: `make conformance-stress` runs it many times under load.
+func TestPortAgainstURL(t *testing.T) {
+	base := os.Getenv("RTLAB_CONFORMANCE_URL")
+	if base == "" {
+		t.Skip("RTLAB_CONFORMANCE_URL is not set")
+	}
 	t.Run("engine.io", func(t *testing.T) { EngineIO(t, base) })
 	t.Run("socket.io", func(t *testing.T) { SocketIO(t, base) })
 }
