@@ -116,7 +116,10 @@ func emitError(conn *socketio.Client, sock *socketio.ClientSocket, event string,
 	closed := fmt.Sprintf("socket closed (%s)", reasonText(conn, sock.Reason()))
 	switch {
 	case err == socketio.ErrClosed:
-		return errors.New(closed)
+		// The socket was gone before the event left: whether the server's
+		// disconnect came just before or just after the send is a race of
+		// the reader, so the report says the same either way.
+		return errors.New("socket closed: it was disconnected (" + reasonText(conn, sock.Reason()) + ")")
 	case errors.Is(err, socketio.ErrClosed) && strings.HasPrefix(err.Error(), "socketio: no ack for"):
 		return errors.New("the socket was disconnected before the ack arrived: " + closed)
 	case errors.Is(err, socketio.ErrClosed):
