@@ -109,6 +109,17 @@ func (u *user) pending() (latest int, wake <-chan struct{}) {
 	return u.latest, u.wake
 }
 
+// stopping reports whether the run has ended: a client whose stream or
+// request ends after that was ended by the teardown, not by a fault.
+func (h *hub) stopping() bool {
+	select {
+	case <-h.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // received records that the client of u saw update seq now.
 func (h *hub) received(u *user, seq int) {
 	if seq <= 0 || seq >= len(u.recvAt) {

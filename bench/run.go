@@ -175,7 +175,9 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 				<-sem
 				readyCh <- struct{}{}
 			})
-			if err != nil && cctx.Err() == nil {
+			// The teardown closes h.stop before it cancels cctx: a stream
+			// the server ends in between is the teardown's, not a fault.
+			if err != nil && cctx.Err() == nil && !h.stopping() {
 				h.errors.Add(1)
 				firstErr.CompareAndSwap(nil, err)
 			}
