@@ -28,6 +28,13 @@ var q7Labels = map[string][3]string{
 	"socketio-polling":   {"Socket.IO (polling)", "both ways", "long polling + POST for sends"},
 }
 
+// Q7Label returns how Q7's table names a transport of the run and which
+// way its channel goes; ok is false for a transport Q7 does not know.
+func Q7Label(name string) (technique, direction string, ok bool) {
+	l, ok := q7Labels[name]
+	return l[0], l[1], ok
+}
+
 // Q7Rows returns the measured rows of Q7's table for the transports that
 // ran, in run order.
 func (r *Results) Q7Rows() []Q7Row {

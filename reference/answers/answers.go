@@ -17,6 +17,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
+
+	"rtlab/bench"
 )
 
 // Q7Begin and Q7End mark the generated table in q07_transports_compared.md.
@@ -25,54 +28,14 @@ const (
 	Q7End   = "<!-- /q7-table -->"
 )
 
-// results is the part of bench's results.json the table reads.
-type results struct {
-	Started string `json:"started"`
-	Host    struct {
-		CPUs int `json:"cpus"`
-	} `json:"host"`
-	Config struct {
-		Users           int     `json:"users"`
-		IntervalSeconds float64 `json:"interval_seconds"`
-		PayloadBytes    int     `json:"payload_bytes"`
-	} `json:"config"`
-	Transports []transport `json:"transports"`
-}
-
-type transport struct {
-	Name        string `json:"name"`
-	Status      string `json:"status"`
-	Description string `json:"description"`
-	PerMinute   struct {
-		AppBytes  float64 `json:"app_bytes"`
-		AppIn     float64 `json:"app_in"`
-		WireBytes float64 `json:"wire_bytes"`
-		Requests  float64 `json:"requests"`
-	} `json:"per_minute"`
-	Updates struct {
-		Sent      int `json:"sent"`
-		Delivered int `json:"delivered"`
-	} `json:"updates"`
-	Latency struct {
-		Kind string  `json:"kind"`
-		P50  float64 `json:"p50_ms"`
-		P95  float64 `json:"p95_ms"`
-	} `json:"latency"`
-}
-
-// q7Rows are the transports the question compares, in the table's order,
-// with what the bench cannot measure: the direction of the channel.
-var q7Rows = []struct{ name, label, direction string }{
-	{"short-polling", "Short polling", "client asks, server answers"},
-	{"long-polling", "Long polling", "client asks, server answers when it has news"},
-	{"sse", "Server-Sent Events", "server → client only"},
-	{"websocket", "WebSocket", "both ways, either side at any time"},
-	{"socketio-websocket", "Socket.IO (WebSocket)", "both ways, events and acks"},
-}
+// q7Transports are the transports the question compares, in the table's
+// order; bench names them (Q7Label), so that the answer and the bench's
+// own report say the same.
+var q7Transports = []string{"short-polling", "long-polling", "sse", "websocket", "socketio-websocket"}
 
 // Q7Table renders the comparison table from a results.json.
 func Q7Table(resultsJSON []byte) (string, error) {
-	var r results
+	var r bench.Results
 	if err := json.Unmarshal(resultsJSON, &r); err != nil {
 		return "", fmt.Errorf("results.json: %w", err)
 	}
@@ -80,22 +43,23 @@ func Q7Table(resultsJSON []byte) (string, error) {
 		return "", errors.New("results.json: no users or interval in config")
 	}
 	updatesPerMin := float64(r.Config.Users) * 60 / r.Config.IntervalSeconds
-	by := map[string]transport{}
+	by := map[string]bench.TransportResult{}
 	for _, t := range r.Transports {
 		by[t.Name] = t
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured by `make bench` (%s, %d users, one %d-byte update per user every %gs, %d CPUs, loopback); per minute, both directions.\n\n",
-		r.Started, r.Config.Users, r.Config.PayloadBytes, r.Config.IntervalSeconds, r.Host.CPUs)
+		r.Started.Format(time.RFC3339Nano), r.Config.Users, r.Config.PayloadBytes, r.Config.IntervalSeconds, r.Host.CPUs)
 	b.WriteString("| | Direction | Requests/min | Bytes/min (HTTP + frames) | Bytes/min on the wire (+ TCP/IP) | Wire bytes per update | Latency p50 / p95 |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---|\n")
-	for _, row := range q7Rows {
-		t, ok := by[row.name]
+	for _, name := range q7Transports {
+		t, ok := by[name]
 		if !ok || t.Status != "ok" {
-			return "", fmt.Errorf("results.json: transport %s missing or not ok", row.name)
+			return "", fmt.Errorf("results.json: transport %s missing or not ok", name)
 		}
+		label, direction, _ := bench.Q7Label(name)
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s ms / %s ms (%s) |\n",
-			row.label, row.direction, thousands(t.PerMinute.Requests), thousands(t.PerMinute.AppBytes),
+			label, direction, thousands(t.PerMinute.Requests), thousands(t.PerMinute.AppBytes),
 			thousands(t.PerMinute.WireBytes), thousands(t.PerMinute.WireBytes/updatesPerMin),
 			short(t.Latency.P50), short(t.Latency.P95), t.Latency.Kind)
 	}

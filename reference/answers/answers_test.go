@@ -51,7 +51,7 @@ func TestQ7TableIsCurrent(t *testing.T) {
 }
 
 func TestQ7TableFromFigures(t *testing.T) {
-	res := []byte(`{"started":"T","host":{"cpus":2},"config":{"users":10,"interval_seconds":1,"payload_bytes":8},"transports":[
+	res := []byte(`{"started":"2026-11-01T10:00:00Z","host":{"cpus":2},"config":{"users":10,"interval_seconds":1,"payload_bytes":8},"transports":[
 	{"name":"short-polling","status":"ok","per_minute":{"app_bytes":1234567.4,"wire_bytes":2000000,"requests":600},"latency":{"kind":"staleness","p50_ms":500,"p95_ms":950}},
 	{"name":"long-polling","status":"ok","per_minute":{"app_bytes":1,"wire_bytes":1,"requests":600},"latency":{"kind":"delivery","p50_ms":0.171,"p95_ms":0.8}},
 	{"name":"sse","status":"ok","per_minute":{"app_bytes":1,"wire_bytes":1},"latency":{"kind":"delivery"}},
@@ -61,7 +61,7 @@ func TestQ7TableFromFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| Short polling | client asks, server answers | 600 | 1,234,567 | 2,000,000 | 3,333 | 500 ms / 950 ms (staleness) |",
+	for _, want := range []string{"| Short polling | client pulls | 600 | 1,234,567 | 2,000,000 | 3,333 | 500 ms / 950 ms (staleness) |",
 		"0.17 ms / 0.8 ms (delivery)", "×206 what WebSocket costs in application bytes and ×33.3 on the wire"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("no %q in:\n%s", want, table)
