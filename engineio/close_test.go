@@ -3,7 +3,6 @@ package engineio
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -29,27 +28,6 @@ func rawOpen(t *testing.T, base string) *rawws.Conn {
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(f.Payload), "0{"), "open packet: %q", f.Payload)
 	return c
-}
-
-// rawCloseCode reads frames until the server's close frame and returns its
-// code, 1005 for a close frame without one; an error (the client would
-// report 1006) if the connection ends without one.
-func rawCloseCode(c *rawws.Conn) (int, error) {
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		f, err := c.ReadFrame()
-		if err != nil {
-			return 1006, fmt.Errorf("no close frame: %w", err)
-		}
-		if f.Opcode != rawws.OpClose {
-			continue
-		}
-		if len(f.Payload) == 0 {
-			return 1005, nil
-		}
-		code, _, err := rawws.ParseClose(f.Payload)
-		return code, err
-	}
 }
 
 // writeAll writes f in full on its own goroutine, as a client sending a
@@ -93,7 +71,7 @@ func TestCloseTooBigIs1009(t *testing.T) {
 		c := rawOpen(t, ts.URL)
 		ts.next(t)
 		done := writeAll(c, rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: big})
-		code, err := rawCloseCode(c)
+		code, err := c.CloseCode(10 * time.Second)
 		// A reset breaks the client's write of the message, and clients
 		// that stop at a failed write (ws, socket.io-client, ours) report
 		// 1006 whatever they had received.
@@ -129,7 +107,7 @@ func TestCloseEngineIOErrorsSendCloseFrame(t *testing.T) {
 				if tc.send != "" {
 					require.NoError(t, c.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte(tc.send)}))
 				}
-				code, err := rawCloseCode(c)
+				code, err := c.CloseCode(10 * time.Second)
 				require.NoError(t, err, "run %d", i+1)
 				require.Equal(t, 1005, code, "run %d", i+1)
 				reason, _ := rec.waitClose(t)
@@ -175,7 +153,7 @@ func TestCloseDrainIsBounded(t *testing.T) {
 			}
 		}
 	}()
-	code, err := rawCloseCode(c)
+	code, err := c.CloseCode(10 * time.Second)
 	require.NoError(t, err)
 	require.Equal(t, 1009, code)
 	select {

@@ -39,26 +39,6 @@ func sioOpen(t *testing.T, base string) *rawws.Conn {
 	}
 }
 
-// sioCloseCode reads until the server's close frame and returns its code
-// (1005 for none); 1006 and an error when the connection ends without one.
-func sioCloseCode(c *rawws.Conn) (int, error) {
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		f, err := c.ReadFrame()
-		if err != nil {
-			return 1006, fmt.Errorf("no close frame: %w", err)
-		}
-		if f.Opcode != rawws.OpClose {
-			continue
-		}
-		if len(f.Payload) == 0 {
-			return 1005, nil
-		}
-		code, _, err := rawws.ParseClose(f.Payload)
-		return code, err
-	}
-}
-
 // TestHostileTooBigCloses1009 sends an event over 1 MB to the servers the
 // issue found closing with a reset: every run must read 1009, the client's
 // own write of the message must not be broken by a reset, and a good
@@ -75,7 +55,7 @@ func TestHostileTooBigCloses1009(t *testing.T) {
 					c.SetWriteDeadline(time.Now().Add(10 * time.Second))
 					wrote <- c.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte(big)})
 				}()
-				code, err := sioCloseCode(c)
+				code, err := c.CloseCode(10 * time.Second)
 				werr := <-wrote
 				require.NoError(t, err, "run %d", i+1)
 				require.Equal(t, 1009, code, "run %d", i+1)

@@ -145,3 +145,25 @@ func (c *Conn) WriteFrame(f Frame) error {
 
 // ReadFrame reads the next frame from the server, with no size limit.
 func (c *Conn) ReadFrame() (Frame, error) { return ReadFrame(c.R, 0) }
+
+// CloseCode reads frames until the server's close frame, at most until
+// timeout, and returns its code: 1005 for a close frame without one. When
+// the connection ends without a close frame it returns 1006 (what a
+// browser would report) and the error.
+func (c *Conn) CloseCode(timeout time.Duration) (int, error) {
+	c.SetReadDeadline(time.Now().Add(timeout))
+	for {
+		f, err := c.ReadFrame()
+		if err != nil {
+			return CloseAbnormal, fmt.Errorf("no close frame: %w", err)
+		}
+		if f.Opcode != OpClose {
+			continue
+		}
+		if len(f.Payload) == 0 {
+			return CloseNoStatus, nil
+		}
+		code, _, err := ParseClose(f.Payload)
+		return code, err
+	}
+}
