@@ -1,41 +1,22 @@
 package reference_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"rtlab/internal/syncbuf"
 	"rtlab/reference"
 	"rtlab/socketio"
 )
-
-// syncBuffer is a log that the server writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestQ30LogsRoomLifecycle checks what the Q30 answer relies on: the
 // reference logs the adapter's create-room when a named room gets its
 // first member and delete-room when its last member leaves, and never the
 // socket-id rooms.
 func TestQ30LogsRoomLifecycle(t *testing.T) {
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	ts, err := reference.Start("q30", &reference.Options{Log: log})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -16,26 +15,8 @@ import (
 	"time"
 
 	"rtlab/internal/httpserve"
+	"rtlab/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer that rtlab serve writes and the test
-// reads at the same time.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServeClosesIdleKeepAlive runs rtlab serve and leaves keep-alive
 // connections idle after one request each: the server closes them after
@@ -46,7 +27,7 @@ func TestServeClosesIdleKeepAlive(t *testing.T) {
 		t.Skip("waits out the 5 s idle timeout")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, &env{stdout: io.Discard, stderr: &stderr}, []string{"serve", "loadtest", "--addr", "127.0.0.1:0"})

@@ -2,7 +2,6 @@ package httpserve
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"log"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"rtlab/internal/syncbuf"
 )
 
 // fdChildEnv, set, makes the test binary the server of
@@ -46,25 +47,6 @@ func fdChild() int {
 	return 0
 }
 
-// syncBuffer is a bytes.Buffer the child's stderr copier and the test may
-// share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRecoversFromFDExhaustion runs a server with a tiny open-file limit in
 // a child process and sends it three times as many keep-alive clients as it
 // has descriptors: it runs out ("too many open files"), and because idle
@@ -84,7 +66,7 @@ func TestRecoversFromFDExhaustion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
