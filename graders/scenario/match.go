@@ -548,6 +548,20 @@ func Describe(v any) string {
 	if v == Absent {
 		return "nothing"
 	}
+	// $all and $nowhere read as words, not as matcher JSON: they are what a
+	// student reads under "expected:".
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		if parts, ok := m["$all"].([]any); ok && len(parts) > 0 {
+			out := make([]string, len(parts))
+			for i, p := range parts {
+				out[i] = Describe(p)
+			}
+			return Shorten(strings.Join(out, ", and "), 300)
+		}
+		if pat, ok := m["$nowhere"].(string); ok {
+			return "nothing anywhere in it matching " + pat
+		}
+	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // show <id>, not \u003cid\u003e
