@@ -60,6 +60,9 @@ func WriteJUnit(w io.Writer, reports []*Report) error {
 			case Skip:
 				jc.Skipped = &junitMessage{Message: Printable(c.Reason)}
 				s.Skipped++
+			case Missing, Review:
+				jc.Skipped = &junitMessage{Message: Printable(string(c.Status) + ": " + c.Reason)}
+				s.Skipped++
 			}
 			s.Tests++
 			s.Cases = append(s.Cases, jc)

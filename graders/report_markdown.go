@@ -30,6 +30,10 @@ func WriteMarkdown(w io.Writer, reports []*Report) error {
 				icon, res = "❌", mdEscape(c.Reason)
 			case Skip:
 				icon, res = "⏭️", "skipped: "+mdEscape(c.Reason)
+			case Missing:
+				icon, res = "⬜", "missing: "+mdEscape(c.Reason)
+			case Review:
+				icon, res = "👀", "to review: "+mdEscape(c.Reason)
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", icon, mdEscape(c.Name), res)
 		}

@@ -45,6 +45,10 @@ func WriteText(w io.Writer, reports []*Report, o *TextOptions) error {
 				fmt.Fprintf(&b, "  %s %s\n", paint("32", "✓"), Printable(c.Name))
 			case Skip:
 				fmt.Fprintf(&b, "  %s %s %s\n", paint("33", "-"), Printable(c.Name), paint("2", "(skipped: "+Printable(c.Reason)+")"))
+			case Missing:
+				fmt.Fprintf(&b, "  %s %s %s\n", paint("33", "-"), Printable(c.Name), paint("2", "(missing: "+Printable(c.Reason)+")"))
+			case Review:
+				fmt.Fprintf(&b, "  %s %s %s\n", paint("36", "?"), Printable(c.Name), paint("2", "(for a person to review: "+Printable(c.Reason)+")"))
 			case Fail:
 				fmt.Fprintf(&b, "  %s %s\n", paint("31", "✗"), Printable(c.Name))
 				tag := ""

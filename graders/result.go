@@ -9,12 +9,26 @@ import (
 // Status is a check's verdict.
 type Status string
 
-// The three verdicts of the contract's JSON report.
+// The verdicts. Pass, Fail and Skip are the three of a server's or a
+// page's checks (the contract's JSON report); Review and Missing come from
+// written answers and submissions (submissions.md).
 const (
 	Pass Status = "pass"
 	Fail Status = "fail"
 	Skip Status = "skip"
+	// Review is a written answer's item that needs a person's judgement
+	// (an explanation's quality, a justified choice): neither pass nor
+	// fail, shown to the instructor with the reference beside it.
+	Review Status = "review"
+	// Missing is a part of a submission that is not there (no answer to
+	// Q7, no client/q9.html): not a failure, and worth no points.
+	Missing Status = "missing"
 )
+
+// Gradeable reports whether a check with this verdict counts in an
+// exercise's score: pass and fail do; skip, review and missing do not
+// (submissions.md: "skip and review count in neither").
+func (s Status) Gradeable() bool { return s == Pass || s == Fail }
 
 // CheckResult is what one check yields: the one record every renderer
 // reads. A failure says what was expected, what arrived, and a hint.
@@ -37,6 +51,21 @@ type CheckResult struct {
 	// Harness marks a failure that is the grader's or the scenario's fault
 	// (a bad template, a panic), not the student's; it still fails.
 	Harness bool
+	// Points is what the check is worth in a gradebook; 0 means the
+	// default, 1 (see Worth).
+	Points int
+	// Reference and Submitted are a Review item's two texts: the reference
+	// answer and what the student wrote, shown side by side.
+	Reference string
+	Submitted string
+}
+
+// Worth is the check's points: Points, or 1 when unset.
+func (c CheckResult) Worth() int {
+	if c.Points > 0 {
+		return c.Points
+	}
+	return 1
 }
 
 // Message is the single-line-per-part text used by the JSON, JUnit and
@@ -88,7 +117,8 @@ func (r *Report) Passed() bool {
 	return true
 }
 
-// Counts returns how many checks passed, failed and were skipped.
+// Counts returns how many checks passed, failed and were skipped; review
+// and missing items count as skipped here (they are neither pass nor fail).
 func (r *Report) Counts() (pass, fail, skip int) {
 	for _, c := range r.Checks {
 		switch c.Status {
@@ -96,8 +126,23 @@ func (r *Report) Counts() (pass, fail, skip int) {
 			pass++
 		case Fail:
 			fail++
-		case Skip:
+		default:
 			skip++
+		}
+	}
+	return
+}
+
+// Score returns the exercise's points: those of the checks that passed
+// over those of the gradeable ones (pass or fail; submissions.md).
+func (r *Report) Score() (points, max int) {
+	for _, c := range r.Checks {
+		if !c.Status.Gradeable() {
+			continue
+		}
+		max += c.Worth()
+		if c.Status == Pass {
+			points += c.Worth()
 		}
 	}
 	return
