@@ -12,16 +12,38 @@ import (
 // know.
 func Load(fsys fs.FS, probes *Probes) (map[string]*scenario.Scenario, error) {
 	all, err := scenario.Load(fsys)
+	if err == nil {
+		err = checkProbes(all, probes)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return all, nil
+}
+
+// LoadPages parses every page scenario of fsys (scenario.LoadPages, the
+// qNN_slug.page.yaml files) and checks their probe steps as Load does.
+func LoadPages(fsys fs.FS, probes *Probes) (map[string]*scenario.Scenario, error) {
+	all, err := scenario.LoadPages(fsys)
+	if err == nil {
+		err = checkProbes(all, probes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// checkProbes reports the first probe step of all, in course order, that
+// names no probe of probes.
+func checkProbes(all map[string]*scenario.Scenario, probes *Probes) error {
 	names := probes.Names()
 	for _, id := range sortedIDs(all) {
 		if err := all[id].CheckProbes(names); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return all, nil
+	return nil
 }
 
 // sortedIDs returns the keys of all in course order, so that the first

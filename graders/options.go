@@ -33,6 +33,12 @@ type Options struct {
 	// that read its configuration. Default nil: the server at URL is not
 	// one rtlab started.
 	Nginx *Nginx
+	// Harness is what rtlab runs at URL to grade a browser page
+	// (clients.md): the page and the hooked reference server behind it,
+	// which the page's probes steer. Its type is the probes' own (package
+	// probes' *PageHarness); the engine only hands it on. Default nil:
+	// the target is a server.
+	Harness any
 	// Probes are the probes probe steps may call. Default none: a probe
 	// step then fails as a scenario error (unknown probe).
 	Probes *Probes

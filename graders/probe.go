@@ -38,6 +38,9 @@ type ProbeEnv struct {
 	// Nginx is the nginx rtlab runs at URL (Q8), nil when the server at
 	// URL is not one rtlab started.
 	Nginx *Nginx
+	// Harness is Options.Harness: the page rtlab serves at URL and the
+	// hooks of the server behind it, nil when grading a server.
+	Harness any
 	// Vars reads and writes the check's variables.
 	Get func(name string) (any, bool)
 	Set func(name string, v any)

@@ -23,7 +23,7 @@ func (r *stepRun) probe(ctx context.Context, st *scenario.ProbeStep) error {
 	env := &ProbeEnv{
 		URL: r.base, HTTP: r.http, Timeout: r.opts.Timeout, QuietPeriod: r.opts.QuietPeriod,
 		Transport: r.opts.Transport, Namespace: r.namespace(""), JWTSecret: r.opts.JWTSecret,
-		Server: r.opts.Server, Nginx: r.opts.Nginx,
+		Server: r.opts.Server, Nginx: r.opts.Nginx, Harness: r.opts.Harness,
 		Get: r.vars.get, Set: r.vars.set,
 	}
 	return f(ctx, env, params)

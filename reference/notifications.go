@@ -26,6 +26,10 @@ type notifications struct {
 	changed chan struct{} // closed and replaced on every post
 	faults  notificationFaults
 	claims  sync.Map // for the wakeOne fault
+	// offset shifts the feed's clock (Hooks.ClockOffset); maxWait caps
+	// a quiet long poll (Hooks.LongPollCap, else maxLongPoll).
+	offset  time.Duration
+	maxWait time.Duration
 }
 
 // notificationFaults are the mistakes of a polling server the broken
@@ -39,9 +43,16 @@ type notificationFaults struct {
 	timeout200     bool // a long poll that times out answers 200 with an empty list
 }
 
-func newNotifications(f notificationFaults) *notifications {
-	return &notifications{changed: make(chan struct{}), faults: f}
+func newNotifications(f notificationFaults, h *Hooks) *notifications {
+	n := &notifications{changed: make(chan struct{}), faults: f, offset: h.clockOffset(), maxWait: maxLongPoll}
+	if h != nil && h.LongPollCap > 0 {
+		n.maxWait = h.LongPollCap
+	}
+	return n
 }
+
+// now is the feed's clock: the machine's, shifted by the hooks' offset.
+func (n *notifications) now() int64 { return time.Now().Add(n.offset).UnixMilli() }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -68,7 +79,7 @@ func (n *notifications) post(w http.ResponseWriter, r *http.Request) {
 	}
 	n.mu.Lock()
 	n.nextID++
-	now := time.Now().UnixMilli()
+	now := n.now()
 	// createdAt strictly increases, so that "since the last one I saw"
 	// never loses or repeats an item posted in the same millisecond.
 	if k := len(n.items); k > 0 && now <= n.items[k-1].CreatedAt {
@@ -130,7 +141,7 @@ func (n *notifications) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, _ := n.since(since)
-	writeJSON(w, http.StatusOK, feed{items, time.Now().UnixMilli()})
+	writeJSON(w, http.StatusOK, feed{items, n.now()})
 }
 
 // maxLongPoll caps ?timeout=: below the 60 s idle limit of common proxies,
@@ -153,14 +164,15 @@ func (n *notifications) longPoll(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "timeout must be a positive number of seconds")
 			return
 		}
-		timeout = min(time.Duration(secs*float64(time.Second)), maxLongPoll)
+		timeout = time.Duration(secs * float64(time.Second))
 	}
+	timeout = min(timeout, n.maxWait)
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		items, changed := n.since(since)
 		if len(items) > 0 {
-			writeJSON(w, http.StatusOK, feed{items, time.Now().UnixMilli()})
+			writeJSON(w, http.StatusOK, feed{items, n.now()})
 			return
 		}
 		select {
@@ -187,7 +199,7 @@ func (n *notifications) claimWake(ch <-chan struct{}) bool {
 
 func (n *notifications) timedOut(w http.ResponseWriter) {
 	if n.faults.timeout200 {
-		writeJSON(w, http.StatusOK, feed{[]notification{}, time.Now().UnixMilli()})
+		writeJSON(w, http.StatusOK, feed{[]notification{}, n.now()})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -128,7 +128,7 @@ func readSSE(t *testing.T, r *bufio.Reader) (id, data string) {
 }
 
 func TestMarketReplaysAfterLastEventID(t *testing.T) {
-	m := newMarket(q11Faults{interval: time.Hour})
+	m := newMarket(q11Faults{interval: time.Hour}, nil)
 	defer m.Close()
 	m.next()
 	m.next()

@@ -22,7 +22,7 @@ func newPollingExercise(id string, longPoll bool, variants map[string]notificati
 		if err := checkVariant(id, o.Variant, variantNames(variants)); err != nil {
 			return nil, err
 		}
-		n := newNotifications(variants[o.Variant])
+		n := newNotifications(variants[o.Variant], o.Hooks)
 		s := newServer()
 		n.mount(s, longPoll)
 		s.Handle("/", publicDir(id))

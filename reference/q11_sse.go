@@ -47,6 +47,9 @@ type tick struct {
 type market struct {
 	faults   q11Faults
 	interval time.Duration
+	retry    time.Duration // the retry: it announces
+	symbols  []string
+	ctl      *StreamControl // the grader's pause and end (Hooks.Streams), nil without
 
 	mu     sync.Mutex
 	seq    int
@@ -61,13 +64,25 @@ const marketHistory = 64
 
 var symbols = []string{"AAPL", "GOOG", "MSFT", "AMZN", "TSLA"}
 
-func newMarket(f q11Faults) *market {
-	m := &market{faults: f, interval: 2 * time.Second, prices: map[string]float64{},
+func newMarket(f q11Faults, h *Hooks) *market {
+	m := &market{faults: f, interval: 2 * time.Second, retry: 2 * time.Second, symbols: symbols,
+		ctl: h.streams(), prices: map[string]float64{},
 		subs: map[chan struct{}]struct{}{}, stop: make(chan struct{}), done: make(chan struct{})}
 	if f.interval > 0 {
 		m.interval = f.interval
 	}
-	for i, s := range symbols {
+	if h != nil {
+		if h.Interval > 0 {
+			m.interval = h.Interval
+		}
+		if h.Retry > 0 {
+			m.retry = h.Retry
+		}
+		if len(h.Symbols) > 0 {
+			m.symbols = h.Symbols
+		}
+	}
+	for i, s := range m.symbols {
 		m.prices[s] = 100 + 50*float64(i)
 	}
 	m.next() // a first price at once, so nobody waits 2 s for the first event
@@ -82,7 +97,9 @@ func (m *market) run() {
 	for {
 		select {
 		case <-t.C:
-			m.next()
+			if m.ctl.gate() == nil { // paused by the grader: no update
+				m.next()
+			}
 		case <-m.stop:
 			return
 		}
@@ -92,7 +109,7 @@ func (m *market) run() {
 // next makes one update and wakes every subscriber.
 func (m *market) next() {
 	m.mu.Lock()
-	sym := symbols[rand.IntN(len(symbols))]
+	sym := m.symbols[rand.IntN(len(m.symbols))]
 	p := m.prices[sym] * (1 + (rand.Float64()-0.5)/50)
 	if m.faults.zeroPrice {
 		p = 0
@@ -156,6 +173,10 @@ func (m *market) stream(w http.ResponseWriter, r *http.Request) {
 	if m.faults.contentType != "" {
 		ct = m.faults.contentType
 	}
+	n, end, ok := m.ctl.open(r.Context())
+	if !ok {
+		return
+	}
 	sub := m.subscribe()
 	defer m.unsubscribe(sub)
 	s := startSSE(w, ct)
@@ -170,7 +191,7 @@ func (m *market) stream(w http.ResponseWriter, r *http.Request) {
 		_, seq := m.after(0)
 		last = seq - 1
 	}
-	if s.retry(2000) != nil {
+	if s.retry(int(m.retry/time.Millisecond)) != nil {
 		return
 	}
 	for {
@@ -181,10 +202,13 @@ func (m *market) stream(w http.ResponseWriter, r *http.Request) {
 			if s.event(strconv.Itoa(id), string(data)) != nil {
 				return
 			}
+			m.ctl.record(n, strconv.Itoa(id), string(data))
 		}
 		last = seq
 		select {
 		case <-sub:
+		case <-end: // the grader ended the stream
+			return
 		case <-r.Context().Done():
 			return
 		case <-m.stop:
@@ -198,7 +222,7 @@ func newQ11(opts *Options) (Server, error) {
 	if err := checkVariant("q11", o.Variant, variantNames(q11Variants)); err != nil {
 		return nil, err
 	}
-	m := newMarket(q11Variants[o.Variant])
+	m := newMarket(q11Variants[o.Variant], o.Hooks)
 	s := newServer()
 	s.HandleFunc("GET /api/stocks/stream", m.stream)
 	s.Handle("/", publicDir("q11"))

@@ -91,34 +91,55 @@ func memInfo() memory {
 }
 
 func newQ14(opts *Options) (Server, error) {
-	if err := checkVariant("q14", opts.withDefaults().Variant, nil); err != nil {
+	o := opts.withDefaults()
+	if err := checkVariant("q14", o.Variant, nil); err != nil {
 		return nil, err
 	}
+	interval, retry := metricsInterval, metricsInterval
+	known := false
+	if h := o.Hooks; h != nil {
+		if h.Interval > 0 {
+			interval = h.Interval
+		}
+		if h.Retry > 0 {
+			retry = h.Retry
+		}
+		known = h.KnownSamples
+	}
+	ctl := o.Hooks.streams()
 	stop := make(chan struct{})
 	s := newServer()
 	s.HandleFunc("GET /api/metrics/stream", func(w http.ResponseWriter, r *http.Request) {
-		sse := startSSE(w, "text/event-stream")
-		if sse.retry(int(metricsInterval/time.Millisecond)) != nil {
+		n, end, ok := ctl.open(r.Context())
+		if !ok {
 			return
 		}
-		busy0, total0, _ := cpuTimes()
-		// The first sample covers a short window so the page fills at once.
-		time.Sleep(200 * time.Millisecond)
-		t := time.NewTicker(metricsInterval)
+		sse := startSSE(w, "text/event-stream")
+		if sse.retry(int(retry/time.Millisecond)) != nil {
+			return
+		}
+		sample := machineSampler()
+		if known {
+			sample = knownSample
+		} else {
+			// The first sample covers a short window so the page fills at once.
+			time.Sleep(200 * time.Millisecond)
+		}
+		t := time.NewTicker(interval)
 		defer t.Stop()
-		for seq := 1; ; seq++ {
-			busy, total, _ := cpuTimes()
-			m := metrics{Memory: memInfo(), Timestamp: time.Now().UnixMilli()}
-			if total > total0 {
-				m.CPU = math.Round(float64(busy-busy0)/float64(total-total0)*1000) / 10
-			}
-			busy0, total0 = busy, total
-			data, _ := json.Marshal(m)
-			if sse.event(strconv.Itoa(seq), string(data)) != nil {
-				return
+		for seq := 1; ; {
+			if ctl.gate() == nil { // paused by the grader: no sample
+				data, _ := json.Marshal(sample(seq))
+				if sse.event(strconv.Itoa(seq), string(data)) != nil {
+					return
+				}
+				ctl.record(n, strconv.Itoa(seq), string(data))
+				seq++
 			}
 			select {
 			case <-t.C:
+			case <-end: // the grader ended the stream
+				return
 			case <-r.Context().Done():
 				return
 			case <-stop:
@@ -129,4 +150,30 @@ func newQ14(opts *Options) (Server, error) {
 	s.Handle("/", publicDir("q14"))
 	s.onClose(func() error { close(stop); return nil })
 	return s, nil
+}
+
+// machineSampler returns the sampler of this machine's CPU and memory: the
+// CPU busy since the previous sample.
+func machineSampler() func(seq int) metrics {
+	busy0, total0, _ := cpuTimes()
+	return func(int) metrics {
+		busy, total, _ := cpuTimes()
+		m := metrics{Memory: memInfo(), Timestamp: time.Now().UnixMilli()}
+		if total > total0 {
+			m.CPU = math.Round(float64(busy-busy0)/float64(total-total0)*1000) / 10
+		}
+		busy0, total0 = busy, total
+		return m
+	}
+}
+
+// knownSample is sample seq of Hooks.KnownSamples: values with two
+// decimals that move by more than a rounding step between samples, so a
+// page showing a stale or misread value is told from one that rounds.
+func knownSample(seq int) metrics {
+	const total = 8 << 30
+	cpu := math.Round(math.Mod(17.37+23.71*float64(seq), 97)*100) / 100
+	pct := math.Round((31.13+math.Mod(7.46*float64(seq), 53))*100) / 100
+	return metrics{CPU: cpu, Timestamp: time.Now().UnixMilli(),
+		Memory: memory{UsedBytes: uint64(pct / 100 * total), TotalBytes: total, Percent: pct}}
 }

@@ -44,6 +44,10 @@ type Options struct {
 	// seconds hold many heartbeats. Servers without Engine.IO ignore them.
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	// Hooks put the server in the mode the grader tests a browser page
+	// against (clients.md): a shifted clock, shorter waits, streams it can
+	// pause and end. Default nil: none.
+	Hooks *Hooks
 
 	// Addr is where Start listens. Default "127.0.0.1:0", a free loopback
 	// port. New ignores it.
@@ -51,6 +55,11 @@ type Options struct {
 	// TLS, when set, makes Start serve HTTPS with it. Default nil, plain
 	// HTTP. New ignores it.
 	TLS *tls.Config
+	// Public, when set, serves every request that no route of the
+	// exercise's own answers, in place of its embedded page folder: the
+	// student's page and the files beside it (rtlab grade --page). The
+	// exercise's API routes win. Default nil. New ignores it.
+	Public http.Handler
 	// Wrap, when set, stands between Start's listener and the server: a
 	// test that makes a reference misbehave on purpose (refuse every
 	// other handshake, die after its first client) wraps its handler.

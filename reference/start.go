@@ -58,6 +58,9 @@ func Start(id string, opts *Options) (*Running, error) {
 	}
 	r := &Running{Addr: ln.Addr().String(), Server: srv, served: make(chan struct{})}
 	var h http.Handler = srv
+	if o.Public != nil {
+		h = withPublic(srv, o.Public)
+	}
 	if o.Wrap != nil {
 		h = o.Wrap(srv)
 	}
@@ -110,4 +113,27 @@ func (r *Running) Close() error {
 		}
 	})
 	return err
+}
+
+// muxer is a server whose routes can be asked which one answers a request:
+// every server built on newServer.
+type muxer interface{ mux() *http.ServeMux }
+
+func (s *server) mux() *http.ServeMux { return s.ServeMux }
+
+// withPublic serves public for every request that srv answers only with
+// its catch-all "/" (its page folder) or not at all, and srv for the rest:
+// the exercise's routes win over the files of a page served beside them.
+func withPublic(srv Server, public http.Handler) http.Handler {
+	m, ok := srv.(muxer)
+	if !ok {
+		return srv
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := m.mux().Handler(r); pattern == "" || pattern == "/" || pattern == "GET /" {
+			public.ServeHTTP(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"rtlab/graders"
+	"rtlab/graders/probes"
 	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 	"rtlab/reference"
@@ -100,12 +101,14 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// --page and --ca (Sections A/B): see grade_extra.go.
+	var harness *probes.PageHarness // the page --page serves beside its exercise's server
 	if *page != "" {
-		stop, err := servePageFlag(*page, rawURL, exList, *cmdLine)
+		stop, h, err := servePageFlag(*page, rawURL, exList, *cmdLine)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		harness = h
 	}
 	var nginxRun *graders.Nginx // the nginx --nginx-conf runs, for its probes
 	if *nginxConf != "" {
@@ -141,6 +144,9 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	all, err := graders.Load(scenarios.FS(), probeSet())
+	if err == nil && harness != nil {
+		all, err = withPage(all, harness.Exercise)
+	}
 	if err != nil {
 		return fmt.Errorf("the embedded scenarios do not parse (a bug in rtlab): %w", err)
 	}
@@ -161,6 +167,9 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	opts := &graders.Options{
 		Timeout: *timeout, Transport: *transport, NamespacePrefix: *nsPrefix, JWTSecret: *secret,
 		Probes: probeSet(), Nginx: nginxRun,
+	}
+	if harness != nil {
+		opts.Harness = harness
 	}
 	// gradeOnce grades every exercise once, within --deadline.
 	gradeOnce := func(ctx context.Context, opts *graders.Options) ([]*graders.Report, error) {

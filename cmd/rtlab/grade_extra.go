@@ -8,30 +8,80 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 	"time"
+
+	"rtlab/graders"
+	"rtlab/graders/scenario"
+	"rtlab/internal/exercise"
+	"rtlab/scenarios"
 
 	"rtlab/graders/probes"
 	"rtlab/reference"
 	"rtlab/reference/nginx"
 )
 
-// servePageFlag handles rtlab grade --page FILE: a student's browser page
-// (Q6) is served on a loopback port, and that port becomes the --url the
-// scenario loads the page from. --exercise defaults to q6.
-func servePageFlag(file string, rawURL, exList *string, cmdLine string) (stop func() error, err error) {
+// servePageFlag handles rtlab grade --page FILE: a student's browser page.
+// For an exercise with a page scenario (qNN_slug.page.yaml: Q9, Q10 …)
+// the page is served beside the exercise's reference server with its test
+// hooks (probes.StartPageFile), and the returned harness goes to the
+// page's probes; Q6's page, graded against the grader's own WebSocket
+// server, is served alone and harness is nil. Either way the served URL
+// becomes --url. --exercise defaults to q6 and names one exercise.
+func servePageFlag(file string, rawURL, exList *string, cmdLine string) (stop func() error, harness *probes.PageHarness, err error) {
 	if *rawURL != "" || cmdLine != "" {
-		return nil, usagef("--page grades a page the grader serves itself: it does not go with --url or --cmd")
+		return nil, nil, usagef("--page grades a page the grader serves itself: it does not go with --url or --cmd")
 	}
 	if *exList == "" {
 		*exList = "q6"
 	}
+	if strings.Contains(*exList, ",") {
+		return nil, nil, usagef("--page grades one page: give one exercise (--exercise q9)")
+	}
+	id := exercise.Normalize(*exList)
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil {
+		return nil, nil, fmt.Errorf("the embedded page scenarios do not parse (a bug in rtlab): %w", err)
+	}
+	if _, ok := pages[id]; ok {
+		h, err := probes.StartPageFile(id, file, nil)
+		if err != nil {
+			return nil, nil, usagef("--page: %v", err)
+		}
+		*rawURL = h.URL
+		return h.Close, h, nil
+	}
+	if id != "q6" {
+		return nil, nil, usagef("--page: exercise %s has no page to grade (pages: q6, %s)", *exList, strings.Join(sortedIDs(pages), ", "))
+	}
 	base, stop, err := probes.ServePage(file)
 	if err != nil {
-		return nil, usagef("--page: %v", err)
+		return nil, nil, usagef("--page: %v", err)
 	}
 	*rawURL = base
-	return stop, nil
+	return stop, nil, nil
+}
+
+// withPage returns all with exercise id's server scenario replaced by its
+// page scenario: what rtlab grade --page runs.
+func withPage(all map[string]*scenario.Scenario, id string) (map[string]*scenario.Scenario, error) {
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(all)
+	out[id] = pages[id]
+	return out, nil
+}
+
+// sortedIDs returns the keys of m in course order.
+func sortedIDs[V any](m map[string]V) []string {
+	ids := slices.Collect(maps.Keys(m))
+	exercise.Sort(ids)
+	return ids
 }
 
 // nginxConfFlag handles rtlab grade --nginx-conf FILE (Q8): nginx runs
