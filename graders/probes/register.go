@@ -25,6 +25,7 @@ func Register(set *graders.Probes) {
 	set.AddExplainer("q2", explainHandshake)
 
 	set.Add("browser-backoff", browserBackoff)
+	set.Add("page-short-polling", pageShortPolling)
 	set.AddExplainer("q6", explainBackoff)
 
 	set.Add("nginx-front", nginxFront)
