@@ -62,7 +62,7 @@ func Start(id string, opts *Options) (*Running, error) {
 		h = withPublic(srv, o.Public)
 	}
 	if o.Wrap != nil {
-		h = o.Wrap(srv)
+		h = o.Wrap(h)
 	}
 	r.hs = httpserve.New(h, &httpserve.Options{ErrorLog: o.ErrorLog})
 	// Track connections so Close can wait for their handlers: a test with

@@ -101,11 +101,11 @@ func describeList(els []PageElement) string {
 	return "#notifications shows " + strings.Join(tailN(parts, 8), ", ")
 }
 
-// waitShown waits until every item is shown, for at most within, and
-// returns nil, or a failure saying which were missing.
-func waitShown(ctx context.Context, s *PageSession, items []postedItem, within time.Duration, did string) error {
+// waitShown waits until every item is shown, at most within from start,
+// and returns nil, or a failure saying which were missing.
+func waitShown(ctx context.Context, s *PageSession, items []postedItem, start time.Time, within time.Duration, did string) error {
 	all := append([]postedItem(nil), items...)
-	els, ok, err := s.WaitQuery(ctx, within, notificationsSelector, []string{"data-id"}, func(els []PageElement) bool {
+	els, ok, err := s.WaitQuery(ctx, time.Until(start.Add(within)), notificationsSelector, []string{"data-id"}, func(els []PageElement) bool {
 		c := shownCounts(els, all)
 		for _, it := range all {
 			if c[it.ID] == 0 {

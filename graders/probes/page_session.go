@@ -28,6 +28,11 @@ type PageSession struct {
 	// Opened is when the browser was told to load the page: the origin of
 	// every time a failure message shows.
 	Opened time.Time
+	// Loaded is when the page had loaded (its load event): the start of
+	// the windows a check gives the page to show what it had before, so
+	// that a browser slow to start on a busy machine is not the page's
+	// fault.
+	Loaded time.Time
 
 	tab      context.Context
 	closeTab func()
@@ -69,6 +74,7 @@ func (h *PageHarness) OpenPage(ctx context.Context, query url.Values) (*PageSess
 		s.Close()
 		return nil, fmt.Errorf("chromium could not load %s: %w", page, err)
 	}
+	s.Loaded = time.Now()
 	return s, nil
 }
 

@@ -77,7 +77,7 @@ func runShortPolling(ctx context.Context, h *PageHarness) *pageOutcome {
 	defer skipRest("the page session ended early", all...)
 
 	// backlog: both items posted before the page loaded.
-	v["backlog"] = waitShown(ctx, s, backlog, q9ShowWithin-time.Since(s.Opened), "the grader posted 2 notifications before the page loaded")
+	v["backlog"] = waitShown(ctx, s, backlog, s.Loaded, q9ShowWithin, "the grader posted 2 notifications before the page loaded")
 	if v["backlog"] != nil {
 		if ctx.Err() != nil {
 			out.err = ctx.Err()
@@ -94,7 +94,7 @@ func runShortPolling(ctx context.Context, h *PageHarness) *pageOutcome {
 		}
 		three = append(three, it)
 	}
-	v["new-items"] = waitShown(ctx, s, three, q9ShowWithin, "the grader posted 3 notifications a few ms apart")
+	v["new-items"] = waitShown(ctx, s, three, three[0].PostedAt, q9ShowWithin, "the grader posted 3 notifications a few ms apart")
 	if v["new-items"] == nil {
 		if err := Wait(ctx, 1200*time.Millisecond); err != nil {
 			out.err = err
@@ -104,7 +104,7 @@ func runShortPolling(ctx context.Context, h *PageHarness) *pageOutcome {
 		if !ok {
 			return out
 		}
-		v["new-items"] = waitShown(ctx, s, []postedItem{last}, q9ShowWithin, "1.2 s later the grader posted 1 more")
+		v["new-items"] = waitShown(ctx, s, []postedItem{last}, last.PostedAt, q9ShowWithin, "1.2 s later the grader posted 1 more")
 	}
 
 	// cadence: 8 s of GETs from the first.
@@ -164,11 +164,14 @@ func judgeCadence(s *PageSession, reqs []PageRequest) error {
 		shortest = min(shortest, g)
 	}
 	switch {
-	case m < 800*time.Millisecond || m > 1600*time.Millisecond:
-		return &graders.Failure{Reason: fmt.Sprintf("the page polls every %d ms (median), not every ?interval=1000 ms", m.Milliseconds()),
+	case m < 800*time.Millisecond:
+		return &graders.Failure{Reason: fmt.Sprintf("the page polls every %d ms (median), faster than ?interval=1000: more than one polling loop runs", m.Milliseconds()),
 			Expected: "a median gap between GETs of 0.8 to 1.6 s over 8 s", Actual: actual}
+	case m > 1600*time.Millisecond:
+		return &graders.Failure{Reason: fmt.Sprintf("the page polls every %d ms (median), slower than the ?interval=1000 it was given", m.Milliseconds()),
+			Expected: "a median gap between GETs of 0.8 to 1.6 s over 8 s (read ?interval= from location.search)", Actual: actual}
 	case shortest < 300*time.Millisecond:
-		return &graders.Failure{Reason: fmt.Sprintf("two GETs came %d ms apart: two polling loops run at once", shortest.Milliseconds()),
+		return &graders.Failure{Reason: fmt.Sprintf("two GETs came %d ms apart: more than one polling loop runs", shortest.Milliseconds()),
 			Expected: "no gap under 300 ms between GETs (one timer: setTimeout after each poll, or one setInterval)", Actual: actual}
 	}
 	return nil
@@ -196,7 +199,7 @@ func shortPollError(ctx context.Context, s *PageSession, h *PageHarness, post fu
 	if !ok {
 		return ctx.Err()
 	}
-	err := waitShown(ctx, s, []postedItem{it}, q9ErrorWithin, "the grader answered one GET with 500, then posted a notification")
+	err := waitShown(ctx, s, []postedItem{it}, it.PostedAt, q9ErrorWithin, "the grader answered one GET with 500, then posted a notification")
 	if f, ok := err.(*graders.Failure); ok && !getAfterFailure(h.Requests()[before:]) {
 		f.Reason += "; the page made no GET after the 500"
 		f.Expected = "polling goes on after a failed GET: schedule the next poll in finally, not after await res.json()"

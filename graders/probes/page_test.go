@@ -1,0 +1,181 @@
+package probes
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"rtlab/graders"
+	"rtlab/graders/scenario"
+	"rtlab/internal/exercise"
+	"rtlab/scenarios"
+)
+
+// brokenPage is a page of testdata/pages/<stem>/ with one mistake: the
+// checks whose catches: name it must fail, saying want; the others pass
+// or are skipped.
+type brokenPage struct {
+	name string // the file, without .html, as catches: names it
+	want string // a part of the failure message that names the mistake
+}
+
+// pageCases are the broken pages of each exercise with a page scenario.
+var pageCases = map[string][]brokenPage{
+	"q9": {
+		{"backlog", "not shown within 2.5 s"},
+		{"new-items", `"New item 1", id 4 "New item 2", id 5 "New item 3" not shown`},
+		{"since", `asked for since="0", older than what the page already had`},
+		{"cadence", "more than one polling loop runs"},
+		{"no-duplicates", "shown more than once"},
+		{"survives-error", "the page made no GET after the 500"},
+	},
+}
+
+// TestPages grades every page scenario's reference page, which must pass
+// every check, and each broken page, which must fail exactly the checks
+// that name it in catches:, with a message naming the mistake. All pages
+// run at once, each in a tab of one shared browser.
+func TestPages(t *testing.T) {
+	requireChromium(t)
+	pages, err := graders.LoadPages(scenarios.FS(), allProbes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := StartBrowser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	t.Run("pages", func(t *testing.T) {
+		for _, id := range sortedKeys(pageCases) {
+			sc := pages[id]
+			if sc == nil {
+				t.Errorf("%s: no page scenario", id)
+				continue
+			}
+			t.Run(id+"/reference", func(t *testing.T) {
+				t.Parallel()
+				h, err := StartReferencePage(id, &PageOptions{Browser: b})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer h.Close()
+				r := runPage(t, sc, h)
+				for _, c := range r.Checks {
+					if c.Status != graders.Pass {
+						dump(t, r)
+						t.Fatalf("reference page: %s is %s, want pass", c.ID, c.Status)
+					}
+				}
+			})
+			for _, bp := range pageCases[id] {
+				t.Run(id+"/"+bp.name, func(t *testing.T) {
+					t.Parallel()
+					file := filepath.Join("..", "..", "testdata", "pages", exercise.Stem(id), bp.name+".html")
+					h, err := StartPageFile(id, file, &PageOptions{Browser: b})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer h.Close()
+					r := runPage(t, sc, h)
+					catching := sc.Catching(bp.name)
+					if len(catching) == 0 {
+						t.Fatalf("no check of %s names %s in catches:", sc.File, bp.name)
+					}
+					for _, c := range r.Checks {
+						switch {
+						case slices.Contains(catching, c.ID):
+							if c.Status != graders.Fail {
+								dump(t, r)
+								t.Fatalf("%s: %s, want fail", c.ID, c.Status)
+							}
+							if !strings.Contains(c.Message(), bp.want) {
+								dump(t, r)
+								t.Fatalf("%s: the failure does not name the mistake (%q):\n%s", c.ID, bp.want, c.Message())
+							}
+						case c.Status == graders.Fail:
+							dump(t, r)
+							t.Fatalf("%s failed too; only %v should", c.ID, catching)
+						}
+					}
+				})
+			}
+		}
+	})
+}
+
+// runPage grades the page h serves with its page scenario.
+func runPage(t *testing.T, sc *scenario.Scenario, h *PageHarness) *graders.Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return graders.Run(ctx, sc, &graders.Options{URL: h.URL, Probes: allProbes, Harness: h})
+}
+
+// TestPageCatchesNameBrokenPages: every catches: of a page scenario names
+// a file of testdata/pages/<stem>/, and every such file is named.
+func TestPageCatchesNameBrokenPages(t *testing.T) {
+	pages, err := graders.LoadPages(scenarios.FS(), allProbes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, sc := range pages {
+		dir := filepath.Join("..", "..", "testdata", "pages", exercise.Stem(id))
+		named := map[string]bool{}
+		for _, c := range sc.Checks {
+			if len(c.Catches) == 0 {
+				t.Errorf("%s: check %s names no broken page in catches:", sc.File, c.ID)
+			}
+			for _, v := range c.Catches {
+				named[v] = true
+				if _, err := os.Stat(filepath.Join(dir, v+".html")); err != nil {
+					t.Errorf("%s: check %s catches %s, but %s has no %s.html", sc.File, c.ID, v, dir, v)
+				}
+			}
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.html"))
+		for _, f := range files {
+			if n := strings.TrimSuffix(filepath.Base(f), ".html"); !named[n] {
+				t.Errorf("%s: no check names %s in catches:", sc.File, f)
+			}
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	exercise.Sort(ids)
+	return ids
+}
+
+func TestParseNumber(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		v    float64
+		dec  int
+		okay bool
+	}{
+		{"37.5 %", 37.5, 1, true},
+		{"CPU: 12%", 12, 0, true},
+		{"$ 1,234.50", 1234.5, 2, true},
+		{"-3.25", -3.25, 2, true},
+		{"–", 0, 0, false},
+		{"undefined", 0, 0, false},
+		{"NaN", 0, 0, false},
+	} {
+		v, dec, ok := ParseNumber(c.in)
+		if ok != c.okay || (ok && (v != c.v || dec != c.dec)) {
+			t.Errorf("ParseNumber(%q) = %v, %d, %v; want %v, %d, %v", c.in, v, dec, ok, c.v, c.dec, c.okay)
+		}
+	}
+	if got := NormalizeText("  Bob   is\n typing...  "); got != "Bob is typing…" {
+		t.Errorf("NormalizeText = %q", got)
+	}
+}
