@@ -43,6 +43,10 @@ type Hooks struct {
 	// the open streams, hold the next stream request, and read what was
 	// sent. Default nil: the streams run freely.
 	Streams *StreamControl
+	// Sockets, when set, records the sockets of Q17's, Q19's, Q21's and
+	// Q22's default namespace and lets the grader kick the page's and emit
+	// to all (socket_control.go). Default nil: nothing recorded.
+	Sockets *SocketControl
 }
 
 // clockOffset returns h.ClockOffset, 0 for a nil h.

@@ -30,6 +30,7 @@ func newQ17(opts *Options) (Server, error) {
 	}
 	io := newIO(o)
 	nsp := io.Of("/")
+	o.Hooks.sockets().watch(nsp)
 	var leaked atomic.Int64 // leak-on-abrupt: sockets gone without a goodbye, still counted
 	count := func() countMsg { return countMsg{len(nsp.Sockets()) + int(leaked.Load())} }
 	nsp.OnConnect(func(s *socketio.Socket) {
@@ -49,5 +50,6 @@ func newQ17(opts *Options) (Server, error) {
 	})
 	s := newServer()
 	s.mountIO(io)
+	s.Handle("/", publicDir("q17"))
 	return s, nil
 }

@@ -26,6 +26,7 @@ func newQ19(opts *Options) (Server, error) {
 	}
 	io := newIO(o)
 	nsp := io.Of("/")
+	o.Hooks.sockets().watch(nsp)
 	nsp.OnConnect(func(s *socketio.Socket) {
 		relay := func(event string, u username) {
 			if o.Variant == "echo-to-sender" {

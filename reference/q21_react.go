@@ -42,6 +42,7 @@ func newQ21(opts *Options) (Server, error) {
 	}
 	io := newIO(o)
 	nsp := io.Of("/")
+	o.Hooks.sockets().watch(nsp)
 	count := func() countMsg { return countMsg{len(nsp.Sockets())} }
 	nsp.OnConnect(func(s *socketio.Socket) {
 		nsp.Emit("user-count", count())

@@ -24,6 +24,7 @@ func newQ22(opts *Options) (Server, error) {
 	}
 	io := newIO(o)
 	nsp := io.Of("/")
+	o.Hooks.sockets().watch(nsp)
 	nsp.OnConnect(func(s *socketio.Socket) {
 		s.On("reaction", func(e *socketio.Event) {
 			var r struct {

@@ -186,6 +186,8 @@ func HarnessHooks(id string) *reference.Hooks {
 	case "q14":
 		return &reference.Hooks{Interval: 500 * time.Millisecond, Retry: 500 * time.Millisecond,
 			KnownSamples: true, Streams: reference.NewStreamControl()}
+	case "q17", "q19", "q21", "q22":
+		return &reference.Hooks{Sockets: reference.NewSocketControl()}
 	}
 	return nil
 }

@@ -36,4 +36,8 @@ func Register(set *graders.Probes) {
 	set.Add("rate-limit-sliding", rateLimitSliding)
 	set.Add("log-duration", logDuration)
 	set.Add("sio-heartbeat", sioHeartbeatProbe)
+	set.Add("page-user-count", pageUserCount)
+	set.Add("page-typing", pageTyping)
+	set.Add("page-reactions", pageReactions)
+	set.Add("page-react", pageReact)
 }
