@@ -50,6 +50,11 @@ func newQ21(opts *Options) (Server, error) {
 	})
 	s := &q21Server{server: newServer(), nsp: nsp}
 	s.mountIO(io)
+	if o.Hooks != nil {
+		// Behind a page the grader serves (rtlab grade --page): the page
+		// is the grader's harness around the student's component.
+		return s, nil
+	}
 	s.HandleFunc("GET /app.js", func(w http.ResponseWriter, r *http.Request) {
 		js, err := q21Bundle(r.Context(), o.Variant)
 		if err != nil {

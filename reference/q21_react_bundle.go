@@ -3,6 +3,7 @@ package reference
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -11,13 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing/fstest"
 	"time"
 )
 
 // reactSources is Q21's React code: the hook, the status component, the
 // demo app and its entry point, and the broken copies of the hook.
 //
-//go:embed react/*.js react/*.jsx react/index.html react/variants/*.js
+//go:embed react/*.js react/*.jsx react/index.html react/variants/*.js react/harness/*
 var reactSources embed.FS
 
 // q21Bundles caches the bundle of each variant ("" is the correct hook):
@@ -140,4 +142,150 @@ func findNodeModules() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("q21: the React page needs esbuild, react and react-dom from npm: run `npm ci` in testdata/node of the rtlab checkout (make node), or set RTLAB_NODE_MODULES")
+}
+
+// ReactAnswerBuildError is an answer to Q21 that esbuild could not bundle
+// (a syntax error, an import it cannot resolve): the student's mistake,
+// which the grader reports as the checks' failure.
+type ReactAnswerBuildError struct {
+	// File is the answer's path.
+	File string
+	// Output is what esbuild printed.
+	Output string
+}
+
+func (e *ReactAnswerBuildError) Error() string {
+	return fmt.Sprintf("%s does not build: %s", e.File, strings.TrimSpace(e.Output))
+}
+
+// answerBundles caches the harness pages built by ReactAnswerPage, by the
+// answer's path and content: the checks of one answer, and the tests
+// that grade the same file again, build it once.
+var answerBundles struct {
+	sync.Mutex
+	pages map[string][]byte
+}
+
+// ReactAnswerPage builds the page the grader runs a Q21 answer in
+// (clients.md, Q21): file, one ES module (JSX allowed) whose default
+// export is a component taking a url prop, bundled by the pinned esbuild
+// with react, react-dom and socket.io-client from testdata/node, in
+// React's development build, into react/harness/main.jsx, which mounts
+// <Component url={server} /> inside <StrictMode> under a #toggle button.
+// socket.io-client is replaced, for the answer, by react/harness/socketio.js,
+// which records every socket it makes.
+//
+// It returns the page's files: index.html and app.js. An answer esbuild
+// rejects is a *ReactAnswerBuildError; missing npm packages are an error
+// of the grader's machine.
+func ReactAnswerPage(ctx context.Context, file string) (fs.FS, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	return reactAnswerPage(ctx, abs, fmt.Sprintf("%s\x00%x", abs, sha256.Sum256(src)))
+}
+
+// ReactReferencePage is ReactAnswerPage for the reference answer,
+// react/q21.jsx.
+func ReactReferencePage(ctx context.Context) (fs.FS, error) {
+	src, err := reactSources.ReadFile("react/q21.jsx")
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("reference\x00%x", sha256.Sum256(src))
+	answerBundles.Lock()
+	_, cached := answerBundles.pages[key]
+	answerBundles.Unlock()
+	if cached {
+		return reactAnswerPage(ctx, "", key)
+	}
+	dir, err := os.MkdirTemp("", "rtlab-q21-reference-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	abs := filepath.Join(dir, "q21.jsx")
+	if err := os.WriteFile(abs, src, 0o644); err != nil {
+		return nil, err
+	}
+	return reactAnswerPage(ctx, abs, key)
+}
+
+// reactAnswerPage returns the page of the answer at abs, from the cache
+// when key is there.
+func reactAnswerPage(ctx context.Context, abs, key string) (fs.FS, error) {
+	index, err := reactSources.ReadFile("react/harness/index.html")
+	if err != nil {
+		return nil, err
+	}
+	answerBundles.Lock()
+	defer answerBundles.Unlock()
+	js, ok := answerBundles.pages[key]
+	if !ok {
+		if js, err = bundleAnswer(ctx, abs); err != nil {
+			return nil, err
+		}
+		if answerBundles.pages == nil {
+			answerBundles.pages = map[string][]byte{}
+		}
+		answerBundles.pages[key] = js
+	}
+	return fstest.MapFS{
+		"index.html": {Data: index, Mode: 0o644},
+		"app.js":     {Data: js, Mode: 0o644},
+	}, nil
+}
+
+// bundleAnswer runs esbuild on the harness with the answer at abs.
+func bundleAnswer(ctx context.Context, abs string) ([]byte, error) {
+	modules, err := findNodeModules()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "rtlab-q21-answer-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	for _, name := range []string{"main.jsx", "socketio.js"} {
+		b, err := reactSources.ReadFile("react/harness/" + name)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(modules, ".bin", "esbuild"), "main.jsx",
+		"--bundle", "--format=iife", "--target=es2020",
+		"--jsx=automatic", "--jsx-dev", "--loader:.js=jsx",
+		`--define:process.env.NODE_ENV="development"`,
+		"--alias:rtlab-q21-answer="+abs,
+		"--alias:socket.io-client="+filepath.Join(dir, "socketio.js"),
+		"--alias:rtlab-real-socket.io-client="+filepath.Join(modules, "socket.io-client", "build", "esm", "index.js"),
+		"--log-level=error", "--color=false")
+	cmd.Dir = dir
+	// The answer sits in the student's folder, without node_modules:
+	// NODE_PATH lets esbuild find react and socket.io-client as Node.js
+	// would.
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("q21: esbuild: %w", ctx.Err())
+		}
+		if _, ok := err.(*exec.ExitError); ok {
+			return nil, &ReactAnswerBuildError{File: abs, Output: strings.ReplaceAll(errOut.String(), dir+string(filepath.Separator), "")}
+		}
+		return nil, fmt.Errorf("q21: esbuild: %v", err)
+	}
+	return out.Bytes(), nil
 }

@@ -42,6 +42,10 @@ type PageHarness struct {
 
 	ref    *reference.Running
 	client *http.Client // the grader's own requests, marked graderHeader
+	// public and variant are what the server was started with, for a
+	// restart on the same port (Q21: react_page.go).
+	public  http.Handler
+	variant string
 
 	mu      sync.Mutex
 	reqs    []*PageRequest
@@ -114,6 +118,9 @@ const maxBodyKept = 64 << 10
 // StartPageFile serves the page in file (an HTML file; the files beside
 // it are served too) with exercise id's reference server; see StartPage.
 func StartPageFile(id, file string, opts *PageOptions) (*PageHarness, error) {
+	if id == "q21" {
+		return startReactAnswer(file, opts) // a React module, not a page
+	}
 	st, err := os.Stat(file)
 	if err != nil {
 		return nil, err
@@ -131,6 +138,9 @@ func StartPageFile(id, file string, opts *PageOptions) (*PageHarness, error) {
 // StartReferencePage serves exercise id's own reference page the way a
 // student's is served, to show it passes (rtlab grade in reference mode).
 func StartReferencePage(id string, opts *PageOptions) (*PageHarness, error) {
+	if id == "q21" {
+		return startReferenceReactAnswer(opts)
+	}
 	fsys, ok := reference.PublicFS(id)
 	if !ok {
 		return nil, fmt.Errorf("reference %s has no page", id)
@@ -163,6 +173,7 @@ func StartPage(id string, dir fs.FS, name string, opts *PageOptions) (*PageHarne
 			files.ServeHTTP(w, r)
 		}
 	})
+	h.public, h.variant = public, o.Variant
 	ref, err := reference.Start(id, &reference.Options{Variant: o.Variant, Hooks: h.Hooks, Public: public, Wrap: h.record})
 	if err != nil {
 		return nil, err

@@ -16,6 +16,14 @@ func init() {
 		{"shows-others", `#typing read "Carol is typing…"`},
 		{"no-duplicates", `#typing read "Bob, Bob, Bob are typing…"`},
 	}
+	pageCases["q21"] = []brokenPage{
+		{"status", "did not show connected within 5s"},
+		{"strict-mode", "no cleanup returned from the effect"},
+		{"cleanup", "listeners are left on its sockets"},
+		{"remount", "mounted the component again with #toggle, but #status did not show connected"},
+		{"server-restart", "a new io() on disconnect"},
+		{"server-kick", "did not show disconnected within 2s"},
+	}
 	pageCases["q22"] = []brokenPage{
 		{"emit", "Bob received no reaction"},
 		{"float", "stood still for 300 ms"},
