@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -40,6 +41,37 @@ type PageSession struct {
 
 	mu      sync.Mutex
 	console []string
+	sent    []*BrowserRequest
+	byID    map[network.RequestID]*BrowserRequest
+}
+
+// BrowserRequest is a request as the page made it, seen from the browser
+// (the DevTools network events): it opens when the page calls fetch, even
+// while the browser holds it back (Chromium sends one GET of a URL at a
+// time and queues identical ones behind it), so that a page's pile of
+// requests shows here before the server sees any.
+type BrowserRequest struct {
+	Method, URL string
+	// Start is when the page made it; Answered when its response's
+	// headers came (fetch resolves then); End when it finished or failed.
+	// Each is zero until it happened.
+	Start, Answered, End time.Time
+	// Status is the response's, 0 before one (or for a failure).
+	Status int
+	Failed bool
+}
+
+// Waiting reports whether the request, at t, was made and neither
+// answered nor failed: the page still waited on it.
+func (r *BrowserRequest) Waiting(t time.Time) bool {
+	if r.Start.After(t) {
+		return false
+	}
+	done := r.Answered
+	if done.IsZero() || (!r.End.IsZero() && r.End.Before(done)) {
+		done = r.End
+	}
+	return done.IsZero() || done.After(t)
 }
 
 // OpenPage loads h's page in a new tab, with query and
@@ -47,7 +79,7 @@ type PageSession struct {
 // loaded. The tab closes with ctx or Close. Without Chromium it returns a
 // BrowserNotFoundError.
 func (h *PageHarness) OpenPage(ctx context.Context, query url.Values) (*PageSession, error) {
-	s := &PageSession{Harness: h}
+	s := &PageSession{Harness: h, byID: map[network.RequestID]*BrowserRequest{}}
 	b := h.Browser
 	if b == nil {
 		var err error
@@ -102,6 +134,28 @@ func (s *PageSession) onEvent(ev any) {
 		if d.Exception != nil && d.Exception.Description != "" {
 			line += " " + firstLine(d.Exception.Description)
 		}
+	case *network.EventRequestWillBeSent:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if ev.Request != nil && ev.RedirectResponse == nil && len(s.sent) < 20000 {
+			r := &BrowserRequest{Method: ev.Request.Method, URL: ev.Request.URL, Start: time.Now()}
+			s.sent = append(s.sent, r)
+			s.byID[ev.RequestID] = r
+		}
+		return
+	case *network.EventResponseReceived:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if r := s.byID[ev.RequestID]; r != nil && ev.Response != nil {
+			r.Status, r.Answered = int(ev.Response.Status), time.Now()
+		}
+		return
+	case *network.EventLoadingFinished:
+		s.endRequest(ev.RequestID, false)
+		return
+	case *network.EventLoadingFailed:
+		s.endRequest(ev.RequestID, true)
+		return
 	default:
 		return
 	}
@@ -117,6 +171,28 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// endRequest notes that the browser's request id finished or failed.
+func (s *PageSession) endRequest(id network.RequestID, failed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.byID[id]; r != nil {
+		r.End, r.Failed = time.Now(), failed
+		delete(s.byID, id)
+	}
+}
+
+// BrowserRequests returns the requests the page made so far, as the
+// browser saw them, in order.
+func (s *PageSession) BrowserRequests() []BrowserRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]BrowserRequest, len(s.sent))
+	for i, r := range s.sent {
+		out[i] = *r
+	}
+	return out
 }
 
 // Console returns the page's console lines and uncaught exceptions so far.

@@ -33,6 +33,14 @@ var pageCases = map[string][]brokenPage{
 		{"no-duplicates", "shown more than once"},
 		{"survives-error", "the page made no GET after the 500"},
 	},
+	"q10": {
+		{"backlog", "not shown within 2.5 s"},
+		{"push", `300 ms after the first post the grader posted another: id 4 "Pushed two" not shown within 1.0 s`},
+		{"since", `asked for since="0", older than what the page already had`},
+		{"one-waiting", "two long polls were open at once"},
+		{"handles-204", "answered 204 (nothing new)"},
+		{"error-backoff", "the grader answered every request 503 for 3 s: the page sent"},
+	},
 }
 
 // TestPages grades every page scenario's reference page, which must pass
