@@ -41,6 +41,15 @@ var pageCases = map[string][]brokenPage{
 		{"handles-204", "answered 204 (nothing new)"},
 		{"error-backoff", "the grader answered every request 503 for 3 s: the page sent"},
 	},
+	"q11": {
+		{"eventsource", "without Accept: text/event-stream: not an EventSource"},
+		{"two-eventsources", "the page opened 2 streams"},
+		{"one-row", "rows"},
+		{"latest-price", "not its last price"},
+		{"no-json-parse", `.price is empty, not its last price`},
+		{"reconnect", "the page did not reconnect within 3 s"},
+		{"resume", `the page reconnected with Last-Event-ID ""`},
+	},
 }
 
 // TestPages grades every page scenario's reference page, which must pass
