@@ -50,6 +50,12 @@ var pageCases = map[string][]brokenPage{
 		{"reconnect", "the page did not reconnect within 3 s"},
 		{"resume", `the page reconnected with Last-Event-ID ""`},
 	},
+	"q14": {
+		{"eventsource", "without Accept: text/event-stream: not an EventSource"},
+		{"values", `#memory shows "–"`},
+		{"reconnect", "no new values showed within 4 s"},
+		{"status", `#status did not say "reconnecting" within 1 s`},
+	},
 }
 
 // TestPages grades every page scenario's reference page, which must pass
