@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -43,6 +44,10 @@ type PageSession struct {
 	console []string
 	sent    []*BrowserRequest
 	byID    map[network.RequestID]*BrowserRequest
+	// clockOffset turns the browser's monotonic event timestamps into
+	// wall time (seconds), learnt from a request's wallTime: events reach
+	// the grader late on a busy machine, their own times do not lie.
+	clockOffset float64
 }
 
 // BrowserRequest is a request as the page made it, seen from the browser
@@ -62,7 +67,10 @@ type BrowserRequest struct {
 }
 
 // Waiting reports whether the request, at t, was made and neither
-// answered nor failed: the page still waited on it.
+// answered nor failed: the page still waited on it. The browser stamps
+// its events in different layers, so an answer and the request the page
+// makes on it may come out a few milliseconds in the wrong order;
+// timeSlack allows for that.
 func (r *BrowserRequest) Waiting(t time.Time) bool {
 	if r.Start.After(t) {
 		return false
@@ -71,8 +79,12 @@ func (r *BrowserRequest) Waiting(t time.Time) bool {
 	if done.IsZero() || (!r.End.IsZero() && r.End.Before(done)) {
 		done = r.End
 	}
-	return done.IsZero() || done.After(t)
+	return done.IsZero() || done.After(t.Add(timeSlack))
 }
+
+// timeSlack is how far apart two of the browser's timestamps may be and
+// still count as one moment.
+const timeSlack = 50 * time.Millisecond
 
 // OpenPage loads h's page in a new tab, with query and
 // server=ORIGIN (clients.md) as its query string, and returns once it has
@@ -137,8 +149,11 @@ func (s *PageSession) onEvent(ev any) {
 	case *network.EventRequestWillBeSent:
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if ev.WallTime > 0 {
+			s.clockOffset = ev.WallTime.Float64() - ev.Timestamp.Float64()
+		}
 		if ev.Request != nil && ev.RedirectResponse == nil && len(s.sent) < 20000 {
-			r := &BrowserRequest{Method: ev.Request.Method, URL: ev.Request.URL, Start: time.Now()}
+			r := &BrowserRequest{Method: ev.Request.Method, URL: ev.Request.URL, Start: s.wallTime(ev.Timestamp)}
 			s.sent = append(s.sent, r)
 			s.byID[ev.RequestID] = r
 		}
@@ -147,14 +162,14 @@ func (s *PageSession) onEvent(ev any) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if r := s.byID[ev.RequestID]; r != nil && ev.Response != nil {
-			r.Status, r.Answered = int(ev.Response.Status), time.Now()
+			r.Status, r.Answered = int(ev.Response.Status), s.wallTime(ev.Timestamp)
 		}
 		return
 	case *network.EventLoadingFinished:
-		s.endRequest(ev.RequestID, false)
+		s.endRequest(ev.RequestID, ev.Timestamp, false)
 		return
 	case *network.EventLoadingFailed:
-		s.endRequest(ev.RequestID, true)
+		s.endRequest(ev.RequestID, ev.Timestamp, true)
 		return
 	default:
 		return
@@ -173,12 +188,21 @@ func firstLine(s string) string {
 	return s
 }
 
+// wallTime converts a browser timestamp to wall time; s.mu is held. Before
+// the offset is known it is the time of arrival.
+func (s *PageSession) wallTime(ts cdp.MonotonicTime) time.Time {
+	if s.clockOffset == 0 {
+		return time.Now()
+	}
+	return time.Unix(0, int64((ts.Float64()+s.clockOffset)*1e9))
+}
+
 // endRequest notes that the browser's request id finished or failed.
-func (s *PageSession) endRequest(id network.RequestID, failed bool) {
+func (s *PageSession) endRequest(id network.RequestID, ts cdp.MonotonicTime, failed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.byID[id]; r != nil {
-		r.End, r.Failed = time.Now(), failed
+		r.End, r.Failed = s.wallTime(ts), failed
 		delete(s.byID, id)
 	}
 }
