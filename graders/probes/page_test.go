@@ -223,13 +223,13 @@ func TestParseNumber(t *testing.T) {
 		dec  int
 		okay bool
 	}{
-		{"37.5 %", 37.5, 1, true, nil},
-		{"CPU: 12%", 12, 0, true, nil},
-		{"$ 1,234.50", 1234.5, 2, true, nil},
-		{"-3.25", -3.25, 2, true, nil},
-		{"–", 0, 0, false, nil},
-		{"undefined", 0, 0, false, nil},
-		{"NaN", 0, 0, false, nil},
+		{"37.5 %", 37.5, 1, true},
+		{"CPU: 12%", 12, 0, true},
+		{"$ 1,234.50", 1234.5, 2, true},
+		{"-3.25", -3.25, 2, true},
+		{"–", 0, 0, false},
+		{"undefined", 0, 0, false},
+		{"NaN", 0, 0, false},
 	} {
 		v, dec, ok := ParseNumber(c.in)
 		if ok != c.okay || (ok && (v != c.v || dec != c.dec)) {
