@@ -52,6 +52,7 @@ type PageHarness struct {
 	changed chan struct{} // closed and replaced when reqs changes
 	fault   *pageFault
 	runs    map[string]*pageRun
+	recent  map[string][]time.Time // the last starts of the page's requests, per path (pace)
 }
 
 // PageOptions configure StartPage. A nil *PageOptions means the defaults.
@@ -157,7 +158,7 @@ func StartPage(id string, dir fs.FS, name string, opts *PageOptions) (*PageHarne
 		o = *opts
 	}
 	h := &PageHarness{Exercise: id, Hooks: HarnessHooks(id), Browser: o.Browser,
-		changed: make(chan struct{}), runs: map[string]*pageRun{},
+		changed: make(chan struct{}), runs: map[string]*pageRun{}, recent: map[string][]time.Time{},
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
 	files := http.FileServerFS(dir)
 	script := reference.ClientScript()
@@ -226,7 +227,16 @@ func (h *PageHarness) record(next http.Handler) http.Handler {
 		h.reqs = append(h.reqs, req)
 		failWith := h.takeFault(req)
 		h.notifyLocked()
+		slow := h.floodingLocked(req)
 		h.mu.Unlock()
+		if slow {
+			t := time.NewTimer(floodPause)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+		}
 		if failWith == 0 {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 			h.mu.Lock()
@@ -248,6 +258,28 @@ func (h *PageHarness) record(next http.Handler) http.Handler {
 		h.notifyLocked()
 		h.mu.Unlock()
 	})
+}
+
+// A page that floods a path (more than floodRate requests in a second: a
+// loop that retries at once, a since that never moves) has each further
+// request held floodPause before it is answered, as a busy server would:
+// its requests still show the mistake, and the machine's two cores stay
+// free to run the other pages' timers on time. A correct page never comes
+// near it.
+const (
+	floodRate  = 20
+	floodPause = 50 * time.Millisecond
+)
+
+// floodingLocked notes req's start and reports whether its path is
+// flooded; h.mu is held.
+func (h *PageHarness) floodingLocked(req *PageRequest) bool {
+	starts := append(h.recent[req.Path], req.Start)
+	for len(starts) > 0 && req.Start.Sub(starts[0]) > time.Second {
+		starts = starts[1:]
+	}
+	h.recent[req.Path] = starts
+	return len(starts) > floodRate
 }
 
 func writeJSONStatus(w http.ResponseWriter, status int, body string) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -40,14 +42,56 @@ type PageSession struct {
 
 	mu      sync.Mutex
 	console []string
+	sent    []*BrowserRequest
+	byID    map[network.RequestID]*BrowserRequest
+	// clockOffset turns the browser's monotonic event timestamps into
+	// wall time (seconds), learnt from a request's wallTime: events reach
+	// the grader late on a busy machine, their own times do not lie.
+	clockOffset float64
 }
+
+// BrowserRequest is a request as the page made it, seen from the browser
+// (the DevTools network events): it opens when the page calls fetch, even
+// while the browser holds it back (Chromium sends one GET of a URL at a
+// time and queues identical ones behind it), so that a page's pile of
+// requests shows here before the server sees any.
+type BrowserRequest struct {
+	Method, URL string
+	// Start is when the page made it; Answered when its response's
+	// headers came (fetch resolves then); End when it finished or failed.
+	// Each is zero until it happened.
+	Start, Answered, End time.Time
+	// Status is the response's, 0 before one (or for a failure).
+	Status int
+	Failed bool
+}
+
+// Waiting reports whether the request, at t, was made and neither
+// answered nor failed: the page still waited on it. The browser stamps
+// its events in different layers, so an answer and the request the page
+// makes on it may come out a few milliseconds in the wrong order;
+// timeSlack allows for that.
+func (r *BrowserRequest) Waiting(t time.Time) bool {
+	if r.Start.After(t) {
+		return false
+	}
+	done := r.Answered
+	if done.IsZero() || (!r.End.IsZero() && r.End.Before(done)) {
+		done = r.End
+	}
+	return done.IsZero() || done.After(t.Add(timeSlack))
+}
+
+// timeSlack is how far apart two of the browser's timestamps may be and
+// still count as one moment.
+const timeSlack = 50 * time.Millisecond
 
 // OpenPage loads h's page in a new tab, with query and
 // server=ORIGIN (clients.md) as its query string, and returns once it has
 // loaded. The tab closes with ctx or Close. Without Chromium it returns a
 // BrowserNotFoundError.
 func (h *PageHarness) OpenPage(ctx context.Context, query url.Values) (*PageSession, error) {
-	s := &PageSession{Harness: h}
+	s := &PageSession{Harness: h, byID: map[network.RequestID]*BrowserRequest{}}
 	b := h.Browser
 	if b == nil {
 		var err error
@@ -102,6 +146,31 @@ func (s *PageSession) onEvent(ev any) {
 		if d.Exception != nil && d.Exception.Description != "" {
 			line += " " + firstLine(d.Exception.Description)
 		}
+	case *network.EventRequestWillBeSent:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if ev.WallTime > 0 {
+			s.clockOffset = ev.WallTime.Float64() - ev.Timestamp.Float64()
+		}
+		if ev.Request != nil && ev.RedirectResponse == nil && len(s.sent) < 20000 {
+			r := &BrowserRequest{Method: ev.Request.Method, URL: ev.Request.URL, Start: s.wallTime(ev.Timestamp)}
+			s.sent = append(s.sent, r)
+			s.byID[ev.RequestID] = r
+		}
+		return
+	case *network.EventResponseReceived:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if r := s.byID[ev.RequestID]; r != nil && ev.Response != nil {
+			r.Status, r.Answered = int(ev.Response.Status), s.wallTime(ev.Timestamp)
+		}
+		return
+	case *network.EventLoadingFinished:
+		s.endRequest(ev.RequestID, ev.Timestamp, false)
+		return
+	case *network.EventLoadingFailed:
+		s.endRequest(ev.RequestID, ev.Timestamp, true)
+		return
 	default:
 		return
 	}
@@ -117,6 +186,37 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// wallTime converts a browser timestamp to wall time; s.mu is held. Before
+// the offset is known it is the time of arrival.
+func (s *PageSession) wallTime(ts cdp.MonotonicTime) time.Time {
+	if s.clockOffset == 0 {
+		return time.Now()
+	}
+	return time.Unix(0, int64((ts.Float64()+s.clockOffset)*1e9))
+}
+
+// endRequest notes that the browser's request id finished or failed.
+func (s *PageSession) endRequest(id network.RequestID, ts cdp.MonotonicTime, failed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.byID[id]; r != nil {
+		r.End, r.Failed = s.wallTime(ts), failed
+		delete(s.byID, id)
+	}
+}
+
+// BrowserRequests returns the requests the page made so far, as the
+// browser saw them, in order.
+func (s *PageSession) BrowserRequests() []BrowserRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]BrowserRequest, len(s.sent))
+	for i, r := range s.sent {
+		out[i] = *r
+	}
+	return out
 }
 
 // Console returns the page's console lines and uncaught exceptions so far.

@@ -219,7 +219,8 @@ func runReact(ctx context.Context, h *PageHarness) *pageOutcome {
 // reactStatus: the first status shown is connecting, then connected
 // within 5 s of the load.
 func reactStatus(ctx context.Context, s *PageSession) error {
-	if err := waitStatus(ctx, s, time.Until(s.Loaded.Add(q21ConnectWithin)), "connected", "the grader loaded the page"); err != nil {
+	if err := waitStatusUntil(ctx, s, s.Loaded.Add(q21ConnectWithin), "connected", "the grader loaded the page",
+		fmt.Sprintf("within %g s of the load", q21ConnectWithin.Seconds())); err != nil {
 		return err
 	}
 	var seen []struct {
@@ -244,11 +245,17 @@ func reactStatus(ctx context.Context, s *PageSession) error {
 
 // waitStatus waits until #status has data-status want, for at most within.
 func waitStatus(ctx context.Context, s *PageSession, within time.Duration, want, did string) error {
-	got, ok, err := pollStatus(ctx, s, within, func(st *string) bool { return st != nil && *st == want })
+	return waitStatusUntil(ctx, s, time.Now().Add(within), want, did, fmt.Sprintf("within %g s", within.Seconds()))
+}
+
+// waitStatusUntil waits until #status has data-status want, until
+// deadline; window words the deadline for the failure.
+func waitStatusUntil(ctx context.Context, s *PageSession, deadline time.Time, want, did, window string) error {
+	got, ok, err := pollStatus(ctx, s, time.Until(deadline), func(st *string) bool { return st != nil && *st == want })
 	if err != nil || ok {
 		return err
 	}
-	return &graders.Failure{Reason: fmt.Sprintf("%s, but #status did not show %s within %s", did, want, within.Round(100*time.Millisecond)),
+	return &graders.Failure{Reason: fmt.Sprintf("%s, but #status did not show %s %s", did, want, window),
 		Expected: fmt.Sprintf(`#status with data-status=%q`, want), Actual: describeStatus(got) + "; " + s.Context(3)}
 }
 

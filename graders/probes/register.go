@@ -26,6 +26,9 @@ func Register(set *graders.Probes) {
 
 	set.Add("browser-backoff", browserBackoff)
 	set.Add("page-short-polling", pageShortPolling)
+	set.Add("page-long-polling", pageLongPolling)
+	set.Add("page-stocks", pageStocks)
+	set.Add("page-metrics", pageMetrics)
 	set.AddExplainer("q6", explainBackoff)
 
 	set.Add("nginx-front", nginxFront)

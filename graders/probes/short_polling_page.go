@@ -30,7 +30,7 @@ const shortPollPath = "/api/notifications"
 
 // Q9's windows (clients.md).
 const (
-	q9Interval    = time.Second            // the page's ?interval=
+	q9Interval    = time.Second             // the page's ?interval=
 	q9ShowWithin  = 2500 * time.Millisecond // backlog and new items
 	q9CadenceSpan = 8 * time.Second
 	q9ErrorWithin = 3500 * time.Millisecond // a post after the 500 shows

@@ -29,7 +29,7 @@ export function useSocket(url) {
     const extra = [];
     const onDisconnect = (reason) => {
       setStatus(s.active ? "reconnecting" : "disconnected");
-      if (reason === "transport close") {
+      if (s.active) {
         const again = io(url, { forceNew: true });
         again.on("connect", onConnect);
         extra.push(again);
