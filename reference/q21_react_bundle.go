@@ -263,7 +263,7 @@ func bundleAnswer(ctx context.Context, abs string) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(modules, ".bin", "esbuild"), "main.jsx",
+	cmd := exec.CommandContext(ctx, filepath.Join(modules, ".bin", "esbuild"), filepath.Join(dir, "main.jsx"),
 		"--bundle", "--format=iife", "--target=es2020",
 		"--jsx=automatic", "--jsx-dev", "--loader:.js=jsx",
 		`--define:process.env.NODE_ENV="development"`,
@@ -271,7 +271,9 @@ func bundleAnswer(ctx context.Context, abs string) ([]byte, error) {
 		"--alias:socket.io-client="+filepath.Join(dir, "socketio.js"),
 		"--alias:rtlab-real-socket.io-client="+filepath.Join(modules, "socket.io-client", "build", "esm", "index.js"),
 		"--log-level=error", "--color=false")
-	cmd.Dir = dir
+	// From the answer's folder, esbuild names its files as the student
+	// knows them ("q21.jsx:12:4") in its errors.
+	cmd.Dir = filepath.Dir(abs)
 	// The answer sits in the student's folder, without node_modules:
 	// NODE_PATH lets esbuild find react and socket.io-client as Node.js
 	// would.
@@ -283,7 +285,7 @@ func bundleAnswer(ctx context.Context, abs string) ([]byte, error) {
 			return nil, fmt.Errorf("q21: esbuild: %w", ctx.Err())
 		}
 		if _, ok := err.(*exec.ExitError); ok {
-			return nil, &ReactAnswerBuildError{File: abs, Output: strings.ReplaceAll(errOut.String(), dir+string(filepath.Separator), "")}
+			return nil, &ReactAnswerBuildError{File: abs, Output: errOut.String()}
 		}
 		return nil, fmt.Errorf("q21: esbuild: %v", err)
 	}

@@ -18,6 +18,7 @@ func init() {
 	}
 	pageCases["q21"] = []brokenPage{
 		{"status", "#status did not show connected within 5 s of the load", nil},
+		{"syntax-error", "the grader could not bundle the answer with esbuild", nil},
 		{"strict-mode", "no cleanup returned from the effect", nil},
 		{"cleanup", "listeners are left on its sockets", nil},
 		{"remount", "mounted the component again with #toggle, but #status did not show connected", nil},

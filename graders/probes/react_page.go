@@ -365,5 +365,15 @@ func reactRestart(ctx context.Context, s *PageSession, h *PageHarness) (error, e
 	if err := Wait(ctx, q21Settle); err != nil {
 		return nil, err
 	}
+	// A second socket may still be waiting out socket.io's backoff: count
+	// the page's live ones (connected, or retrying by themselves) too.
+	var live int
+	if err := s.Eval(ctx, `(window.__rtlab21 || {sockets: []}).sockets.filter((k) => k.active).length`, &live); err != nil {
+		return nil, err
+	}
+	if live > 1 {
+		return &graders.Failure{Reason: fmt.Sprintf("1 s after the page reconnected to the restarted server it had %d live sockets (connected or retrying): a new io() on disconnect, beside the socket that reconnects by itself", live),
+			Expected: "exactly one", Actual: "sockets of the page on the server: " + describeSockets(pageSockets(h), s.Opened)}, nil
+	}
 	return reactOneSocket(s, h, "1 s after the page reconnected to the restarted server", "a new io() on disconnect, beside the socket that reconnects by itself"), nil
 }
