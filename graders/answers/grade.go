@@ -30,7 +30,7 @@ func (r *Rubric) Grade(text string) *graders.Report {
 		}
 		rep.Checks = append(rep.Checks, graders.CheckResult{
 			ID: it.ID, Name: it.Name, Status: graders.Review,
-			Reason:    "judged by a person, with the reference answer beside yours",
+			Reason:    "an instructor reads it beside the reference answer",
 			Reference: strings.TrimSpace(ref), Submitted: strings.TrimSpace(text),
 		})
 	}
@@ -146,6 +146,26 @@ func (t *Term) in(ps []passage) bool {
 	return false
 }
 
+// which names what of the term ps hold: the phrase or the figure as the
+// answer wrote it, or the term's label for a pattern.
+func (t *Term) which(ps []passage) string {
+	for _, p := range ps {
+		for i, re := range t.phrases {
+			if re.MatchString(p.Norm) {
+				return t.phraseText[i]
+			}
+		}
+		for _, want := range t.figures {
+			for _, q := range p.Figures {
+				if want.matches(q) {
+					return q.Text
+				}
+			}
+		}
+	}
+	return t.Label()
+}
+
 func (t *Term) inPassage(p passage) bool {
 	for _, re := range t.phrases {
 		if re.MatchString(p.Norm) {
@@ -208,11 +228,11 @@ func (f *Fact) explain(ps []passage) (reason, actual string) {
 	default:
 		var found []string
 		for _, t := range f.All {
-			found = append(found, t.Label())
+			found = append(found, t.which(ps))
 		}
 		for _, t := range f.Any {
 			if t.in(ps) {
-				found = append(found, t.Label())
+				found = append(found, t.which(ps))
 				break
 			}
 		}
@@ -231,15 +251,22 @@ func (f *Fact) explain(ps []passage) (reason, actual string) {
 	return reason, actual
 }
 
-// otherFigures lists, when the fact wants a figure the answer lacks, the
-// figures of that dimension it gives instead: in the passages that mention
-// the fact's other terms when there are such, else anywhere (at most five).
+// otherFigures lists, when the fact wants a figure with a unit (bytes,
+// seconds) the answer lacks, the figures of that dimension it gives
+// instead: in the passages that mention the fact's other terms when there
+// are such, else anywhere (at most five), leaving out those a Wrong term
+// already names. A bare number (a status or close code) has no dimension
+// to compare: its common mistakes are Wrong terms.
 func (f *Fact) otherFigures(ps []passage) []string {
 	var wanted []quantity
 	var others []*Term
 	for _, t := range slices.Concat(f.All, f.Any) {
 		if len(t.figures) > 0 && !t.in(ps) {
-			wanted = append(wanted, t.figures...)
+			for _, q := range t.figures {
+				if q.Dim != "" {
+					wanted = append(wanted, q)
+				}
+			}
 		} else if len(t.figures) == 0 {
 			others = append(others, t)
 		}
@@ -266,7 +293,10 @@ func (f *Fact) otherFigures(ps []passage) []string {
 	var out []string
 	for _, p := range near {
 		for _, q := range p.Figures {
-			if (dims[q.Dim] || dims[""]) && !slices.Contains(out, q.Text) && len(out) < 5 {
+			named := slices.ContainsFunc(f.Wrong, func(t *Term) bool {
+				return slices.ContainsFunc(t.figures, func(w quantity) bool { return w.matches(q) })
+			})
+			if dims[q.Dim] && !named && !slices.Contains(out, q.Text) && len(out) < 5 {
 				out = append(out, q.Text)
 			}
 		}

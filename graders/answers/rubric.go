@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -97,9 +98,10 @@ type Term struct {
 	Spellings []string `yaml:"any"`
 	Line      int      `yaml:"-"`
 
-	phrases  []*regexp.Regexp
-	patterns []*regexp.Regexp
-	figures  []quantity
+	phrases    []*regexp.Regexp
+	phraseText []string // the spelling of each phrase, for messages
+	patterns   []*regexp.Regexp
+	figures    []quantity
 }
 
 // Label is how messages name the term.
@@ -107,10 +109,17 @@ func (t *Term) Label() string {
 	if t.What != "" {
 		return t.What
 	}
-	if len(t.Spellings) > 0 {
-		return t.Spellings[0]
+	for _, s := range t.Spellings {
+		if !isPattern(s) {
+			return s
+		}
 	}
-	return ""
+	return "what it stands for"
+}
+
+// isPattern reports whether a spelling is a /regular expression/.
+func isPattern(s string) bool {
+	return len(s) >= 2 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/")
 }
 
 // ParseError is a mistake in a rubric file, with the file, the line and
@@ -335,12 +344,15 @@ func (t *Term) compile() error {
 	if len(t.Spellings) == 0 {
 		return errors.New("no spellings")
 	}
+	if t.What == "" && !slices.ContainsFunc(t.Spellings, func(s string) bool { return !isPattern(s) }) {
+		return errors.New("a term spelled by patterns only needs what: (how a message names it)")
+	}
 	for _, s := range t.Spellings {
 		if q, ok := parseQuantity(s); ok {
 			t.figures = append(t.figures, q)
 			continue
 		}
-		if len(s) >= 2 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/") {
+		if isPattern(s) {
 			re, err := regexp.Compile(`(?i)` + s[1:len(s)-1])
 			if err != nil {
 				return fmt.Errorf("pattern %s: %v", s, err)
@@ -352,6 +364,7 @@ func (t *Term) compile() error {
 		if n == "" {
 			return fmt.Errorf("spelling %q has no word or number in it", s)
 		}
+		t.phraseText = append(t.phraseText, s)
 		t.phrases = append(t.phrases, regexp.MustCompile(`(?:^| )`+regexp.QuoteMeta(n)+`(?:s|es)?(?: |$)`))
 	}
 	return nil

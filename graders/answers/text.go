@@ -29,6 +29,7 @@ func newPassage(raw string, para int) passage {
 // under "| call | A, the sender | B, C, the others |" says what the prose
 // "socket.broadcast.emit does not reach the sender" says.
 func passages(md string) []passage {
+	md = htmlComment.ReplaceAllString(md, "")
 	var out []passage
 	para := 0
 	var block []string
@@ -94,6 +95,11 @@ func passages(md string) []passage {
 	return out
 }
 
+// htmlComment matches an HTML comment, which a reader of the rendered
+// answer does not see (a template's instructions, a note to self): it
+// states nothing.
+var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+
 // listItem matches the start of a list item: "- ", "* ", "+ ", "1. ", "2) ".
 var listItem = regexp.MustCompile(`^(?:[-*+]|\d+[.)])\s`)
 
@@ -125,6 +131,9 @@ func tableRow(header, cells []string) string {
 		if c == "" {
 			continue
 		}
+		if v, ok := marks[c]; ok {
+			c = v
+		}
 		if i < len(header) && header[i] != "" {
 			c = header[i] + ": " + c
 		}
@@ -132,6 +141,10 @@ func tableRow(header, cells []string) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// marks are the ticks and crosses a table says yes and no with.
+var marks = map[string]string{"✓": "yes", "✔": "yes", "✔️": "yes", "✅": "yes", "☑": "yes",
+	"✗": "no", "✘": "no", "❌": "no", "—": "no", "–": "no", "-": "no"}
 
 // abbreviations end in a full stop that does not end a sentence.
 var abbreviations = strings.NewReplacer("e.g. ", "e.g.\x00", "i.e. ", "i.e.\x00", "etc. ", "etc.\x00",
