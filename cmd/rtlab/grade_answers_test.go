@@ -90,7 +90,7 @@ func TestGradeAnswersUsage(t *testing.T) {
 		says string
 	}{
 		{[]string{"grade", "--answers", good, "--url", "http://127.0.0.1:3000"}, "--answers grades a file of written answers"},
-		{[]string{"grade", "--answers", good, "--exercise", "q2"}, `exercise "q2" has no written answer to grade`},
+		{[]string{"grade", "--answers", good, "--exercise", "q9"}, `exercise "q9" has no written answer to grade`},
 		{[]string{"grade", "--answers", filepath.Join(t.TempDir(), "nope.md")}, "--answers: open"},
 		{[]string{"grade", "--answers", good, "--format", "pdf"}, `--format "pdf"`},
 	} {

@@ -39,7 +39,7 @@ func TestGradeDoc(t *testing.T) {
 	t.Parallel()
 	all := rubrics(t)
 	md := []byte("## Q20\n`socket.emit` goes to the sender only. `io.emit` goes to everyone. `socket.broadcast.emit` goes to everyone but the sender.\n")
-	reps := GradeDoc(md, all, []string{"q20", "Q01", "q2"})
+	reps := GradeDoc(md, all, []string{"q20", "Q01", "q9"})
 	if len(reps) != 3 {
 		t.Fatalf("%d reports, want 3", len(reps))
 	}
@@ -55,7 +55,7 @@ func TestGradeDoc(t *testing.T) {
 		t.Errorf("a missing answer scores %d/%d (passed %v); want 0/0 and no failure", p, m, reps[1].Passed())
 	}
 	if reps[2].Err == nil {
-		t.Error("q2 has no rubric, and its report has no error")
+		t.Error("q9 has no rubric, and its report has no error")
 	}
 	for _, c := range reps[0].Checks {
 		if c.Status == graders.Review && (c.Reference == "" || !strings.Contains(c.Submitted, "io.emit")) {
