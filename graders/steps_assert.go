@@ -67,8 +67,8 @@ func (r *stepRun) assert(ctx context.Context, a *scenario.AssertStep) error {
 			want = scenario.Normalize(w)
 		}
 		n := 0
-		for _, e := range cl.all() {
-			if e.name == evName && (want == nil || scenario.Match(want, e.data, nil) == nil) {
+		for _, e := range cl.inbox.All() {
+			if e.Name == evName && (want == nil || scenario.Match(want, payload(e), nil) == nil) {
 				n++
 			}
 		}

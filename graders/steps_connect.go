@@ -129,7 +129,7 @@ func (r *stepRun) connectOne(ctx context.Context, name, ns string, auth any, do 
 		cl.conn, cl.owner = conn, true
 	}
 	r.adopt(cl) // from here on, cleanup closes it
-	sock, err := ConnectSocket(dctx, cl.conn, ns, auth, cl.onEvent, cl.onGone)
+	sock, err := ConnectSocket(dctx, cl.conn, ns, auth, cl.inbox.Add, cl.inbox.GoneText)
 	var refused *socketio.ConnectError
 	errors.As(err, &refused)
 

@@ -68,15 +68,15 @@ func (r *stepRun) expect(ctx context.Context, st *scenario.ExpectStep) error {
 		go func() {
 			defer wg.Done()
 			var caps map[string]any
-			ev, ok := cl.waitFor(wctx, func(e event) bool {
-				if e.name != evName {
+			ev, ok := cl.inbox.Next(wctx, func(e event) bool {
+				if e.Name != evName {
 					return false
 				}
 				if want == nil {
 					return true
 				}
 				c := map[string]any{}
-				if scenario.Match(want, e.data, c) != nil {
+				if scenario.Match(want, payload(e), c) != nil {
 					return false
 				}
 				caps = c
@@ -96,10 +96,10 @@ func (r *stepRun) expect(ctx context.Context, st *scenario.ExpectStep) error {
 				Recent:   cl.recent(5),
 			}
 			var same []string
-			for _, e := range cl.pending() {
-				if e.name == evName {
-					s := scenario.Describe(e.data)
-					if m := scenario.Match(want, e.data, nil); m != nil {
+			for _, e := range cl.inbox.Pending() {
+				if e.Name == evName {
+					s := scenario.Describe(payload(e))
+					if m := scenario.Match(want, payload(e), nil); m != nil {
 						s += " (" + m.String() + ")"
 					}
 					same = append(same, s)
@@ -110,11 +110,11 @@ func (r *stepRun) expect(ctx context.Context, st *scenario.ExpectStep) error {
 				f.Actual = evName + " " + strings.Join(lastStrings(same, 3), "; then ")
 			case ctx.Err() != nil && wctx.Err() != context.DeadlineExceeded:
 				f.Actual = "the check's deadline passed first"
-			case cl.countNamed(evName) > 0:
+			case cl.inbox.Count(evName) > 0:
 				f.Actual = "no further " + evName + " event (earlier ones were matched by previous steps)"
 			default:
 				f.Actual = "no " + evName + " event"
-				if n := cl.received(); n > 0 {
+				if n := cl.inbox.Total(); n > 0 {
 					f.Actual += fmt.Sprintf(" (%d other events arrived)", n)
 				}
 			}
@@ -123,7 +123,7 @@ func (r *stepRun) expect(ctx context.Context, st *scenario.ExpectStep) error {
 		r.vars.merge(g.caps)
 	}
 	if len(st.Save) > 0 && len(results) > 0 {
-		return r.save(st.Save, results[0].ev.data, "the "+evName+" payload")
+		return r.save(st.Save, payload(results[0].ev), "the "+evName+" payload")
 	}
 	return nil
 }
@@ -156,11 +156,11 @@ func (r *stepRun) expectNone(ctx context.Context, st *scenario.ExpectNoneStep) e
 		what = evName
 	}
 	for _, cl := range cls {
-		for _, e := range cl.pending() {
-			if evName != "" && e.name != evName {
+		for _, e := range cl.inbox.Pending() {
+			if evName != "" && e.Name != evName {
 				continue
 			}
-			if want != nil && scenario.Match(want, e.data, nil) != nil {
+			if want != nil && scenario.Match(want, payload(e), nil) != nil {
 				continue
 			}
 			r.setLast(cl)
