@@ -34,6 +34,7 @@ func writeAnswers(t *testing.T, kind string, stems ...string) string {
 // the fact it gets wrong (exit 1) and says so, and an exercise without an
 // answer is missing, which fails nothing.
 func TestGradeAnswers(t *testing.T) {
+	t.Parallel()
 	good := writeAnswers(t, "other_words", "q12_bandwidth", "q20_emit_demo")
 	code, out, errOut := runCLI(t, "grade", "--answers", good, "--exercise", "q12,Q20,q1")
 	if code != 0 {
@@ -84,6 +85,7 @@ func TestGradeAnswers(t *testing.T) {
 }
 
 func TestGradeAnswersUsage(t *testing.T) {
+	t.Parallel()
 	good := writeAnswers(t, "other_words", "q20_emit_demo")
 	for _, tc := range []struct {
 		args []string
@@ -104,6 +106,7 @@ func TestGradeAnswersUsage(t *testing.T) {
 // Reference mode grades the reference answers against their rubrics: the
 // written-only exercises alone, without starting a server.
 func TestGradeReferenceAnswers(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI(t, "grade", "--exercise", "q1,q12,q13")
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
@@ -121,6 +124,7 @@ func TestGradeReferenceAnswers(t *testing.T) {
 // rtlab list shows what is graded of every exercise; rtlab explain shows a
 // written answer's facts, not its accepted spellings.
 func TestListKindsAndExplainAnswer(t *testing.T) {
+	t.Parallel()
 	code, out, _ := runCLI(t, "list")
 	if code != 0 {
 		t.Fatalf("exit %d", code)

@@ -12,14 +12,15 @@ import (
 
 // Grade judges one answer, the text under the exercise's heading, against
 // the rubric: a check per fact (pass or fail), then the review items. An
-// empty answer is Missing throughout, not failed.
+// answer that says nothing (empty, or only a template's <!-- comments -->)
+// is Missing throughout, not failed.
 func (r *Rubric) Grade(text string) *graders.Report {
 	start := time.Now()
-	if strings.TrimSpace(text) == "" {
+	ps := passages(text)
+	if len(ps) == 0 {
 		return r.missing()
 	}
 	rep := &graders.Report{Exercise: r.Exercise, Title: r.Title}
-	ps := passages(text)
 	for _, f := range r.Facts {
 		rep.Checks = append(rep.Checks, f.grade(ps))
 	}
@@ -166,6 +167,7 @@ func (t *Term) which(ps []passage) string {
 	return t.Label()
 }
 
+// inPassage reports whether one of the term's spellings is in p.
 func (t *Term) inPassage(p passage) bool {
 	for _, re := range t.phrases {
 		if re.MatchString(p.Norm) {

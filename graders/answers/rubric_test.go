@@ -34,11 +34,12 @@ func TestParseErrorsNameFileLineField(t *testing.T) {
 }
 
 // GradeDoc grades each exercise asked for from its section; a section that
-// is not there is missing, not failed, and an id without a rubric says so.
+// is not there, or holds only a template's comment, is missing, not
+// failed, and an id without a rubric says so.
 func TestGradeDoc(t *testing.T) {
 	t.Parallel()
 	all := rubrics(t)
-	md := []byte("## Q20\n`socket.emit` goes to the sender only. `io.emit` goes to everyone. `socket.broadcast.emit` goes to everyone but the sender.\n")
+	md := []byte("## Q1\n<!-- your answer here -->\n\n## Q20\n`socket.emit` goes to the sender only. `io.emit` goes to everyone. `socket.broadcast.emit` goes to everyone but the sender.\n")
 	reps := GradeDoc(md, all, []string{"q20", "Q01", "q9"})
 	if len(reps) != 3 {
 		t.Fatalf("%d reports, want 3", len(reps))
