@@ -253,24 +253,24 @@ func (f *Fact) explain(ps []passage) (reason, actual string) {
 	return reason, actual
 }
 
-// otherFigures lists, when the fact wants a figure with a unit (bytes,
-// seconds) the answer lacks, the figures of that dimension it gives
-// instead: in the passages that mention the fact's other terms when there
-// are such, else anywhere (at most five), leaving out those a Wrong term
-// already names. A bare number (a status or close code) has no dimension
-// to compare: its common mistakes are Wrong terms.
+// otherFigures lists, for a fact that wants a figure with a unit (bytes,
+// seconds), the other figures of that dimension the answer gives: beside
+// the fact's other terms when it names them (Q12's "short polling: 600,000
+// B"), else anywhere; at most five, leaving out those a Wrong term already
+// names. A bare number (a status or close code) has no dimension to
+// compare: its common mistakes are Wrong terms.
 func (f *Fact) otherFigures(ps []passage) []string {
 	var wanted []quantity
 	var others []*Term
 	for _, t := range slices.Concat(f.All, f.Any) {
-		if len(t.figures) > 0 && !t.in(ps) {
-			for _, q := range t.figures {
-				if q.Dim != "" {
-					wanted = append(wanted, q)
-				}
-			}
-		} else if len(t.figures) == 0 {
+		if len(t.figures) == 0 {
 			others = append(others, t)
+			continue
+		}
+		for _, q := range t.figures {
+			if q.Dim != "" {
+				wanted = append(wanted, q)
+			}
 		}
 	}
 	if len(wanted) == 0 {
@@ -295,10 +295,11 @@ func (f *Fact) otherFigures(ps []passage) []string {
 	var out []string
 	for _, p := range near {
 		for _, q := range p.Figures {
+			right := slices.ContainsFunc(wanted, func(w quantity) bool { return w.matches(q) })
 			named := slices.ContainsFunc(f.Wrong, func(t *Term) bool {
 				return slices.ContainsFunc(t.figures, func(w quantity) bool { return w.matches(q) })
 			})
-			if dims[q.Dim] && !named && !slices.Contains(out, q.Text) && len(out) < 5 {
+			if dims[q.Dim] && !right && !named && !slices.Contains(out, q.Text) && len(out) < 5 {
 				out = append(out, q.Text)
 			}
 		}

@@ -67,3 +67,28 @@ func TestGradeDoc(t *testing.T) {
 		t.Errorf("GradeDoc with no ids graded %d exercises, want every rubric's (%d)", len(got), len(all))
 	}
 }
+
+// Where a bare token would pass a wrong answer, the fact's terms must be
+// said together: Q12's figures swapped between transports fail, with a
+// message naming the figure found beside the transport.
+func TestNearFactsCatchSwappedFigures(t *testing.T) {
+	t.Parallel()
+	r := rubrics(t)["q12"]
+	rep := r.Grade("| Transport | Bytes per minute |\n|---|---|\n| Short polling | 600,000 B |\n| Long polling | 48,000,000 B |\n| WebSocket | 48,000,000 B |\n\n800 B per exchange, 10 B per frame; polling costs 80 times more.\n")
+	got := map[string]graders.CheckResult{}
+	for _, c := range rep.Checks {
+		got[c.ID] = c
+	}
+	for _, id := range []string{"short-polling-bytes", "websocket-bytes"} {
+		c := got[id]
+		if c.Status != graders.Fail || !strings.Contains(c.Reason, "but not in the same sentence") {
+			t.Errorf("%s: %s %q; want a failure saying the figure is not with its transport", id, c.Status, c.Reason)
+		}
+	}
+	if c := got["short-polling-bytes"]; !strings.Contains(c.Reason, "48,000,000 B") || !strings.Contains(c.Actual, "600,000 B") {
+		t.Errorf("short-polling-bytes: %q / %q; want the figures it found, apart and beside short polling", c.Reason, c.Actual)
+	}
+	if got["long-polling-bytes"].Status != graders.Pass || got["ratio"].Status != graders.Pass {
+		t.Errorf("the facts it gets right do not pass:\n%s", failures(rep))
+	}
+}
