@@ -3,6 +3,7 @@ package answers
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,5 +84,34 @@ func TestQ7PassesWithRegeneratedTable(t *testing.T) {
 	}
 	if rep := rubrics(t)["q7"].Grade(ReferenceText([]byte(spliced))); !rep.Passed() {
 		t.Errorf("Q7 with a regenerated table fails its rubric:\n%s", failures(rep))
+	}
+}
+
+// Every fact can fail: the reference answer with the sentences that state
+// it taken out fails that fact, and the failure says what the answer does
+// not mention. (The fixtures' wrong answers show the common mistakes; this
+// covers every fact of every rubric.)
+func TestEveryFactCanFail(t *testing.T) {
+	t.Parallel()
+	for id, r := range rubrics(t) {
+		ps := passages(r.Reference)
+		for _, f := range r.Facts {
+			terms := slices.Concat(f.All, f.Any)
+			var kept []string
+			for _, p := range ps {
+				if !slices.ContainsFunc(terms, func(tm *Term) bool { return tm.inPassage(p) }) {
+					kept = append(kept, p.Raw)
+				}
+			}
+			var got graders.CheckResult
+			for _, c := range r.Grade(strings.Join(kept, "\n\n")).Checks {
+				if c.ID == f.ID {
+					got = c
+				}
+			}
+			if got.Status != graders.Fail || !strings.HasPrefix(got.Reason, "the answer does not mention ") {
+				t.Errorf("%s %s: without the sentences that state it: %s %q; want a failure naming what is missing", id, f.ID, got.Status, got.Reason)
+			}
+		}
 	}
 }
