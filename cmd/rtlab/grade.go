@@ -59,12 +59,12 @@ Flags:
                           front of its own backend on loopback ports (needs nginx)
   --answers FILE          grade written answers: FILE is an answers.md with a "## Q1"
                           heading per exercise, graded by the facts each answer states;
-                          --exercise picks exercises (default: every written one)
+                          --exercise picks exercises (default: every written one); an
+                          item for a person to review, or a missing answer, fails nothing
   --ca FILE               with an https:// --url: the server's certificate must be signed
                           by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
-Exit status: 0 when every check passed or was skipped (or, for written
-answers, is for a person to review or missing), 1 when one failed,
+Exit status: 0 when every check passed or was skipped, 1 when one failed,
 2 for a usage error or a server that could not be reached or started.
 
 Examples:
@@ -75,10 +75,10 @@ Examples:
   rtlab grade                                  # every reference server
   rtlab grade --exercise q17 --variant no-initial-count
   rtlab grade --exercise q23 --repeat 10          # is every check stable?
+  rtlab grade --answers answers.md --exercise q1,q7  # written answers, by their facts
   rtlab grade --exercise q6 --page student/q6/index.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
-  rtlab grade --answers answers.md --exercise q1,q7
 `,
 		run: runGrade,
 	})
