@@ -77,6 +77,9 @@ func gradeAnswersFile(e *env, file, list, format, out string) error {
 	if err != nil {
 		return err
 	}
+	if len(answers.Split(md)) == 0 {
+		fmt.Fprintf(e.stderr, "rtlab: %s has no heading that names an exercise (\"## Q1\", \"## Q12 — title\"): every answer is missing\n", file)
+	}
 	reports := answers.GradeDoc(md, rubrics, ids)
 	for _, r := range reports {
 		r.URL = file

@@ -47,12 +47,22 @@ func TestGradeAnswers(t *testing.T) {
 	}
 
 	bad := writeAnswers(t, "wrong", "q12_bandwidth")
-	code, out, _ = runCLI(t, "grade", "--answers", bad, "--exercise", "q12")
+	code, out, errOut = runCLI(t, "grade", "--answers", bad, "--exercise", "q12")
 	if code != 1 {
 		t.Errorf("a wrong answer: exit %d, want 1", code)
 	}
 	if !regexp.MustCompile(`✗ Gives short polling's bytes per minute\n\s+the answer does not mention the figure for short polling\n\s+actual:\s+found instead: 800,000 B \(that is per second`).MatchString(out) {
 		t.Errorf("the failure does not name the fact and what was found instead:\n%s", out)
+	}
+
+	// A file without one exercise heading is all missing, and rtlab says why.
+	plain := filepath.Join(t.TempDir(), "plain.md")
+	if err := os.WriteFile(plain, []byte("1. socket.emit goes to the sender only\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI(t, "grade", "--answers", plain, "--exercise", "q20")
+	if code != 0 || !strings.Contains(out, "MISSING") || !strings.Contains(errOut, "has no heading that names an exercise") {
+		t.Errorf("answers without headings: exit %d\n%s%s", code, out, errOut)
 	}
 
 	// Every report format renders answers, review and missing included.
