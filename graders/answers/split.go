@@ -13,8 +13,14 @@ import (
 // number ("## What goes wrong") stays inside the answer it is in.
 var heading = regexp.MustCompile(`(?i)^ {0,3}#{1,6}[ \t]*(?:q|question|exercise)[ \t.]*0*(\d+)(?:[^\p{L}\p{N}]|$)`)
 
+// boldLabel matches a line that opens with the exercise in bold instead of
+// a heading, "**Q1.** text" or "__Question 7__": what follows the closing
+// marker is the start of the answer.
+var boldLabel = regexp.MustCompile(`(?i)^ {0,3}(\*\*|__)[ \t]*(?:q|question|exercise)[ \t.]*0*(\d+)(?:[^\p{L}\p{N}*_][^*_]*)?(?:\*\*|__)(.*)$`)
+
 // Split cuts answers.md into the text of each exercise's answer, by
-// exercise id ("q7"), the heading line itself left out. Text before the
+// exercise id ("q7"), the heading line itself left out (a bold label's
+// line keeps what follows the label). Text before the
 // first such heading belongs to no exercise; an exercise headed twice gets
 // both parts; a "#" inside a fenced code block is not a heading.
 func Split(md []byte) map[string]string {
@@ -43,6 +49,11 @@ func Split(md []byte) map[string]string {
 			cur = exercise.Normalize("q" + m[1])
 			b.Reset()
 			continue
+		} else if m := boldLabel.FindStringSubmatch(line); fence == "" && m != nil {
+			done()
+			cur = exercise.Normalize("q" + m[2])
+			b.Reset()
+			line = strings.TrimSpace(m[3])
 		}
 		b.WriteString(line)
 		b.WriteString("\n")

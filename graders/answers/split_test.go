@@ -14,7 +14,10 @@ func TestSplitIsLenient(t *testing.T) {
 		"## Question 12\ntwelve\n" +
 		"## Exercise 20.\ntwenty\n" +
 		"# Q1 (continued)\nmore one\n" +
-		"## Q1a is not Q1\n## Queue\nqueue text\n"
+		"## Q1a is not Q1\n## Queue\nqueue text\n" +
+		"**Q26.** Rooms are server-side.\nMore.\n" +
+		"__Question 30__\nthirty\n" +
+		"**Q13 is bold prose, not a label\n"
 	got := Split([]byte(md))
 	want := map[string]string{
 		"q1":  "one\n\nmore one\n## Q1a is not Q1\n## Queue\nqueue text",
@@ -22,6 +25,8 @@ func TestSplitIsLenient(t *testing.T) {
 		"q7":  "seven",
 		"q12": "twelve",
 		"q20": "twenty",
+		"q26": "Rooms are server-side.\nMore.",
+		"q30": "thirty\n**Q13 is bold prose, not a label",
 	}
 	if len(got) != len(want) {
 		t.Errorf("Split found %d answers, want %d: %q", len(got), len(want), got)
