@@ -169,10 +169,8 @@ func (t *Term) which(ps []passage) string {
 
 // inPassage reports whether one of the term's spellings is in p.
 func (t *Term) inPassage(p passage) bool {
-	for _, re := range t.phrases {
-		if re.MatchString(p.Norm) {
-			return true
-		}
+	if t.anyPhrase != nil && t.anyPhrase.MatchString(p.Norm) {
+		return true
 	}
 	for _, re := range t.patterns {
 		if re.MatchString(p.Norm) {

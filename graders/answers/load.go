@@ -217,6 +217,7 @@ func (t *Term) compile() error {
 	if t.What == "" && !slices.ContainsFunc(t.Spellings, func(s string) bool { return !isPattern(s) }) {
 		return errors.New("a term spelled by patterns only needs what: (how a message names it)")
 	}
+	var quoted []string
 	for _, s := range t.Spellings {
 		if q, ok := parseQuantity(s); ok {
 			t.figures = append(t.figures, q)
@@ -235,7 +236,17 @@ func (t *Term) compile() error {
 			return fmt.Errorf("spelling %q has no word or number in it", s)
 		}
 		t.phraseText = append(t.phraseText, s)
-		t.phrases = append(t.phrases, regexp.MustCompile(`(?:^| )`+regexp.QuoteMeta(n)+`(?:s|es)?(?: |$)`))
+		t.phrases = append(t.phrases, regexp.MustCompile(phraseExpr(regexp.QuoteMeta(n))))
+		quoted = append(quoted, regexp.QuoteMeta(n))
+	}
+	if len(quoted) > 0 {
+		t.anyPhrase = regexp.MustCompile(phraseExpr(strings.Join(quoted, "|")))
 	}
 	return nil
+}
+
+// phraseExpr finds normalised words as whole words, a plural ending
+// allowed: "frame" finds "frames", not "framework".
+func phraseExpr(quoted string) string {
+	return `(?:^| )(?:` + quoted + `)(?:s|es)?(?: |$)`
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"rtlab/graders"
@@ -13,14 +14,22 @@ import (
 	"rtlab/scenarios"
 )
 
-// rubrics loads the embedded rubrics, as the binary does.
-func rubrics(t *testing.T) map[string]*Rubric {
-	t.Helper()
+// loadOnce loads the embedded rubrics once for every test: grading does
+// not change a rubric.
+var loadOnce = sync.OnceValues(func() (map[string]*Rubric, error) {
 	all, err := Load(scenarios.FS())
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	if err := AttachReferences(all, refanswers.FS()); err != nil {
+	return all, AttachReferences(all, refanswers.FS())
+})
+
+// rubrics returns the embedded rubrics with their reference answers, as
+// the binary loads them.
+func rubrics(t *testing.T) map[string]*Rubric {
+	t.Helper()
+	all, err := loadOnce()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return all
@@ -103,12 +112,7 @@ func TestEveryFactCanFail(t *testing.T) {
 					kept = append(kept, p.Raw)
 				}
 			}
-			var got graders.CheckResult
-			for _, c := range r.Grade(strings.Join(kept, "\n\n")).Checks {
-				if c.ID == f.ID {
-					got = c
-				}
-			}
+			got := f.grade(passages(strings.Join(kept, "\n\n")))
 			if got.Status != graders.Fail || !strings.HasPrefix(got.Reason, "the answer does not mention ") {
 				t.Errorf("%s %s: without the sentences that state it: %s %q; want a failure naming what is missing", id, f.ID, got.Status, got.Reason)
 			}

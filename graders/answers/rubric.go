@@ -89,7 +89,8 @@ type Term struct {
 	Line      int      `yaml:"-"`
 
 	phrases    []*regexp.Regexp
-	phraseText []string // the spelling of each phrase, for messages
+	phraseText []string       // the spelling of each phrase, for messages
+	anyPhrase  *regexp.Regexp // all phrases in one expression, to find one fast
 	patterns   []*regexp.Regexp
 	figures    []quantity
 }
