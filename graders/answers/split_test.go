@@ -42,18 +42,19 @@ func TestSplitIsLenient(t *testing.T) {
 }
 
 // A table row reads as a sentence, each cell after its header; a list item
-// and a code line are their own paragraphs; an HTML comment says nothing.
+// is its own paragraph, and so is a code block, a sentence a line; an HTML
+// comment says nothing.
 func TestPassages(t *testing.T) {
-	ps := passages("<!-- say 101 here -->\nProse one. Prose two, e.g. this.\n\n| call | sender | others |\n|---|:-:|---|\n| `socket.broadcast.emit` | ✗ | ✓ |\n\n- item one\n- item two\n\n```js\nio.emit('x')\n```\n")
+	ps := passages("<!-- say 101 here -->\nProse one. Prose two, e.g. this.\n\n| call | sender | others |\n|---|:-:|---|\n| `socket.broadcast.emit` | ✗ | ✓ |\n\n- item one\n- item two\n\n```js\nio.emit('x')\nio.emit('y')\n```\nAfter.\n")
 	var got []string
 	for _, p := range ps {
 		got = append(got, p.Norm)
 	}
-	want := []string{"prose one", "prose two e g this", "call sender others", "call socket broadcast emit sender no others yes", "item one", "item two", "io emit x"}
+	want := []string{"prose one", "prose two e g this", "call sender others", "call socket broadcast emit sender no others yes", "item one", "item two", "io emit x", "io emit y", "after"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("passages:\n got %q\nwant %q", got, want)
 	}
-	if ps[0].Para != ps[1].Para || ps[3].Para == ps[4].Para || ps[4].Para == ps[5].Para {
+	if ps[0].Para != ps[1].Para || ps[3].Para == ps[4].Para || ps[4].Para == ps[5].Para || ps[6].Para != ps[7].Para || ps[7].Para == ps[8].Para {
 		t.Errorf("paragraphs: %+v", ps)
 	}
 }

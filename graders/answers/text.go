@@ -23,7 +23,8 @@ func newPassage(raw string, para int) passage {
 
 // passages cuts a Markdown answer into sentences. Prose is split after a
 // full stop, a question or an exclamation mark followed by a space; a list
-// item, a heading and a code line are paragraphs of their own; a table row
+// item and a heading are paragraphs of their own, and so is a fenced code
+// block, each of its lines a sentence; a table row
 // is one sentence whose cells are each prefixed by their column's header
 // ("A, the sender: no"), so that "| socket.broadcast.emit | no | yes |"
 // under "| call | A, the sender | B, C, the others |" says what the prose
@@ -57,9 +58,12 @@ func passages(md string) []passage {
 		if fence != "" {
 			if strings.HasPrefix(t, fence) {
 				fence = ""
+				para++
 				continue
 			}
-			one(t)
+			if t != "" {
+				out = append(out, newPassage(t, para))
+			}
 			continue
 		}
 		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
