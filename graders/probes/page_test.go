@@ -254,3 +254,28 @@ func pageExt(id string) string {
 	}
 	return ".html"
 }
+
+// mustLoadPage returns exercise id's page scenario.
+func mustLoadPage(t *testing.T, id string) *scenario.Scenario {
+	t.Helper()
+	pages, err := graders.LoadPages(scenarios.FS(), allProbes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, ok := pages[id]
+	if !ok {
+		t.Fatalf("no page scenario %s", id)
+	}
+	return sc
+}
+
+// runPageScenario grades url with sc, h as the harness (nil: none).
+func runPageScenario(sc *scenario.Scenario, url string, h *PageHarness) *graders.Report {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	o := &graders.Options{URL: url, Probes: allProbes}
+	if h != nil {
+		o.Harness = h
+	}
+	return graders.Run(ctx, sc, o)
+}
