@@ -72,7 +72,7 @@ var pageCases = map[string][]brokenPage{
 // keep the wall time low (a session mostly waits on the page's timers),
 // few enough that a loaded 2-core machine still runs each page's timers
 // on time.
-const pageTestSessions = 4
+const pageTestSessions = 6
 
 // TestPages grades every page scenario's reference page, which must pass
 // every check, and each broken page, which must fail exactly the checks
