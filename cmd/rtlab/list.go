@@ -97,9 +97,6 @@ func runList(ctx context.Context, e *env, args []string) error {
 				ungraded = append(ungraded, id)
 			}
 		}
-		if pg, ok := pages[id]; ok { // the browser page's checks (--page)
-			checks += fmt.Sprintf(" + %d page", len(pg.Checks))
-		}
 		ref, variants := "-", ""
 		if ex, ok := reference.Lookup(id); ok {
 			ref = "yes"
