@@ -143,9 +143,9 @@ func (s *PageSession) onEvent(ev any) {
 		line = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " "))
 	case *runtime.EventExceptionThrown:
 		d := ev.ExceptionDetails
-		line = "uncaught: " + d.Text
+		line = "uncaught: " + strings.TrimPrefix(d.Text, "Uncaught")
 		if d.Exception != nil && d.Exception.Description != "" {
-			line += " " + firstLine(d.Exception.Description)
+			line = "uncaught: " + firstLine(d.Exception.Description)
 		}
 	case *network.EventRequestWillBeSent:
 		s.mu.Lock()
