@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
 	"rtlab/reference"
 	"rtlab/scenarios"
@@ -72,29 +73,23 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s — %s\n\n", strings.ToUpper(sc.Exercise), sc.Title)
-	for _, line := range strings.Split(strings.TrimRight(sc.Contract, "\n"), "\n") {
-		if line == "" {
-			b.WriteString("\n")
-			continue
-		}
-		b.WriteString("  " + line + "\n")
-	}
+	writeContract(&b, sc)
 	fmt.Fprintf(&b, "\nChecks (%d), in the order rtlab grade runs them:\n", len(sc.Checks))
-	for i, c := range sc.Checks {
-		fmt.Fprintf(&b, "  %2d. %s\n      [%s]", i+1, c.Name, c.ID)
-		var notes []string
-		if len(c.Needs) > 0 {
-			notes = append(notes, "skipped unless "+strings.Join(c.Needs, " and ")+" passed")
-		}
-		if c.NeedsCmd {
-			notes = append(notes, "needs --cmd (reads the server's output)")
-		}
-		if len(notes) > 0 {
-			fmt.Fprintf(&b, " %s", strings.Join(notes, "; "))
-		}
-		b.WriteString("\n")
-	}
+	writeChecks(&b, sc)
 	fmt.Fprintf(&b, "\nGrade it: rtlab grade --url http://localhost:3000 --exercise %s\n", sc.Exercise)
+	// The browser page, for an exercise that has one beside its server.
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil {
+		return err
+	}
+	if pg, ok := pages[sc.Exercise]; ok {
+		file := fmt.Sprintf("client/q%d.html", exercise.Number(sc.Exercise))
+		fmt.Fprintf(&b, "\nThe page (%s), graded in headless Chromium:\n\n", file)
+		writeContract(&b, pg)
+		fmt.Fprintf(&b, "\nPage checks (%d), in the order rtlab grade runs them:\n", len(pg.Checks))
+		writeChecks(&b, pg)
+		fmt.Fprintf(&b, "\nGrade it: rtlab grade --exercise %s --page %s\n", sc.Exercise, file)
+	}
 	if _, err := fmt.Fprint(e.stdout, b.String()); err != nil {
 		return err
 	}
@@ -137,4 +132,34 @@ func explainLive(ctx context.Context, e *env, id, rawURL string, live graders.Ex
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	return live(ctx, e.stdout, base, &http.Client{Transport: tr})
+}
+
+// writeContract writes a scenario's contract, indented.
+func writeContract(b *strings.Builder, sc *scenario.Scenario) {
+	for _, line := range strings.Split(strings.TrimRight(sc.Contract, "\n"), "\n") {
+		if line == "" {
+			b.WriteString("\n")
+			continue
+		}
+		b.WriteString("  " + line + "\n")
+	}
+}
+
+// writeChecks writes a scenario's checks, numbered, each with its id and
+// what it depends on.
+func writeChecks(b *strings.Builder, sc *scenario.Scenario) {
+	for i, c := range sc.Checks {
+		fmt.Fprintf(b, "  %2d. %s\n      [%s]", i+1, c.Name, c.ID)
+		var notes []string
+		if len(c.Needs) > 0 {
+			notes = append(notes, "skipped unless "+strings.Join(c.Needs, " and ")+" passed")
+		}
+		if c.NeedsCmd {
+			notes = append(notes, "needs --cmd (reads the server's output)")
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(b, " %s", strings.Join(notes, "; "))
+		}
+		b.WriteString("\n")
+	}
 }

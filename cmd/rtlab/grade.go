@@ -54,8 +54,9 @@ Flags:
   --repeat N              grade N times and report every check whose verdict
                           changed between runs (text or json); exit 1 if one failed or flipped
   --variant NAME          without --url: grade this broken variant of the reference
-  --page FILE             grade a browser page (q6): FILE is served on a loopback port
-                          and loaded in headless Chromium (needs chromium)
+  --page FILE             grade a browser page (q6, q9, q10, q11, q14 …): FILE and the files
+                          beside it are served on a loopback port, beside the exercise's own
+                          server with test hooks, and loaded in headless Chromium (needs chromium)
   --nginx-conf FILE       grade an nginx configuration (q8): rtlab runs nginx with FILE in
                           front of its own backend on loopback ports (needs nginx)
   --answers FILE          grade written answers: FILE is an answers.md with a "## Q1"
@@ -78,6 +79,7 @@ Examples:
   rtlab grade --exercise q23 --repeat 10          # is every check stable?
   rtlab grade --answers answers.md --exercise q1,q7  # written answers, by their facts
   rtlab grade --exercise q6 --page student/q6/index.html
+  rtlab grade --exercise q11 --page client/q11.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
 `,
@@ -358,6 +360,9 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*scenario
 		targets = append(targets, &target{id: id, ref: ref, logs: logs})
 	}
 	reports := make([]*graders.Report, len(targets))
+	// The reference pages of exercises that have one, meanwhile.
+	pageReports := make(chan []*graders.Report, 1)
+	go func() { pageReports <- gradeReferencePages(ctx, ids, opts, variant) }()
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Add(1)
@@ -373,7 +378,7 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*scenario
 		}()
 	}
 	wg.Wait()
-	return reports, nil
+	return append(reports, <-pageReports...), nil
 }
 
 // writeGradeReport renders reports in format to --out, or to the default

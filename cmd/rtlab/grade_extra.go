@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"rtlab/graders"
@@ -63,6 +64,53 @@ func servePageFlag(file string, rawURL, exList *string, cmdLine string) (stop fu
 	}
 	*rawURL = base
 	return stop, nil, nil
+}
+
+// gradeReferencePages grades the reference page of each exercise of ids
+// that has a page scenario, in one shared browser, the pages at once: what
+// rtlab grade in reference mode adds to the servers' reports (titled
+// "… — page"). With a --variant (a broken server) it grades none. Without
+// Chromium every page check is skipped, saying how to install it.
+func gradeReferencePages(ctx context.Context, ids []string, opts *graders.Options, variant string) []*graders.Report {
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil || variant != "" {
+		return nil
+	}
+	var todo []string
+	for _, id := range ids {
+		if _, ok := pages[id]; ok {
+			todo = append(todo, id)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	b, err := probes.StartBrowser() // nil when absent: each session then skips
+	if err == nil {
+		defer b.Close()
+	}
+	reports := make([]*graders.Report, len(todo))
+	var wg sync.WaitGroup
+	for i, id := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := pages[id]
+			h, err := probes.StartReferencePage(id, &probes.PageOptions{Browser: b})
+			if err != nil {
+				reports[i] = &graders.Report{Exercise: id, Title: sc.Title + " — page", Err: err}
+				return
+			}
+			defer h.Close()
+			o := *opts
+			o.URL, o.Harness, o.OnCheck, o.Server, o.Nginx = h.URL, h, nil, nil, nil
+			r := graders.Run(ctx, sc, &o)
+			r.Title += " — page"
+			reports[i] = r
+		}()
+	}
+	wg.Wait()
+	return reports
 }
 
 // withPage returns all with exercise id's server scenario replaced by its

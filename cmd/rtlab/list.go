@@ -57,6 +57,10 @@ func runList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil {
+		return err
+	}
 	var ids []string
 	for id := range all {
 		ids = append(ids, id)
@@ -77,7 +81,7 @@ func runList(ctx context.Context, e *env, args []string) error {
 	}
 	exercise.Sort(ids)
 	if *files {
-		return listFiles(e, ids, pos, all)
+		return listFiles(e, ids, pos, all, pages)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EXERCISE\tTITLE\tKIND\tCHECKS\tREFERENCE\tVARIANTS")
@@ -113,7 +117,7 @@ func runList(ctx context.Context, e *env, args []string) error {
 
 // listFiles prints, for each exercise named (every course exercise with a
 // scenario or a reference when none is), the files it is made of.
-func listFiles(e *env, ids, named []string, all map[string]*scenario.Scenario) error {
+func listFiles(e *env, ids, named []string, all, pages map[string]*scenario.Scenario) error {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -146,7 +150,10 @@ func listFiles(e *env, ids, named []string, all map[string]*scenario.Scenario) e
 		if ex, ok := reference.Lookup(id); ok {
 			found = addFile(found, "reference", exercise.SourceOf(root, ex.New))
 		}
-		if sc, ok := all[id]; ok {
+		for _, sc := range []*scenario.Scenario{all[id], pages[id]} {
+			if sc == nil {
+				continue
+			}
 			for _, name := range sc.Probes() {
 				if f, ok := probeSet().Lookup(name); ok {
 					found = addFile(found, "probe", exercise.SourceOf(root, f)+" ("+name+")")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,9 +143,9 @@ func (s *PageSession) onEvent(ev any) {
 		line = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " "))
 	case *runtime.EventExceptionThrown:
 		d := ev.ExceptionDetails
-		line = "uncaught: " + d.Text
+		line = "uncaught: " + strings.TrimPrefix(d.Text, "Uncaught")
 		if d.Exception != nil && d.Exception.Description != "" {
-			line += " " + firstLine(d.Exception.Description)
+			line = "uncaught: " + firstLine(d.Exception.Description)
 		}
 	case *network.EventRequestWillBeSent:
 		s.mu.Lock()
@@ -370,6 +371,10 @@ func ParseNumber(text string) (v float64, decimals int, ok bool) {
 // its last requests and console lines (at most n of each).
 func (s *PageSession) Context(n int) string {
 	var b strings.Builder
+	if far := s.foreign(); len(far) > 0 {
+		b.WriteString(fmt.Sprintf("the page tried to load %s from another origin: there is no network here, serve it beside the page (clients.md); ",
+			strings.Join(tailN(far, 3), ", ")))
+	}
 	b.WriteString("requests: " + describeRequests(s.Harness.Requests(), s.Opened, n))
 	if c := s.Console(); len(c) > 0 {
 		b.WriteString("; console: " + strings.Join(tailN(c, n), " | "))
@@ -377,6 +382,19 @@ func (s *PageSession) Context(n int) string {
 		b.WriteString("; the console stayed empty")
 	}
 	return b.String()
+}
+
+// foreign lists the URLs the page asked for outside its own origin (a
+// CDN's script), each once.
+func (s *PageSession) foreign() []string {
+	var out []string
+	for _, r := range s.BrowserRequests() {
+		if u, err := url.Parse(r.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") &&
+			u.Scheme+"://"+u.Host != s.Harness.URL && !slices.Contains(out, r.URL) {
+			out = append(out, r.URL)
+		}
+	}
+	return out
 }
 
 // sessionError turns a session's harness problem into a check's error:
