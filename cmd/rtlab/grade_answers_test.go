@@ -144,7 +144,8 @@ func TestListKindsAndExplainAnswer(t *testing.T) {
 		regexp.MustCompile(`(?m)^q1\s.*\sanswer\s+6\s`),
 		regexp.MustCompile(`(?m)^q6\s.*\spage\s`),
 		regexp.MustCompile(`(?m)^q8\s.*\sconfig\s`),
-		regexp.MustCompile(`(?m)^q17\s.*\sserver\s`),
+		regexp.MustCompile(`(?m)^q18\s.*\sserver\s`),
+		regexp.MustCompile(`(?m)^q17\s.*\sserver\+page\s`),
 		regexp.MustCompile(`(?m)^q20\s.*\sserver\+answer\s+4\+4\s`),
 		regexp.MustCompile(`(?m)^\d+ of 38 exercises graded`),
 	} {
