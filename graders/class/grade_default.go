@@ -1,0 +1,23 @@
+package class
+
+import (
+	"context"
+
+	"rtlab/graders/submission"
+)
+
+// GradeOptions are DefaultGrade's. A nil *GradeOptions means every
+// default.
+type GradeOptions struct {
+	// NoSandbox runs student code without the sandbox, where bubblewrap
+	// cannot run. Default false: sandboxed.
+	NoSandbox bool
+}
+
+// DefaultGrade is the GradeFunc a class uses unless told otherwise:
+// package submission's grade of one folder.
+func DefaultGrade(opts *GradeOptions) GradeFunc {
+	return func(ctx context.Context, dir string) (*submission.Result, error) {
+		return nil, ErrNoGrader
+	}
+}
