@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -37,6 +38,11 @@ type Options struct {
 	// Progress hears of each submission as it starts and ends. Default:
 	// nothing is told.
 	Progress Progress
+	// Log receives what is for the rtlab maintainers rather than the
+	// instructor: the stack of a grader that panicked. It stays out of
+	// the reports, which must read the same from one run to the next.
+	// Default: os.Stderr.
+	Log io.Writer
 }
 
 // Progress hears what a class run does; Lines and Bars are the two kinds
@@ -128,7 +134,7 @@ func Grade(ctx context.Context, dir string, opts *Options) (*Summary, error) {
 			for folder := range work {
 				o.Progress.Begin(job, folder)
 				start := time.Now()
-				rec := gradeOne(ctx, o.Grade, dir, folder)
+				rec := gradeOne(ctx, o.Grade, dir, folder, o.Log)
 				took := time.Since(start)
 				if err := book.Add(rec, took); err != nil {
 					errOnce.Do(func() { werr = err; cancel() })
@@ -158,10 +164,11 @@ feed:
 
 // gradeOne grades one folder into its Record, whatever the grader does: a
 // returned error or a panic becomes the Record's Crash.
-func gradeOne(ctx context.Context, grade GradeFunc, dir, folder string) (rec *Record) {
+func gradeOne(ctx context.Context, grade GradeFunc, dir, folder string, log io.Writer) (rec *Record) {
 	defer func() {
 		if p := recover(); p != nil {
-			rec = crashRecord(folder, fmt.Sprintf("the grader crashed on this submission (a bug in rtlab; please report it): %v\n%s", p, firstLines(string(debug.Stack()), 12)))
+			fmt.Fprintf(log, "rtlab: the grader panicked on %s: %v\n%s\n", filepath.Join(dir, folder), p, debug.Stack())
+			rec = crashRecord(folder, fmt.Sprintf("the grader crashed on this submission (a bug in rtlab; please report it with the stack it printed): %v", p))
 		}
 	}()
 	res, err := grade(ctx, filepath.Join(dir, folder))
@@ -199,6 +206,9 @@ func withDefaults(opts *Options) Options {
 	}
 	if o.Grade == nil {
 		o.Grade = DefaultGrade(nil)
+	}
+	if o.Log == nil {
+		o.Log = os.Stderr
 	}
 	if o.Progress == nil {
 		o.Progress = nopProgress{}

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"rtlab/graders"
 )
 
 // FileStem is the name of a student's files (results/<stem>.json,
@@ -55,4 +57,10 @@ func cleanName(s string) string {
 		return "_" + out
 	}
 	return out
+}
+
+// printableName is a student's name for a terminal line: control runes
+// escaped, on one line.
+func printableName(s string) string {
+	return strings.ReplaceAll(graders.Printable(s), "\n", `\n`)
 }
