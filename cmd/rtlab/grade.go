@@ -59,8 +59,22 @@ Flags:
   --ca FILE               with an https:// --url: the server's certificate must be signed
                           by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
+Grading a class (../shared/spec/submissions.md):
+  --class DIR             grade every submission folder under DIR, in parallel, into
+                          gradebook.csv, index.html and per-student reports (JSON, Markdown,
+                          HTML, Gradescope results.json); only the flags below apply
+  --jobs N                submissions graded at once (default: the number of cores)
+  --out DIR               where the class's outputs go (default reports/class/<date-time>)
+  --shard K/N             grade only the K-th of N equal slices of the class (sorted by
+                          folder name); auto/N takes K from JOB_COMPLETION_INDEX (+1);
+                          join the shards with rtlab gradebook merge
+  --no-sandbox            run student code without bubblewrap (where it cannot run)
+
 Exit status: 0 when every check passed or was skipped, 1 when one failed,
 2 for a usage error or a server that could not be reached or started.
+With --class: 0 when every submission was graded, whatever the scores (a
+submission the grader failed on is an error in the gradebook), 1 when the
+run could not finish.
 
 Examples:
   rtlab grade --url http://127.0.0.1:3000 --exercise q17
@@ -73,12 +87,17 @@ Examples:
   rtlab grade --exercise q6 --page student/q6/index.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
+  rtlab grade --class submissions --jobs 4 --out reports/class/week3
+  rtlab grade --class submissions --shard 2/5 --out shard-2
 `,
 		run: runGrade,
 	})
 }
 
 func runGrade(ctx context.Context, e *env, args []string) error {
+	if classRequested(args) {
+		return runGradeClass(ctx, e, args) // grade_class.go
+	}
 	fs := newFlagSet("grade")
 	rawURL := fs.String("url", "", "")
 	exList := fs.String("exercise", "", "")

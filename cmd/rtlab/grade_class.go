@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"rtlab/graders/class"
+)
+
+// classGrader is the grader of one submission that `grade --class` uses;
+// tests put a fake in its place.
+var classGrader = class.DefaultGrade
+
+// classRequested reports whether a grade invocation is a class's: --class
+// (or -class) among args, with or without =DIR.
+func classRequested(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "class" {
+			return true
+		}
+	}
+	return false
+}
+
+// runGradeClass is `rtlab grade --class DIR`: every submission folder of
+// DIR (or of one shard of it), graded in parallel into a gradebook and
+// reports (package class). Its flags are documented in grade's usage.
+func runGradeClass(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("grade")
+	dir := fs.String("class", "", "")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "")
+	out := fs.String("out", "", "")
+	shard := fs.String("shard", "", "")
+	noSandbox := fs.Bool("no-sandbox", false, "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q (the class is the folder given to --class)", pos[0])
+	case *dir == "":
+		return usagef("--class needs the folder that holds one folder per submission")
+	case *jobs < 1:
+		return usagef("--jobs %d: want 1 or more submissions graded at once", *jobs)
+	}
+	opts := &class.Options{Jobs: *jobs, Out: *out, Log: e.stderr,
+		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox})}
+	if *shard != "" {
+		s, err := class.ParseShard(*shard, nil)
+		if err != nil {
+			return usagef("%s", err)
+		}
+		opts.Shard = s
+	}
+	if e.isTTY {
+		opts.Progress = class.NewBars(e.stderr)
+	} else {
+		opts.Progress = &class.Lines{W: e.stderr}
+	}
+	_, skipped, err := class.Folders(*dir)
+	if err != nil {
+		return fmt.Errorf("--class %s: %w", *dir, err)
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(e.stderr, "skipping %s: not a submission folder\n", s)
+	}
+	sum, err := class.Grade(ctx, *dir, opts)
+	if err != nil {
+		return err
+	}
+	printClassSummary(e, sum)
+	return nil
+}
+
+// printClassSummary tells where a class's outputs went.
+func printClassSummary(e *env, s *class.Summary) {
+	fmt.Fprintf(e.stdout, "%d submissions graded on %s\n", s.Students, strings.Join(s.Exercises, ", "))
+	if len(s.Crashed) > 0 {
+		fmt.Fprintf(e.stdout, "%d could not be graded (their reports say why): %s\n", len(s.Crashed), strings.Join(s.Crashed, ", "))
+	}
+	fmt.Fprintf(e.stdout, "gradebook: %s/gradebook.csv\nclass report: %s/index.html\n", s.Dir, s.Dir)
+}
