@@ -68,6 +68,8 @@ Grading a class (../shared/spec/submissions.md):
   --shard K/N             grade only the K-th of N equal slices of the class (sorted by
                           folder name); auto/N takes K from JOB_COMPLETION_INDEX (+1);
                           join the shards with rtlab gradebook merge
+  --exercise LIST         grade these exercises only (default: every one; a column of the
+                          gradebook for each that some submission has)
   --no-sandbox            run student code without bubblewrap (where it cannot run)
 
 Exit status: 0 when every check passed or was skipped, 1 when one failed,

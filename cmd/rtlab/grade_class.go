@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 
 	"rtlab/graders/class"
+	"rtlab/internal/exercise"
 )
 
 // classGrader is the grader of one submission that `grade --class` uses;
@@ -38,6 +40,7 @@ func runGradeClass(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "")
 	shard := fs.String("shard", "", "")
 	noSandbox := fs.Bool("no-sandbox", false, "")
+	exList := fs.String("exercise", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -50,8 +53,20 @@ func runGradeClass(ctx context.Context, e *env, args []string) error {
 	case *jobs < 1:
 		return usagef("--jobs %d: want 1 or more submissions graded at once", *jobs)
 	}
+	var ids []string
+	if *exList != "" {
+		for _, s := range strings.Split(*exList, ",") {
+			ex, err := exercise.Parse(s)
+			if err != nil || ex.Num == 0 {
+				return usagef("--exercise %q: no exercise %q in the course (ids are q1 to q38)", *exList, strings.TrimSpace(s))
+			}
+			ids = append(ids, ex.ID)
+		}
+		exercise.Sort(ids)
+		ids = slices.Compact(ids)
+	}
 	opts := &class.Options{Jobs: *jobs, Out: *out, Log: e.stderr,
-		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox})}
+		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox, Exercises: ids})}
 	if *shard != "" {
 		s, err := class.ParseShard(*shard, nil)
 		if err != nil {

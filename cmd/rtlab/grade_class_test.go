@@ -96,6 +96,7 @@ func TestGradeClassUsageErrors(t *testing.T) {
 		{[]string{"grade", "--class", "x", "--jobs", "0"}, "--jobs 0"},
 		{[]string{"grade", "--class", "x", "--url", "http://x"}, "flag provided but not defined: -url"},
 		{[]string{"grade", "--class="}, "--class needs the folder"},
+		{[]string{"grade", "--class", "x", "--exercise", "q17,q99"}, `no exercise "q99"`},
 		{[]string{"gradebook"}, "want a subcommand: merge"},
 		{[]string{"gradebook", "merge"}, "merge needs the shards' output folders"},
 	} {

@@ -238,13 +238,15 @@ type Summary struct {
 }
 
 // exercises are the ids of every exercise graded in the class, in course
-// order.
+// order: those some student has something for. An exercise missing from
+// every submission (the course's 38 when the class was graded on all of
+// them) would only be a column of "missing".
 func (b *Book) exercises() []string {
 	seen := map[string]bool{}
 	var ids []string
 	for _, r := range b.rows {
-		for id := range r.cells {
-			if !seen[id] {
+		for id, c := range r.cells {
+			if c != "missing" && !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
 			}

@@ -29,7 +29,7 @@ func gradeSample(t *testing.T, opts *Options) (*Summary, string) {
 }
 
 // The gradebook: one column per exercise graded in the class, in course
-// order; rows sorted by student; cells passed/gradeable, missing, error;
+// order (none for q30, which nobody handed in); rows sorted by student; cells passed/gradeable, missing, error;
 // a student the grader crashed on is an error in every column and the run
 // went on past it.
 func TestGradebook(t *testing.T) {
@@ -56,6 +56,11 @@ judy,0,0,missing,missing,missing
 	erin := readFile(t, filepath.Join(out, "erin.md"))
 	if !strings.Contains(erin, "grader crashed") || !strings.Contains(erin, "index out of range") {
 		t.Errorf("erin.md does not say the grader crashed and why:\n%s", erin)
+	}
+	// q30 is missing from every submission: no column, one line in the
+	// student's report.
+	if judy := readFile(t, filepath.Join(out, "judy.md")); !strings.Contains(judy, "Nothing handed in for Q2, Q17, Q18, Q30.") || strings.Contains(judy, "## Q") {
+		t.Errorf("judy.md should list the missing exercises on one line, with no section each:\n%s", judy)
 	}
 	frank := readFile(t, filepath.Join(out, "frank.md"))
 	if !strings.Contains(frank, "malformed rtlab.yaml: line 3") {

@@ -12,6 +12,10 @@ type GradeOptions struct {
 	// NoSandbox runs student code without the sandbox, where bubblewrap
 	// cannot run. Default false: sandboxed.
 	NoSandbox bool
+	// Exercises are the normalised ids to grade. Default: every exercise
+	// of the course, those a submission has nothing for reported missing
+	// (and left out of the gradebook when nobody has anything for them).
+	Exercises []string
 }
 
 // DefaultGrade is the GradeFunc a class uses unless told otherwise:

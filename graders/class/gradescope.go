@@ -50,8 +50,11 @@ func gradescope(r *Record) ([]byte, error) {
 	for _, s := range r.Sandbox {
 		notes = append(notes, "sandbox: "+s)
 	}
+	if m := r.Missing(); len(m) > 0 {
+		notes = append(notes, "Nothing handed in for "+strings.Join(m, ", ")+".")
+	}
 	out.Output = graders.Printable(strings.Join(notes, "\n"))
-	for _, e := range r.Exercises {
+	for _, e := range r.Handed() {
 		prefix := strings.ToUpper(e.ID) + " " + e.Title
 		if e.State != submission.Graded {
 			t := gradescopeTest{Name: prefix, Number: e.ID, Output: string(e.State)}

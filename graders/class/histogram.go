@@ -46,7 +46,7 @@ func histogramSVG(bins [histogramBins]int) (template.HTML, error) {
 		labels[i] = fmt.Sprintf("%d–%d", i*10, i*10+9)
 		most = max(most, n)
 	}
-	labels[len(labels)-1] = "90–100"
+	labels[len(labels)-1] = "90+"
 	bars, err := plotter.NewBarChart(vals, vg.Points(22))
 	if err != nil {
 		return "", err

@@ -31,6 +31,7 @@ var templates = func() *template.Template {
 		"printable": graders.Printable,
 		"cell":      func(r *Record, id string) string { return r.Cell(id) },
 		"logs":      shownLogs,
+		"join":      strings.Join,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 }()

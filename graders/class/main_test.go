@@ -99,7 +99,7 @@ var sampleClass = map[string]string{
 	"grace":   "student =HYPERLINK(\"http://x\")\nq2 pass pass pass\nq18 pass fail",
 	"heidi":   "q2 pass pass pass\nq17 pass pass pass pass\nq18 pass pass",
 	"ivan":    "q17 fail fail fail fail",
-	"judy":    "q2 missing\nq17 missing\nq18 missing",
+	"judy":    "q2 missing\nq17 missing\nq18 missing\nq30 missing",
 	"mallory": "student ../../etc/passwd\nq2 fail fail fail",
 }
 

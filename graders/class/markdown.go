@@ -27,7 +27,10 @@ func markdown(r *Record) []byte {
 	if len(r.Sandbox) > 0 {
 		b.WriteString("\n")
 	}
-	for _, e := range r.Exercises {
+	if m := r.Missing(); len(m) > 0 {
+		fmt.Fprintf(&b, "Nothing handed in for %s.\n\n", strings.Join(m, ", "))
+	}
+	for _, e := range r.Handed() {
 		fmt.Fprintf(&b, "## %s %s: %s\n\n", strings.ToUpper(e.ID), mdText(e.Title), r.Cell(e.ID))
 		if e.State != submission.Graded {
 			if e.Reason != "" {

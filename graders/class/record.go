@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"rtlab/graders"
 	"rtlab/graders/submission"
@@ -133,6 +134,31 @@ func (r *Record) Cell(id string) string {
 		return "error"
 	}
 	return "missing"
+}
+
+// Handed are the exercises the submission has something for; Missing are
+// the ids of those it has nothing for. Reports show the first in full and
+// the second on one line: a class graded on the whole course would
+// otherwise list thirty missing exercises per student.
+func (r *Record) Handed() []ExerciseGrade {
+	var out []ExerciseGrade
+	for _, e := range r.Exercises {
+		if e.State != submission.Missing {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Missing: see Handed.
+func (r *Record) Missing() []string {
+	var out []string
+	for _, e := range r.Exercises {
+		if e.State == submission.Missing {
+			out = append(out, strings.ToUpper(e.ID))
+		}
+	}
+	return out
 }
 
 // Marshal is the Record as results/<student>.json holds it: indented, one
