@@ -46,8 +46,11 @@ func useFakeClassGrader(t *testing.T) {
 }
 
 // tinyClass is a class of n folders s01…, s02…, their scores i/3.
-func tinyClass(t *testing.T, n int) string {
-	dir := t.TempDir()
+func tinyClass(t *testing.T, n int) string { return tinyClassIn(t, t.TempDir(), n) }
+
+// tinyClassIn writes tinyClass's folders into dir.
+func tinyClassIn(t *testing.T, dir string, n int) string {
+	t.Helper()
 	for i := 1; i <= n; i++ {
 		d := filepath.Join(dir, "s"+string(rune('0'+i/10))+string(rune('0'+i%10)))
 		os.MkdirAll(d, 0o755)
