@@ -88,6 +88,11 @@ func New(o *Options) (*Box, error) {
 		return nil, &UnavailableError{Reason: fmt.Sprintf("%s is not installed (Debian: apt-get install bubblewrap)", opts.Bwrap)}
 	}
 	b := &Box{opts: opts, seen: map[string]bool{}, starts: make(chan func()), starterDone: make(chan struct{})}
+	if opts.UID > 0 {
+		b.uid = opts.UID
+		go b.starter()
+		return b, nil
+	}
 	for range 100 {
 		uid := uidBase + rand.IntN(uidSpan)
 		if len(procsOf(uid)) == 0 {
@@ -163,12 +168,15 @@ type Server struct {
 	box     *Box
 	line    string
 	cmd     *exec.Cmd
-	initPID int      // bwrap's pid 1 in the box, seen from outside
+	initPID int      // bwrap's pid 1 in the box, seen from outside; set before Start returns
 	ns      *os.File // the box's network namespace
 	bridge  *bridge
 	url     string
 	done    chan struct{}
 	err     error // cmd.Wait's, valid after done
+
+	mu   sync.Mutex
+	main int // the student's command's pid, found by group
 
 	stdout, stderr *capped
 	stopOnce       sync.Once
@@ -245,10 +253,6 @@ func (b *Box) Start(ctx context.Context, c *Command) (*Server, error) {
 		s.err = cmd.Wait()
 		close(s.done)
 	}()
-	b.mu.Lock()
-	b.servers = append(b.servers, s)
-	b.mu.Unlock()
-
 	fail := func(msg string) (*Server, error) {
 		ln.Close()
 		s.Stop()
@@ -260,6 +264,9 @@ func (b *Box) Start(ctx context.Context, c *Command) (*Server, error) {
 		return fail(fmt.Sprintf("could not be started in the sandbox (%v)", err))
 	}
 	s.initPID = pid
+	b.mu.Lock()
+	b.servers = append(b.servers, s)
+	b.mu.Unlock()
 	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
 	if err != nil {
 		return fail(fmt.Sprintf("could not be reached in the sandbox (%v)", err))
@@ -390,11 +397,29 @@ func sigName(sig syscall.Signal) string {
 	return "signal " + strconv.Itoa(int(sig))
 }
 
-// group is the process group of the student's command: bwrap's pid 1
-// made a session of its own (--new-session), and the command inherits its
-// group. SIGTERM to it reaches the command and its children; pid 1 itself,
-// the namespace's init, ignores it.
-func (s *Server) group() int { return s.initPID }
+// group is the process group of the student's command: the supervisor
+// (pid 1's child) started it with setsid, so it leads a group of its own,
+// which its children share and which outlives it while one of them runs.
+// 0 until it is found.
+func (s *Server) group() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.main != 0 {
+		return s.main
+	}
+	if s.initPID == 0 {
+		return 0
+	}
+	for _, sup := range children(s.initPID) {
+		for _, c := range children(sup.pid) {
+			if c.pgrp == c.pid {
+				s.main = c.pid
+				return c.pid
+			}
+		}
+	}
+	return 0
+}
 
 // Signal sends sig to the process group of the server's command, as
 // managed mode does: a probe tests graceful shutdown with SIGTERM.
@@ -404,10 +429,11 @@ func (s *Server) Signal(sig syscall.Signal) error {
 		return errors.New("the server has already exited")
 	default:
 	}
-	if s.initPID == 0 {
+	g := s.group()
+	if g == 0 {
 		return errors.New("the server's command is not running")
 	}
-	return syscall.Kill(-s.group(), sig)
+	return syscall.Kill(-g, sig)
 }
 
 // Stop ends the server as the contract says: SIGTERM to its process group,
@@ -434,16 +460,19 @@ func (s *Server) stop() error {
 		return nil
 	default:
 	}
-	if lead := s.group(); lead != 0 {
+	lead := s.group()
+	{
 		// What left the group (setsid, a double fork) is a daemon the
 		// server started; the end of the box ends it, and the report says
 		// so.
-		groups := map[int]bool{}
+		groups := map[int]bool{s.initPID: true} // the supervisor's
 		s.box.mu.Lock()
-		for _, o := range s.box.servers {
-			groups[o.group()] = true
-		}
+		others := append([]*Server(nil), s.box.servers...)
 		s.box.mu.Unlock()
+		for _, o := range others {
+			groups[o.group()] = true
+			groups[o.initPID] = true
+		}
 		var away []string
 		for _, p := range s.inBox() {
 			if !groups[p.pgrp] {
@@ -453,19 +482,41 @@ func (s *Server) stop() error {
 		if len(away) > 0 {
 			s.box.note("daemon", fmt.Sprintf("%q left %d process(es) running outside its process group (a daemon): %s; killed at the end", s.line, len(away), strings.Join(away, ", ")))
 		}
+	}
+	if lead != 0 {
 		syscall.Kill(-lead, syscall.SIGTERM)
 	}
-	t := time.NewTimer(s.box.opts.Grace)
-	defer t.Stop()
-	select {
-	case <-s.done:
-		return nil
-	case <-t.C:
+	// The server has stopped when no process of its group is left but
+	// the supervisor; daemons outside the group are the box's to end.
+	deadline := time.Now().Add(s.box.opts.Grace)
+	for time.Now().Before(deadline) {
+		if len(s.groupLeft()) == 0 {
+			break
+		}
+		select {
+		case <-s.done:
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	s.box.note("sigterm", fmt.Sprintf("%q did not exit within %s of SIGTERM: killed", s.line, s.box.opts.Grace))
+	if left := s.groupLeft(); len(left) > 0 {
+		s.box.note("sigterm", fmt.Sprintf("%q did not exit within %s of SIGTERM: killed %s", s.line, s.box.opts.Grace, strings.Join(left, ", ")))
+	}
 	s.kill()
 	<-s.done
 	return nil
+}
+
+// groupLeft names the processes of the server's group still running,
+// the supervisor (pid 1's child) aside.
+func (s *Server) groupLeft() []string {
+	var left []string
+	for _, p := range s.inBox() {
+		if g := s.group(); g != 0 && p.pgrp == g {
+			left = append(left, fmt.Sprintf("%s (pid %d)", p.name, p.pid))
+		}
+	}
+	return left
 }
 
 // exitNote records why a server ended by itself when a limit ended it.

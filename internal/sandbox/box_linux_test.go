@@ -85,3 +85,29 @@ func TestServerIsReachedAndStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("processes left: %v", left)
 	}
 }
+
+func TestServerIgnoringSIGTERMIsKilledAndNoted(t *testing.T) {
+	t.Parallel()
+	requireBox(t)
+	dir := project(t, map[string]string{"server.js": `
+process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
+require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);
+`})
+	b, err := New(&Options{Grace: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Start(context.Background(), &Command{Line: "node server.js", Dir: dir})
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	s.Stop()
+	notes := b.Close()
+	if len(notes) != 1 || !strings.Contains(notes[0], "did not exit within 500ms of SIGTERM: killed node") {
+		t.Errorf("notes %q, want one saying the server was killed after SIGTERM", notes)
+	}
+	if out, _ := s.Logs(); !strings.Contains(out, "ignoring SIGTERM") {
+		t.Errorf("the server got no SIGTERM; stdout %q", out)
+	}
+}

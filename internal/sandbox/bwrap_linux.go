@@ -77,9 +77,12 @@ func bwrapArgs(o *Options, uid int, dir, line string, env []string, infoFD int) 
 	}
 	l := o.Limits
 	u := strconv.Itoa(uid)
+	cpu := int64(l.CPU.Seconds() + 0.5)
 	a = append(a, "--",
 		"prlimit",
-		"--cpu="+strconv.FormatInt(int64(l.CPU.Seconds()+0.5), 10),
+		// soft:hard, a second apart: the soft limit's SIGXCPU names the
+		// cause in the exit status, the hard one's SIGKILL would not.
+		"--cpu="+strconv.FormatInt(cpu, 10)+":"+strconv.FormatInt(cpu+1, 10),
 		"--as="+strconv.FormatUint(l.AddressSpace, 10),
 		"--nofile="+strconv.FormatUint(l.OpenFiles, 10),
 		"--nproc="+strconv.FormatUint(l.Processes, 10),
@@ -89,10 +92,33 @@ func bwrapArgs(o *Options, uid int, dir, line string, env []string, infoFD int) 
 		"setpriv", "--reuid="+u, "--regid="+u, "--clear-groups",
 		"--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
 		"--",
-		"sh", "-c", line,
+		"sh", "-c", supervisor, "rtlab-box", line,
 	)
 	return a
 }
+
+// supervisor is the box's first process (after prlimit and setpriv): it
+// runs the student's line and stays until every other process of the box
+// has ended, then exits with the line's status. bwrap ends the box as
+// soon as its first process exits, which would kill a server that ignores
+// SIGTERM, or a daemon, before Stop could see and report it. It catches
+// SIGTERM (a handler, not an ignore, so the line's processes get the
+// default back) and counts the box's processes in its own /proc: pid 1
+// and itself are two. The line runs in a session and process group of its
+// own (setsid), so that the supervisor's own children (sleep) are not
+// counted as the server's.
+const supervisor = `trap : TERM INT HUP
+setsid sh -c "$1" &
+main=$!
+st=0
+while kill -0 "$main" 2>/dev/null; do wait "$main"; st=$?; done
+while :; do
+  n=0
+  for p in /proc/[0-9]*; do n=$((n+1)); done
+  [ "$n" -le 2 ] && break
+  sleep 0.1 2>/dev/null || :
+done
+exit "$st"`
 
 // toolPrefixes are the install folders of node and npm when they live
 // outside /usr: the folder above their bin/.

@@ -22,6 +22,10 @@ type Options struct {
 	LogCap int
 	// Bwrap is the bubblewrap program. Default "bwrap" found in PATH.
 	Bwrap string
+	// UID is the uid the box's processes run as. Default: a random uid
+	// between 1,200,000 and 801,200,000 that no process has. Two boxes
+	// must never share one: RLIMIT_NPROC and the final sweep count by uid.
+	UID int
 }
 
 // Limits are rlimits, set in the box before the student's command runs.
