@@ -56,6 +56,11 @@ Flags:
                           and loaded in headless Chromium (needs chromium)
   --nginx-conf FILE       grade an nginx configuration (q8): rtlab runs nginx with FILE in
                           front of its own backend on loopback ports (needs nginx)
+  --submission DIR        grade a student's folder (submissions.md): rtlab.yaml or the
+                          conventions, npm install, each server in a sandbox, Q8's nginx
+                          configuration, pages and answers; --exercise narrows it
+  --no-sandbox            with --submission: run the servers with your rights and network
+                          (only for your own code, or where bubblewrap cannot run)
   --ca FILE               with an https:// --url: the server's certificate must be signed
                           by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
@@ -89,6 +94,7 @@ Examples:
   rtlab grade --exercise q6 --page student/q6/index.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
+  rtlab grade --submission classroom/alice --format markdown
   rtlab grade --class submissions --jobs 4 --out reports/class/week3
   rtlab grade --class submissions --shard 2/5 --out shard-2
 `,
@@ -116,9 +122,18 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	caFile := fs.String("ca", "", "")
 	nginxConf := fs.String("nginx-conf", "", "")
 	repeat := fs.Int("repeat", 1, "")
+	subDir := fs.String("submission", "", "")
+	noSandbox := fs.Bool("no-sandbox", false, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *subDir != "" { // grade_submission.go
+		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
+			return usagef("%v", errSubmissionFlags)
+		}
+		return gradeSubmission(ctx, e, submissionFlags{dir: *subDir, exList: *exList, format: *format, out: *out,
+			secret: *secret, timeout: *timeout, deadline: *deadline, noSandbox: *noSandbox})
 	}
 	// --page and --ca (Sections A/B): see grade_extra.go.
 	if *page != "" {

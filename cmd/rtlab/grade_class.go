@@ -8,12 +8,19 @@ import (
 	"strings"
 
 	"rtlab/graders/class"
+	"rtlab/graders/submission"
 	"rtlab/internal/exercise"
+	"rtlab/internal/sandbox"
 )
 
 // classGrader is the grader of one submission that `grade --class` uses;
 // tests put a fake in its place.
 var classGrader = class.DefaultGrade
+
+// classGraderSandboxed: classGrader runs student code, so --class refuses
+// to run without the sandbox unless --no-sandbox is given. Tests whose
+// fake runs nothing turn it off.
+var classGraderSandboxed = true
 
 // classRequested reports whether a grade invocation is a class's: --class
 // (or -class) among args, with or without =DIR.
@@ -65,8 +72,15 @@ func runGradeClass(ctx context.Context, e *env, args []string) error {
 		exercise.Sort(ids)
 		ids = slices.Compact(ids)
 	}
+	if !*noSandbox && classGraderSandboxed {
+		if err := sandbox.Available(nil); err != nil {
+			fmt.Fprintf(e.stderr, "rtlab: %v\nrtlab: students' code is untrusted; grade a class here only with --no-sandbox, which runs it with your rights and network\n", err)
+			return &exitError{2}
+		}
+	}
 	opts := &class.Options{Jobs: *jobs, Out: *out, Log: e.stderr,
-		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox, Exercises: ids})}
+		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox, Exercises: ids,
+			Submission: &submission.Options{Probes: probeSet()}})}
 	if *shard != "" {
 		s, err := class.ParseShard(*shard, nil)
 		if err != nil {

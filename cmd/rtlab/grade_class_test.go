@@ -40,9 +40,9 @@ func fakeClassGrader(*class.GradeOptions) class.GradeFunc {
 
 // useFakeClassGrader puts fakeClassGrader in place for the test.
 func useFakeClassGrader(t *testing.T) {
-	old := classGrader
-	classGrader = fakeClassGrader
-	t.Cleanup(func() { classGrader = old })
+	old, oldBox := classGrader, classGraderSandboxed
+	classGrader, classGraderSandboxed = fakeClassGrader, false
+	t.Cleanup(func() { classGrader, classGraderSandboxed = old, oldBox })
 }
 
 // tinyClass is a class of n folders s01…, s02…, their scores i/3.

@@ -2,7 +2,6 @@ package class
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -188,10 +187,6 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// ErrNoGrader is DefaultGrade's answer while no submission grader is built
-// in.
-var ErrNoGrader = errors.New("this rtlab has no submission grader built in")
 
 func withDefaults(opts *Options) Options {
 	var o Options

@@ -1,0 +1,113 @@
+package sandbox
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireBox skips when this machine cannot sandbox, saying why.
+func requireBox(t *testing.T) {
+	t.Helper()
+	if err := Available(nil); err != nil {
+		t.Skipf("%v", err)
+	}
+}
+
+// project writes files into a fresh folder readable by the box's uid.
+func project(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const helloServer = `
+const http = require('http');
+http.createServer((req, res) => {
+  res.end(JSON.stringify({secret: process.env.JWT_SECRET, home: process.env.HOME, cwd: process.cwd(), user: process.env.USER || null}));
+}).listen(process.env.PORT, () => console.log('listening on ' + process.env.PORT));
+process.on('SIGTERM', () => { console.log('bye'); process.exit(0); });
+`
+
+func TestServerIsReachedAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	requireBox(t)
+	dir := project(t, map[string]string{"server.js": helloServer})
+	b, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := b.Start(ctx, &Command{Line: "node server.js", Dir: dir, Env: []string{"JWT_SECRET=s3"}})
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	resp, err := http.Get(s.URL())
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := `{"secret":"s3","home":"/home/student","cwd":"/submission","user":null}`
+	if string(body) != want {
+		t.Errorf("body %s, want %s", body, want)
+	}
+	if err := s.Stop(); err != nil {
+		t.Error(err)
+	}
+	notes := b.Close()
+	if len(notes) != 0 {
+		t.Errorf("a well-behaved server got notes: %q", notes)
+	}
+	out, _ := s.Logs()
+	if !strings.Contains(out, "bye") {
+		t.Errorf("the server did not get SIGTERM; stdout: %q", out)
+	}
+	if left := procsOf(b.UID()); len(left) != 0 {
+		t.Errorf("processes left: %v", left)
+	}
+}
+
+func TestServerIgnoringSIGTERMIsKilledAndNoted(t *testing.T) {
+	t.Parallel()
+	requireBox(t)
+	dir := project(t, map[string]string{"server.js": `
+process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
+require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);
+`})
+	b, err := New(&Options{Grace: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Start(context.Background(), &Command{Line: "node server.js", Dir: dir})
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	s.Stop()
+	notes := b.Close()
+	if len(notes) != 1 || !strings.Contains(notes[0], "did not exit within 500ms of SIGTERM: killed node") {
+		t.Errorf("notes %q, want one saying the server was killed after SIGTERM", notes)
+	}
+	if out, _ := s.Logs(); !strings.Contains(out, "ignoring SIGTERM") {
+		t.Errorf("the server got no SIGTERM; stdout %q", out)
+	}
+}
