@@ -75,3 +75,11 @@ func TestSampleClass(t *testing.T) {
 		t.Error("mallory's name reached her HTML report as markup")
 	}
 }
+
+// The README shows the sample class's gradebook as it is.
+func TestReadmeShowsTheSampleGradebook(t *testing.T) {
+	readme := readFile(t, filepath.Join("..", "..", "README.md"))
+	if gb := readFile(t, filepath.Join("testdata", "sample-gradebook.csv")); !strings.Contains(readme, "```\n"+gb+"```") {
+		t.Errorf("README.md does not show testdata/sample-gradebook.csv as it is; paste it in its \"Grade a class\" section:\n%s", gb)
+	}
+}
