@@ -89,6 +89,7 @@ type failedCheck struct {
 type column struct {
 	key            checkKey
 	Exercise, Name string
+	N              int // the check's number in its exercise, from 1
 	pos            int
 }
 
@@ -145,6 +146,12 @@ func (b *Book) index(ids []string) ([]byte, error) {
 		}
 		return strings.Compare(x.Name, y.Name)
 	})
+	for i := range d.Columns {
+		d.Columns[i].N = 1
+		if i > 0 && d.Columns[i-1].Exercise == d.Columns[i].Exercise {
+			d.Columns[i].N = d.Columns[i-1].N + 1
+		}
+	}
 	if len(d.MostFailed) > maxMostFailed {
 		d.MostFailed = d.MostFailed[:maxMostFailed]
 	}
