@@ -89,4 +89,3 @@ func safeName(s string) string {
 
 // errSubmissionFlags names the flags --submission does not go with.
 var errSubmissionFlags = errors.New("--submission grades a folder: it does not go with --url, --cmd, --page, --nginx-conf, --variant or --repeat")
-

@@ -51,7 +51,6 @@ func (r *Result) Reports() []*graders.Report {
 	return out
 }
 
-
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func titleOf(id string) string { return exercise.Title(id) }

@@ -218,7 +218,7 @@ type Server struct {
 	box     *Box
 	line    string
 	cmd     *exec.Cmd
-	initPID int      // bwrap's pid 1 in the box, seen from outside; set before Start returns
+	initPID int // bwrap's pid 1 in the box, seen from outside; set before Start returns
 	bridge  *bridge
 	url     string
 	done    chan struct{}
