@@ -179,3 +179,66 @@ http.createServer((q, r) => r.end('b')).listen(process.env.PORT);
 	default:
 	}
 }
+
+// TestNpmStartRunsInTheBox: npm start works in the box (no network, a
+// read-only folder, HOME on tmpfs) and leaves no note.
+func TestNpmStartRunsInTheBox(t *testing.T) {
+	t.Parallel()
+	requireBox(t)
+	dir := project(t, map[string]string{
+		"package.json": `{"name":"s","version":"1.0.0","scripts":{"start":"node server.js"}}`,
+		"server.js":    helloServer,
+	})
+	b, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := b.Start(ctx, &Command{Line: "npm start", Dir: dir})
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	if resp, err := http.Get(s.URL()); err != nil {
+		t.Error(err)
+	} else {
+		resp.Body.Close()
+	}
+	if notes := b.Close(); len(notes) != 0 {
+		o, e := s.Logs()
+		t.Errorf("notes %q\nstdout %s\nstderr %s", notes, o, e)
+	}
+}
+
+// TestLimitsAreNoted: a server over the file size limit, and one over the
+// open files limit, are noted as such.
+func TestLimitsAreNoted(t *testing.T) {
+	t.Parallel()
+	requireBox(t)
+	dir := project(t, map[string]string{
+		"big.js": `require('fs').writeFileSync('/tmp/big', Buffer.alloc(4 << 20));
+require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);`,
+		"files.js": `const fs = require('fs'); const fds = [];
+try { for (;;) fds.push(fs.openSync('/dev/null', 'r')); } catch (e) { console.error(e.message); }
+fds.forEach((fd) => fs.closeSync(fd));
+require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);`,
+	})
+	b, err := New(&Options{Limits: &Limits{FileSize: 1 << 20, OpenFiles: 64}, StartTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := b.Start(ctx, &Command{Line: "node big.js", Dir: dir}); err == nil || !strings.Contains(err.Error(), "EFBIG") {
+		t.Errorf("over the file size limit: %v", err)
+	}
+	if _, err := b.Start(ctx, &Command{Line: "node files.js", Dir: dir}); err != nil {
+		t.Errorf("files.js: %v", err)
+	}
+	notes := strings.Join(b.Close(), "\n")
+	for _, want := range []string{"hit the file size limit", "hit the open files limit"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("no note says %q: %s", want, notes)
+		}
+	}
+}

@@ -69,6 +69,12 @@ func bwrapArgs(o *Options, uid int, dir, line string, env []string, infoFD int) 
 		"--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
 		"--setenv", "HOME", HomeDir,
 		"--setenv", "TMPDIR", "/tmp",
+		// npm start must not look for a newer npm: there is no network,
+		// and its complaint would read as a denied connection.
+		"--setenv", "NO_UPDATE_NOTIFIER", "1",
+		"--setenv", "npm_config_update_notifier", "false",
+		"--setenv", "npm_config_fund", "false",
+		"--setenv", "npm_config_audit", "false",
 	)
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
