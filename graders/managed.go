@@ -43,8 +43,8 @@ type Process struct {
 	// signalFn, set by NewSignalledLogSink, delivers Signal for a server
 	// that rtlab runs but not as cmd (in a sandbox).
 	signalFn func(syscall.Signal) error
-	done  chan struct{}
-	err   error // from Wait, valid after done
+	done     chan struct{}
+	err      error // from Wait, valid after done
 
 	mu      sync.Mutex
 	lines   []LogLine

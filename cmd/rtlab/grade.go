@@ -136,7 +136,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *subDir != "" { // grade_submission.go
-		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
+		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || *answersFile != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
 			return usagef("%v", errSubmissionFlags)
 		}
 		return gradeSubmission(ctx, e, submissionFlags{dir: *subDir, exList: *exList, format: *format, out: *out,

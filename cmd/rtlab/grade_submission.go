@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/graders/answers"
 	"rtlab/graders/submission"
 	"rtlab/internal/exercise"
 	"rtlab/internal/sandbox"
@@ -46,7 +47,12 @@ func gradeSubmission(ctx context.Context, e *env, f submissionFlags) error {
 			return &exitError{2}
 		}
 	}
+	rubrics, err := loadRubrics() // grade_answers.go
+	if err != nil {
+		return err
+	}
 	opts := &submission.Options{
+		Answers:   answersGrader(rubrics),
 		Exercises: ids,
 		Probes:    probeSet(),
 		Grader:    &graders.Options{Timeout: f.timeout, JWTSecret: f.secret, Probes: probeSet()},
@@ -76,6 +82,24 @@ func gradeSubmission(ctx context.Context, e *env, f submissionFlags) error {
 	return nil
 }
 
+// answersGrader grades a submission's answers.md against the rubrics of
+// the exercises asked for that have one (the others have no written
+// answer).
+func answersGrader(rubrics map[string]*answers.Rubric) func(md []byte, ids []string) []*graders.Report {
+	return func(md []byte, ids []string) []*graders.Report {
+		var with []string
+		for _, id := range ids {
+			if _, ok := rubrics[id]; ok {
+				with = append(with, id)
+			}
+		}
+		if len(with) == 0 {
+			return nil
+		}
+		return answers.GradeDoc(md, rubrics, with)
+	}
+}
+
 // safeName keeps a student's name usable in a file name.
 func safeName(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -88,5 +112,4 @@ func safeName(s string) string {
 }
 
 // errSubmissionFlags names the flags --submission does not go with.
-var errSubmissionFlags = errors.New("--submission grades a folder: it does not go with --url, --cmd, --page, --nginx-conf, --variant or --repeat")
-
+var errSubmissionFlags = errors.New("--submission grades a folder: it does not go with --url, --cmd, --page, --nginx-conf, --answers, --variant or --repeat")

@@ -265,11 +265,15 @@ func (g *grading) server(ctx context.Context, box *sandbox.Box, s Server, ids []
 		if err != nil {
 			startErr = err
 		} else {
-			p, err := graders.StartProcess(ctx, s.Cmd, &graders.ProcessOptions{Addr: addr, Env: env, Dir: g.dir})
+			po := &graders.ProcessOptions{Addr: addr, Env: env, Dir: g.dir}
+			if so := g.opts.Sandbox; so != nil {
+				po.StartTimeout, po.Grace = so.StartTimeout, so.Grace
+			}
+			p, err := graders.StartProcess(ctx, s.Cmd, po)
 			startErr = err
 			if err == nil {
 				run = &running{url: "http://" + addr, sink: p, stop: func() { p.Stop() }, logs: func() string {
-					return joinLogs(strings.Join(p.Lines("stdout"), "\n"), strings.Join(p.Lines("stderr"), "\n"))
+					return joinLogs(capLog(strings.Join(p.Lines("stdout"), "\n")), capLog(strings.Join(p.Lines("stderr"), "\n")))
 				}}
 			}
 		}
@@ -306,6 +310,16 @@ func (g *grading) server(ctx context.Context, box *sandbox.Box, s Server, ids []
 		cancel()
 		g.add(id, r)
 	}
+}
+
+// capLog keeps the first MiB of an unsandboxed server's stream, as the
+// sandbox does.
+func capLog(s string) string {
+	const max = 1 << 20
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + fmt.Sprintf("\n[rtlab: %d more bytes not kept: output is capped at %d bytes]\n", len(s)-max, max)
 }
 
 func joinLogs(stdout, stderr string) string {

@@ -35,7 +35,8 @@ type Options struct {
 	// machine, or where the sandbox cannot run and the instructor said so.
 	NoSandbox bool
 	// Sandbox configures the box (limits, grace, start timeout, log cap).
-	// Nil means the sandbox's defaults.
+	// Nil means the sandbox's defaults. With NoSandbox its StartTimeout
+	// and Grace still apply.
 	Sandbox *sandbox.Options
 
 	// Install runs before the servers start. Default: npm ci (with a

@@ -16,8 +16,8 @@ const SummaryID = "submission"
 
 // Reports flattens the result for graders' writers (text, JSON, JUnit,
 // Markdown): a first report about the submission (setup, sandbox notes,
-// the exercises it has nothing for), then every part of every exercise in
-// course order; an exercise that could not be graded at all is a report
+// the exercises it has nothing for, listed once rather than as a report
+// each), then every part of every other exercise in course order; an exercise that could not be graded at all is a report
 // with its reason as the error.
 func (r *Result) Reports() []*graders.Report {
 	sum := &graders.Report{Exercise: SummaryID, Title: "Submission of " + r.Student, URL: r.Dir, Duration: r.Duration}
@@ -27,12 +27,12 @@ func (r *Result) Reports() []*graders.Report {
 			Hint: "fix what the first line names; the parts that did not need it were graded all the same"})
 	}
 	for i, n := range r.Sandbox {
-		sum.Checks = append(sum.Checks, graders.CheckResult{ID: "sandbox-" + itoa(i+1), Name: "sandbox: " + firstWords(n, 8),
+		sum.Checks = append(sum.Checks, graders.CheckResult{ID: "sandbox-" + itoa(i+1), Name: "the sandbox contained it",
 			Status: graders.Skip, Reason: n})
 	}
 	var missing []string
 	for _, e := range r.Exercises {
-		if e.State == Missing && len(e.Parts) == 0 {
+		if e.State == Missing {
 			missing = append(missing, strings.ToUpper(e.ID))
 		}
 	}
@@ -42,6 +42,9 @@ func (r *Result) Reports() []*graders.Report {
 	}
 	out := []*graders.Report{sum}
 	for _, e := range r.Exercises {
+		if e.State == Missing {
+			continue // in the summary's list
+		}
 		if e.State == Error && len(e.Parts) == 0 {
 			out = append(out, &graders.Report{Exercise: e.ID, Title: titleOf(e.ID), Err: errors.New(e.Reason)})
 			continue
@@ -49,14 +52,6 @@ func (r *Result) Reports() []*graders.Report {
 		out = append(out, e.Parts...)
 	}
 	return out
-}
-
-func firstWords(s string, n int) string {
-	f := strings.Fields(s)
-	if len(f) <= n {
-		return s
-	}
-	return strings.Join(f[:n], " ") + " …"
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

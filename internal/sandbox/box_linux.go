@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Available reports nil when this machine can run a Box, else an
@@ -68,6 +70,7 @@ type Box struct {
 	seen    map[string]bool // note kinds already recorded
 	closed  bool
 
+	ns           *os.File    // the box's network namespace
 	starts       chan func() // to the starter goroutine
 	starterDone  chan struct{}
 	startMu      sync.Mutex
@@ -88,32 +91,73 @@ func New(o *Options) (*Box, error) {
 		return nil, &UnavailableError{Reason: fmt.Sprintf("%s is not installed (Debian: apt-get install bubblewrap)", opts.Bwrap)}
 	}
 	b := &Box{opts: opts, seen: map[string]bool{}, starts: make(chan func()), starterDone: make(chan struct{})}
-	if opts.UID > 0 {
-		b.uid = opts.UID
-		go b.starter()
-		return b, nil
-	}
-	for range 100 {
-		uid := uidBase + rand.IntN(uidSpan)
-		if len(procsOf(uid)) == 0 {
+	b.uid = opts.UID
+	for try := 0; b.uid <= 0; try++ {
+		if try == 100 {
+			return nil, errors.New("sandbox: no free uid found")
+		}
+		if uid := uidBase + rand.IntN(uidSpan); len(procsOf(uid)) == 0 {
 			b.uid = uid
-			go b.starter()
-			return b, nil
 		}
 	}
-	return nil, errors.New("sandbox: no free uid found")
+	ready := make(chan error, 1)
+	go b.starter(ready)
+	if err := <-ready; err != nil {
+		close(b.starts)
+		<-b.starterDone
+		return nil, err
+	}
+	return b, nil
 }
 
-// starter runs every cmd.Start of the box on one locked OS thread that
-// lives until Close: Pdeathsig fires when the starting thread ends, and Go
-// ends threads (those of dialIn, for one) when it likes.
-func (b *Box) starter() {
+// starter makes the box's network namespace and runs every cmd.Start of
+// the box in it. Its goroutine is locked to an OS thread that it moves
+// into a new network namespace (unshare), with loopback up: the servers
+// started from it are all in that namespace, and dialIn enters it through
+// b.ns. The thread is never unlocked (it goes with the goroutine, not back
+// to the runtime's pool, still in the box's namespace), and it lives until
+// Close, which Pdeathsig needs: the kernel kills a child when the thread
+// that started it ends.
+func (b *Box) starter(ready chan<- error) {
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	defer close(b.starterDone)
+	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		ready <- &UnavailableError{Reason: fmt.Sprintf("cannot make a network namespace (%v): the sandbox needs root or CAP_SYS_ADMIN", err)}
+		return
+	}
+	if err := loopbackUp(); err != nil {
+		ready <- fmt.Errorf("sandbox: cannot bring loopback up in the box: %w", err)
+		return
+	}
+	ns, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+	if err != nil {
+		ready <- fmt.Errorf("sandbox: cannot hold the box's network namespace: %w", err)
+		return
+	}
+	b.ns = ns
+	ready <- nil
 	for f := range b.starts {
 		f()
 	}
+}
+
+// loopbackUp sets lo up in the calling thread's network namespace; a new
+// namespace has it down.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 }
 
 func (b *Box) startOn(cmd *exec.Cmd) error {
@@ -158,9 +202,15 @@ func (b *Box) run(ctx context.Context, dir, line string) (string, error) {
 	args := bwrapArgs(&b.opts, b.uid, dir, line, nil, 3)
 	cmd := exec.CommandContext(ctx, b.opts.Bwrap, args...)
 	cmd.ExtraFiles = []*os.File{infoW}
-	out, err := cmd.CombinedOutput()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = b.startOn(cmd)
 	infoW.Close()
-	return string(out), err
+	if err != nil {
+		return "", err
+	}
+	err = cmd.Wait()
+	return out.String(), err
 }
 
 // Server is one server command running in a box, reached at URL.
@@ -168,8 +218,7 @@ type Server struct {
 	box     *Box
 	line    string
 	cmd     *exec.Cmd
-	initPID int      // bwrap's pid 1 in the box, seen from outside; set before Start returns
-	ns      *os.File // the box's network namespace
+	initPID int // bwrap's pid 1 in the box, seen from outside; set before Start returns
 	bridge  *bridge
 	url     string
 	done    chan struct{}
@@ -267,11 +316,7 @@ func (b *Box) Start(ctx context.Context, c *Command) (*Server, error) {
 	b.mu.Lock()
 	b.servers = append(b.servers, s)
 	b.mu.Unlock()
-	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
-	if err != nil {
-		return fail(fmt.Sprintf("could not be reached in the sandbox (%v)", err))
-	}
-	s.ns = ns
+	ns := b.ns
 
 	// Wait for the port inside the box.
 	deadline := time.NewTimer(b.opts.StartTimeout)
@@ -450,9 +495,6 @@ func (s *Server) stop() error {
 		if s.bridge != nil {
 			s.bridge.close()
 		}
-		if s.ns != nil {
-			s.ns.Close()
-		}
 	}()
 	select {
 	case <-s.done:
@@ -551,6 +593,10 @@ func (b *Box) Close() []string {
 	b.closed = true
 	servers := append([]*Server(nil), b.servers...)
 	b.mu.Unlock()
+	supervisors := map[int]bool{} // the process groups of the box's own
+	for _, s := range servers {
+		supervisors[s.initPID] = true
+	}
 	var wg sync.WaitGroup
 	for _, s := range servers {
 		wg.Add(1)
@@ -567,13 +613,20 @@ func (b *Box) Close() []string {
 	}
 	b.startMu.Unlock()
 	<-b.starterDone
+	// A box whose pid 1 was killed takes a moment to empty: what the
+	// kernel is still ending is not what the submission left.
 	left := procsOf(b.uid)
-	if len(left) > 0 {
-		var names []string
-		for _, p := range left {
+	for wait := time.Now().Add(time.Second); len(left) > 0 && time.Now().Before(wait); left = procsOf(b.uid) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	var names []string
+	for _, p := range left {
+		if !supervisors[p.pgrp] {
 			names = append(names, fmt.Sprintf("%s (pid %d)", p.name, p.pid))
 		}
-		b.note("left", fmt.Sprintf("killed %d process(es) left running at the end: %s", len(left), strings.Join(names, ", ")))
+	}
+	if len(names) > 0 {
+		b.note("left", fmt.Sprintf("killed %d process(es) left running at the end: %s", len(names), strings.Join(names, ", ")))
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(left) > 0 && time.Now().Before(deadline) {

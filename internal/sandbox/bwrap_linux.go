@@ -22,14 +22,15 @@ var etcFiles = []string{
 	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
 }
 
-// bwrapArgs builds the command line that runs line in a new box: its own
-// network, pid, ipc and uts namespaces, a read-only system, the submission
+// bwrapArgs builds the command line that runs line in a box: the network
+// namespace it is started in (the Box's, see starter), its own pid, ipc
+// and uts namespaces, a read-only system, the submission
 // read-only at MountPoint, tmpfs /tmp and HOME, the environment cleared but
 // for env, then prlimit and setpriv (uid, no capabilities, no_new_privs)
 // in front of sh -c line. info is the fd bwrap writes its child's pid to.
 func bwrapArgs(o *Options, uid int, dir, line string, env []string, infoFD int) []string {
 	a := []string{
-		"--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
 		"--die-with-parent", "--new-session",
 		"--hostname", "sandbox",
 		"--info-fd", strconv.Itoa(infoFD),
@@ -68,6 +69,12 @@ func bwrapArgs(o *Options, uid int, dir, line string, env []string, infoFD int) 
 		"--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
 		"--setenv", "HOME", HomeDir,
 		"--setenv", "TMPDIR", "/tmp",
+		// npm start must not look for a newer npm: there is no network,
+		// and its complaint would read as a denied connection.
+		"--setenv", "NO_UPDATE_NOTIFIER", "1",
+		"--setenv", "npm_config_update_notifier", "false",
+		"--setenv", "npm_config_fund", "false",
+		"--setenv", "npm_config_audit", "false",
 	)
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")

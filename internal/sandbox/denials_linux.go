@@ -26,6 +26,8 @@ var denials = []denial{
 		"hit the process limit: a new process or thread was refused"},
 	{"filesize", []string{"EFBIG", "File too large"},
 		"hit the file size limit"},
+	{"files", []string{"EMFILE", "Too many open files"},
+		"hit the open files limit"},
 }
 
 // scan records a note for each kind of denial line shows.
