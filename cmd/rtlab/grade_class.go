@@ -78,9 +78,14 @@ func runGradeClass(ctx context.Context, e *env, args []string) error {
 			return &exitError{2}
 		}
 	}
+	rubrics, err := loadRubrics() // grade_answers.go
+	if err != nil {
+		return err
+	}
+	// Each submission is graded as --submission grades one (grade_submission.go).
+	each := &submission.Options{Probes: probeSet(), Answers: answersGrader(rubrics)}
 	opts := &class.Options{Jobs: *jobs, Out: *out, Log: e.stderr,
-		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox, Exercises: ids,
-			Submission: &submission.Options{Probes: probeSet()}})}
+		Grade: classGrader(&class.GradeOptions{NoSandbox: *noSandbox, Exercises: ids, Submission: each})}
 	if *shard != "" {
 		s, err := class.ParseShard(*shard, nil)
 		if err != nil {
