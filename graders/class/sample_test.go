@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"rtlab/graders"
+	"rtlab/graders/answers"
 	"rtlab/graders/submission"
 	"rtlab/internal/nodetest"
 	"rtlab/internal/sandbox"
+	"rtlab/scenarios"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/sample-gradebook.csv from this run")
@@ -43,14 +46,32 @@ func TestSampleClass(t *testing.T) {
 	if out, err := exec.Command("sh", filepath.Join(root, "scripts", "sample-class.sh"), dir).CombinedOutput(); err != nil {
 		t.Fatalf("scripts/sample-class.sh: %v\n%s", err, out)
 	}
+	rubrics, err := answers.Load(scenarios.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written answers graded as rtlab grade --class grades them (cmd/rtlab's
+	// answersGrader): against the rubrics of the exercises that have one.
+	gradeAnswers := func(md []byte, ids []string) []*graders.Report {
+		var with []string
+		for _, id := range ids {
+			if rubrics[id] != nil {
+				with = append(with, id)
+			}
+		}
+		if len(with) == 0 {
+			return nil
+		}
+		return answers.GradeDoc(md, rubrics, with)
+	}
 	out := filepath.Join(t.TempDir(), "out")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	_, err := Grade(ctx, dir, &Options{Jobs: 2, Out: out, Log: io.Discard, Grade: DefaultGrade(&GradeOptions{
+	_, err = Grade(ctx, dir, &Options{Jobs: 2, Out: out, Log: io.Discard, Grade: DefaultGrade(&GradeOptions{
 		Exercises: []string{"q2", "q17", "q18", "q19"},
 		// oscar never listens on its port: 10 s is ample for node to
 		// start on a loaded machine, and half the default.
-		Submission: &submission.Options{Sandbox: &sandbox.Options{StartTimeout: 10 * time.Second}},
+		Submission: &submission.Options{Sandbox: &sandbox.Options{StartTimeout: 10 * time.Second}, Answers: gradeAnswers},
 	})})
 	if err != nil {
 		t.Fatal(err)
