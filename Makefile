@@ -13,7 +13,7 @@ SOAK     ?= 5m
 SOAK_PING_INTERVAL ?= 8s
 SOAK_PING_TIMEOUT  ?= 5s
 
-.PHONY: all build grade test lint cross flake bench bench-servers fuzz node official-suites conformance-stress soak clean
+.PHONY: all build grade grade-class test lint cross flake bench bench-servers fuzz node official-suites conformance-stress soak clean
 
 all: build
 
@@ -25,6 +25,23 @@ build:
 grade: build
 	$(BIN) grade $(if $(URL),--url '$(URL)') $(if $(EXERCISE),--exercise '$(EXERCISE)') \
 		$(if $(CMD),--cmd '$(CMD)') $(if $(FORMAT),--format '$(FORMAT)')
+
+# make grade-class [JOBS=2] [CLASS_OUT=reports/class/sample]
+# Grades the sample class of testdata/class end to end, each submission in
+# the sandbox (bubblewrap; add CLASS_FLAGS=--no-sandbox where it cannot
+# run), from a copy whose node_modules are the pinned packages
+# (scripts/sample-class.sh). Writes the gradebook, index.html and every
+# student's reports to CLASS_OUT and prints the gradebook.
+JOBS        ?= 2
+CLASS_OUT   ?= reports/class/sample
+CLASS_FLAGS ?=
+grade-class: build node
+	@work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	sh scripts/sample-class.sh "$$work/class" && rm -rf '$(CLASS_OUT)' && \
+	start=$$(date +%s) && \
+	$(BIN) grade --class "$$work/class" --jobs $(JOBS) --exercise q2,q17,q18,q19 --out '$(CLASS_OUT)' $(CLASS_FLAGS) && \
+	cat '$(CLASS_OUT)/gradebook.csv' && \
+	echo "make grade-class: $$(( $$(date +%s) - start ))s with --jobs $(JOBS); open $(CLASS_OUT)/index.html"
 
 # The test command of the README and of CI: vet, gofmt, the cross builds,
 # then every test with the race detector. Interop tests install the pinned

@@ -40,8 +40,11 @@ type ProcessOptions struct {
 type Process struct {
 	cmd   *osexec.Cmd
 	grace time.Duration
-	done  chan struct{}
-	err   error // from Wait, valid after done
+	// signalFn, set by NewSignalledLogSink, delivers Signal for a server
+	// that rtlab runs but not as cmd (in a sandbox).
+	signalFn func(syscall.Signal) error
+	done     chan struct{}
+	err      error // from Wait, valid after done
 
 	mu      sync.Mutex
 	lines   []LogLine
@@ -229,6 +232,9 @@ func (p *Process) Exited() (bool, error) {
 // Signal sends sig to the server's process group (a probe may test
 // graceful shutdown with SIGTERM).
 func (p *Process) Signal(sig syscall.Signal) error {
+	if p.signalFn != nil {
+		return p.signalFn(sig)
+	}
 	if p.cmd == nil {
 		return errors.New("the server runs in-process (no --cmd): it cannot be signalled")
 	}
@@ -291,6 +297,16 @@ func (p *Process) WaitLines(ctx context.Context, pred func(lines []LogLine) bool
 // run against them too. Signal fails on it; Stop does nothing.
 func NewLogSink() *Process {
 	p := &Process{done: make(chan struct{}), changed: make(chan struct{})}
+	return p
+}
+
+// NewSignalledLogSink is a log sink (NewLogSink) whose Signal calls
+// signal: the server of a submission graded in a sandbox writes its output
+// here, and a probe can still send it SIGTERM through the sandbox. Stop
+// does nothing: the sandbox stops the server.
+func NewSignalledLogSink(signal func(syscall.Signal) error) *Process {
+	p := NewLogSink()
+	p.signalFn = signal
 	return p
 }
 

@@ -59,6 +59,11 @@ Flags:
                           server with test hooks, and loaded in headless Chromium (needs chromium)
   --nginx-conf FILE       grade an nginx configuration (q8): rtlab runs nginx with FILE in
                           front of its own backend on loopback ports (needs nginx)
+  --submission DIR        grade a student's folder (submissions.md): rtlab.yaml or the
+                          conventions, npm install, each server in a sandbox, Q8's nginx
+                          configuration, pages and answers; --exercise narrows it
+  --no-sandbox            with --submission: run the servers with your rights and network
+                          (only for your own code, or where bubblewrap cannot run)
   --answers FILE          grade written answers: FILE is an answers.md with a "## Q1"
                           heading per exercise, graded by the facts each answer states;
                           --exercise picks exercises (default: every written one); an
@@ -66,8 +71,24 @@ Flags:
   --ca FILE               with an https:// --url: the server's certificate must be signed
                           by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
+Grading a class (../shared/spec/submissions.md):
+  --class DIR             grade every submission folder under DIR, in parallel, into
+                          gradebook.csv, index.html and per-student reports (JSON, Markdown,
+                          HTML, Gradescope results.json); only the flags below apply
+  --jobs N                submissions graded at once (default: the number of cores)
+  --out DIR               where the class's outputs go (default reports/class/<date-time>)
+  --shard K/N             grade only the K-th of N equal slices of the class (sorted by
+                          folder name); auto/N takes K from JOB_COMPLETION_INDEX (+1);
+                          join the shards with rtlab gradebook merge
+  --exercise LIST         grade these exercises only (default: every one; a column of the
+                          gradebook for each that some submission has)
+  --no-sandbox            run student code without bubblewrap (where it cannot run)
+
 Exit status: 0 when every check passed or was skipped, 1 when one failed,
 2 for a usage error or a server that could not be reached or started.
+With --class: 0 when every submission was graded, whatever the scores (a
+submission the grader failed on is an error in the gradebook), 1 when the
+run could not finish.
 
 Examples:
   rtlab grade --url http://127.0.0.1:3000 --exercise q17
@@ -82,12 +103,18 @@ Examples:
   rtlab grade --exercise q11 --page client/q11.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
+  rtlab grade --submission classroom/alice --format markdown
+  rtlab grade --class submissions --jobs 4 --out reports/class/week3
+  rtlab grade --class submissions --shard 2/5 --out shard-2
 `,
 		run: runGrade,
 	})
 }
 
 func runGrade(ctx context.Context, e *env, args []string) error {
+	if classRequested(args) {
+		return runGradeClass(ctx, e, args) // grade_class.go
+	}
 	fs := newFlagSet("grade")
 	rawURL := fs.String("url", "", "")
 	exList := fs.String("exercise", "", "")
@@ -104,10 +131,19 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	caFile := fs.String("ca", "", "")
 	nginxConf := fs.String("nginx-conf", "", "")
 	repeat := fs.Int("repeat", 1, "")
+	subDir := fs.String("submission", "", "")
+	noSandbox := fs.Bool("no-sandbox", false, "")
 	answersFile := fs.String("answers", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *subDir != "" { // grade_submission.go
+		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || *answersFile != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
+			return usagef("%v", errSubmissionFlags)
+		}
+		return gradeSubmission(ctx, e, submissionFlags{dir: *subDir, exList: *exList, format: *format, out: *out,
+			secret: *secret, timeout: *timeout, deadline: *deadline, noSandbox: *noSandbox})
 	}
 	if *answersFile != "" { // written answers: see grade_answers.go
 		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || flagGiven(fs, "repeat") || len(pos) > 0 {

@@ -136,12 +136,14 @@ func checkServerURL(what, raw string, schemes ...string) error {
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, "rtlab — a test harness and benchmark suite for realtime protocols.\n\nCommands:\n")
 	names := make([]string, 0, len(commands))
+	width := 0
 	for n := range commands {
 		names = append(names, n)
+		width = max(width, len(n))
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-*s %s\n", width, n, commands[n].summary)
 	}
 	fmt.Fprint(w, "\nRun `rtlab help COMMAND` for a command's usage and examples.\n")
 }

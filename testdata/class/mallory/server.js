@@ -1,0 +1,19 @@
+// Hostile (contained): a student name made of markup (rtlab.yaml), a flood
+// of output, and a server that ignores SIGTERM. It still serves Q17
+// correctly: the grade must not suffer from the noise, the reports must
+// show the name as text, and the server must not outlive the grade.
+const http = require('http');
+const { Server } = require('socket.io');
+
+process.on('SIGTERM', () => console.log('SIGTERM? no.'));
+const line = '\x1b[2J\x1b[31mFLOOD\x1b[0m '.repeat(40) + '\n';
+for (let i = 0; i < 5000; i++) process.stdout.write(line);
+
+const server = http.createServer();
+const io = new Server(server);
+const q17 = io.of('/q17');
+q17.on('connection', (socket) => {
+  q17.emit('user-count', { count: q17.sockets.size });
+  socket.on('disconnect', () => q17.emit('user-count', { count: q17.sockets.size }));
+});
+server.listen(Number(process.env.PORT) || 3000, '127.0.0.1');
