@@ -25,6 +25,10 @@ type Conn struct {
 	handler       Handler
 	handlerClosed bool
 
+	// cmu guards call, the WebSocket reader's OnMessage call (handoff.go).
+	cmu  sync.Mutex
+	call readerCall
+
 	mu        sync.Mutex
 	transport string
 	queue     []*Message

@@ -146,7 +146,7 @@ func (c *Conn) readReady(ws *wsConn) {
 const readLinger = 50 * time.Millisecond
 
 // readOne reads, parses and handles one message; false means the session
-// ended.
+// ended or another goroutine reads it now (see HandOff).
 func (c *Conn) readOne(ws *wsConn) bool {
 	binary, data, err := ws.readMessage()
 	if err != nil {
@@ -157,6 +157,13 @@ func (c *Conn) readOne(ws *wsConn) bool {
 	if err != nil {
 		c.terminate(ReasonParseError, err, false)
 		return false
+	}
+	if p.Type == MessagePacket {
+		data := p.Data
+		if data == nil {
+			data = []byte{}
+		}
+		return !c.deliverFromReader(ws, data, p.Binary)
 	}
 	return c.handlePacket(p)
 }

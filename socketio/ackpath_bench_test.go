@@ -149,7 +149,7 @@ func BenchmarkAckRoundTrip(b *testing.B) {
 	b.ReportAllocs()
 	id := 0
 	for b.Loop() {
-		msg = append(append(strconv.AppendInt(append(msg[:0], "42"...), int64(id), 10)), payload...)
+		msg = append(strconv.AppendInt(append(msg[:0], "42"...), int64(id), 10), payload...)
 		if err := c.write(msg); err != nil {
 			b.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func BenchmarkAckPipelined(b *testing.B) {
 	payload := `["echo",{"text":"` + strings.Repeat("x", 100) + `","n":1}]`
 	var msg []byte
 	send := func(id int) {
-		msg = append(append(strconv.AppendInt(append(msg[:0], "42"...), int64(id), 10)), payload...)
+		msg = append(strconv.AppendInt(append(msg[:0], "42"...), int64(id), 10), payload...)
 		if err := c.write(msg); err != nil {
 			b.Fatal(err)
 		}

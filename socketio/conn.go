@@ -123,13 +123,21 @@ func (c *conn) OnMessage(data []byte, binary bool) {
 		}
 		return
 	}
-	c.queue.push(func() {
+	handle := func() {
 		s := c.socket(p.Namespace)
 		if s == nil {
 			return // socket.io ignores packets for a namespace not joined
 		}
 		s.onPacket(p)
-	})
+	}
+	if c.ec.CanHandOff() {
+		// On the WebSocket reader: an idle connection runs the handler
+		// here, and its ack goes out on this goroutine too. A handler
+		// that waits for its client frees the reader (Socket.handOff).
+		c.queue.runOrPush(handle)
+		return
+	}
+	c.queue.push(handle)
 }
 
 // OnClose implements engineio.Handler. The sockets are closed on the

@@ -27,6 +27,34 @@ func (s *serialQueue) push(f func()) {
 	s.mu.Unlock()
 }
 
+// runOrPush runs f on the calling goroutine when the queue is idle, and
+// queues it otherwise: an event whose handler answers at once is then
+// handled without a goroutine hand-off (see engineio's HandOff for the
+// handler that must wait). What is queued while f runs is drained on a
+// goroutine of its own afterwards.
+func (s *serialQueue) runOrPush(f func()) {
+	s.mu.Lock()
+	if s.running { // nothing is queued while the queue is not running
+		s.q = append(s.q, f)
+		s.mu.Unlock()
+		return
+	}
+	s.running = true
+	s.mu.Unlock()
+	f()
+	s.mu.Lock()
+	if len(s.q) > 0 {
+		s.mu.Unlock()
+		go s.drain()
+		return
+	}
+	s.running = false
+	if s.idle != nil {
+		s.idle.Broadcast()
+	}
+	s.mu.Unlock()
+}
+
 func (s *serialQueue) drain() {
 	for {
 		s.mu.Lock()

@@ -253,7 +253,13 @@ func (s *Socket) EmitWithAckEvent(ctx context.Context, event string, args ...any
 	// socket.io an await there likewise lets other packets in.
 	return waitAck(ctx, &s.acks, p, event, func(p *Packet) error {
 		s.release()
-		return s.sendPacket(p)
+		if err := s.sendPacket(p); err != nil {
+			return err
+		}
+		// A handler run on the connection's reader (conn.OnMessage) would
+		// otherwise wait for the answer that reader is to read.
+		s.conn.ec.HandOff()
+		return nil
 	})
 }
 
