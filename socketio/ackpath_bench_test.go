@@ -24,6 +24,7 @@ type ackClient struct {
 	br  *bufio.Reader
 	out []byte
 	in  []byte
+	hdr [10]byte // a field, not a local: io.ReadFull would move it to the heap
 }
 
 func dialAckClient(tb testing.TB, url string) *ackClient {
@@ -77,7 +78,7 @@ func (a *ackClient) write(p []byte) error {
 // pings ("2") are answered.
 func (a *ackClient) read() ([]byte, error) {
 	for {
-		var hdr [10]byte
+		hdr := &a.hdr
 		if _, err := io.ReadFull(a.br, hdr[:2]); err != nil {
 			return nil, err
 		}

@@ -97,7 +97,7 @@ func messagesOf(p *Packet) ([]*engineio.Message, error) {
 
 // OnMessage implements engineio.Handler.
 func (c *conn) OnMessage(data []byte, binary bool) {
-	p, err := c.dec.Add(data, binary)
+	p, err := c.dec.addOwned(data, binary)
 	if err != nil {
 		// A packet that does not parse ends the whole connection, every
 		// namespace with "parse error". (socket.io 4.8.1 closes the
@@ -123,21 +123,24 @@ func (c *conn) OnMessage(data []byte, binary bool) {
 		}
 		return
 	}
-	handle := func() {
-		s := c.socket(p.Namespace)
-		if s == nil {
-			return // socket.io ignores packets for a namespace not joined
-		}
-		s.onPacket(p)
-	}
-	if c.ec.CanHandOff() {
+	if c.ec.CanHandOff() && c.queue.begin() {
 		// On the WebSocket reader: an idle connection runs the handler
 		// here, and its ack goes out on this goroutine too. A handler
-		// that waits for its client frees the reader (Socket.handOff).
-		c.queue.runOrPush(handle)
+		// that waits for its client frees the reader (see EmitWithAck).
+		c.onPacket(p)
+		c.queue.end()
 		return
 	}
-	c.queue.push(handle)
+	c.queue.push(func() { c.onPacket(p) })
+}
+
+// onPacket hands an EVENT or DISCONNECT to its socket, on the queue.
+func (c *conn) onPacket(p *Packet) {
+	s := c.socket(p.Namespace)
+	if s == nil {
+		return // socket.io ignores packets for a namespace not joined
+	}
+	s.onPacket(p)
 }
 
 // OnClose implements engineio.Handler. The sockets are closed on the

@@ -27,21 +27,24 @@ func (s *serialQueue) push(f func()) {
 	s.mu.Unlock()
 }
 
-// runOrPush runs f on the calling goroutine when the queue is idle, and
-// queues it otherwise: an event whose handler answers at once is then
-// handled without a goroutine hand-off (see engineio's HandOff for the
-// handler that must wait). What is queued while f runs is drained on a
-// goroutine of its own afterwards.
-func (s *serialQueue) runOrPush(f func()) {
+// begin claims an idle queue for the calling goroutine, which then runs
+// its function itself and calls end; false when the queue is busy (push
+// instead). An event whose handler answers at once is then handled
+// without a goroutine hand-off (see engineio's HandOff for the handler
+// that must wait).
+func (s *serialQueue) begin() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.running { // nothing is queued while the queue is not running
-		s.q = append(s.q, f)
-		s.mu.Unlock()
-		return
+		return false
 	}
 	s.running = true
-	s.mu.Unlock()
-	f()
+	return true
+}
+
+// end releases the queue begin claimed: what was queued meanwhile is
+// drained on a goroutine of its own.
+func (s *serialQueue) end() {
 	s.mu.Lock()
 	if len(s.q) > 0 {
 		s.mu.Unlock()

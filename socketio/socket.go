@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 
 	"rtlab/engineio"
@@ -183,6 +184,57 @@ func (s *Socket) sendPacket(p *Packet) error {
 	return s.send(msgs)
 }
 
+// sendAck answers ack id with args. An ack without binary arguments (the
+// usual one) is encoded into a reused buffer and written from it
+// (engineio's SendNowText): no packet, message or frame is allocated
+// unless the connection is busy.
+func (s *Socket) sendAck(id uint64, args []any) error {
+	for _, a := range args {
+		if _, ok := a.([]byte); ok {
+			ap, err := NewAckPacket(s.nsp.name, id, args...)
+			if err != nil {
+				return err
+			}
+			return s.sendPacket(ap)
+		}
+	}
+	bp := ackBufPool.Get().(*[]byte)
+	b := append((*bp)[:0], '0'+byte(PacketAck))
+	if n := s.nsp.name; n != "" && n != "/" {
+		b = append(b, n...)
+		b = append(b, ',')
+	}
+	b = strconv.AppendUint(b, id, 10)
+	b, _, err := appendArgs(b, "", false, args)
+	if err == nil {
+		err = s.sendText(b)
+	}
+	if cap(b) <= 64<<10 {
+		*bp = b[:0]
+		ackBufPool.Put(bp)
+	}
+	return err
+}
+
+var ackBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// sendText sends one text packet already encoded in b, which it does not
+// keep: held (engineio.NewMessage copies a text message's data) or
+// written at once with SendNowText.
+func (s *Socket) sendText(b []byte) error {
+	c := s.conn
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if s.holding {
+		s.held = append(s.held, engineio.NewMessage(b, false))
+		return nil
+	}
+	if c.ec.SendNowText(b) != nil {
+		return ErrClosed
+	}
+	return nil
+}
+
 // hold starts holding what is sent to the socket, first is the CONNECT.
 func (s *Socket) hold(first []*engineio.Message) {
 	s.conn.sendMu.Lock()
@@ -350,14 +402,8 @@ func (s *Socket) onPacket(p *Packet) {
 			return
 		}
 		if p.ID != nil {
-			id := *p.ID
-			e.Ack = onceAck(func(args ...any) error {
-				ap, err := NewAckPacket(s.nsp.name, id, args...)
-				if err != nil {
-					return err
-				}
-				return s.sendPacket(ap)
-			})
+			e.ackSock, e.ackID = s, *p.ID
+			e.Ack = e.serverAck
 		}
 		s.mu.RLock()
 		h := s.handlers[e.Name]
