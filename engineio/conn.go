@@ -47,7 +47,8 @@ type Conn struct {
 
 	// websocket
 	ws      *wsConn
-	writing bool // a writer goroutine is running
+	writing bool // a writer goroutine is running, or the reader corked (cork.go)
+	corked  bool // the reader holds writes back until it has handled what it holds
 	probe   *wsConn
 	// upgrading: the probe succeeded; a pending GET is answered with a noop
 	// so that the client can pause polling and send the upgrade packet.

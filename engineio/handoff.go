@@ -72,6 +72,9 @@ func (c *Conn) HandOff() {
 		c.cmu.Unlock()
 		return
 	}
+	// What the waiting handler sent (the question it waits on) goes out
+	// now, not after the next message.
+	c.uncork()
 	c.call.active = false
 	c.call.handed = c.call.gen
 	ws := c.call.ws

@@ -158,14 +158,24 @@ func (c *Conn) readOne(ws *wsConn) bool {
 		c.terminate(ReasonParseError, err, false)
 		return false
 	}
+	more := ws.frameBuffered()
+	if more {
+		c.cork(ws) // replies wait for the next messages' (cork.go)
+	}
+	var ok bool
 	if p.Type == MessagePacket {
 		data := p.Data
 		if data == nil {
 			data = []byte{}
 		}
-		return !c.deliverFromReader(ws, data, p.Binary)
+		ok = !c.deliverFromReader(ws, data, p.Binary)
+	} else {
+		ok = c.handlePacket(p)
 	}
-	return c.handlePacket(p)
+	if !more && ok {
+		c.uncork()
+	}
+	return ok
 }
 
 // readLoop reads the session's WebSocket until it fails or the session

@@ -427,6 +427,51 @@ func (c *wsConn) tryWriteFrame(op byte, message bool, p []byte) (done bool, err 
 	return true, nil
 }
 
+// tryWriteBatch is tryWrite for several messages, in one write.
+func (c *wsConn) tryWriteBatch(q []*Message) (done bool, err error) {
+	if c.rc == nil {
+		return false, nil
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closeSent {
+		return false, net.ErrClosed
+	}
+	if len(c.pending) > 0 {
+		return false, nil
+	}
+	if c.deadline {
+		c.nc.SetWriteDeadline(time.Time{}) // see tryWriteFrame
+		c.deadline = false
+	}
+	bp := wsBatchPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	for _, m := range q {
+		op := byte(wsOpText)
+		if m.binary {
+			op = wsOpBinary
+		}
+		b = appendFrameHeader(b, op, len(m.frame))
+		b = append(b, m.frame...)
+	}
+	defer func() {
+		if cap(b) <= 1<<20 {
+			*bp = b[:0]
+			wsBatchPool.Put(bp)
+		}
+	}()
+	n, err := writeOnce(c.rc, b)
+	switch {
+	case err != nil:
+		return false, err
+	case n == 0:
+		return false, nil
+	case n < len(b):
+		c.pending = append([]byte(nil), b[n:]...)
+	}
+	return true, nil
+}
+
 // hasPending reports whether a partial tryWrite left bytes to write.
 func (c *wsConn) hasPending() bool {
 	c.wmu.Lock()

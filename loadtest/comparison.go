@@ -78,6 +78,9 @@ type Row struct {
 type target struct {
 	bound  float64
 	higher bool
+	// absolute: bound applies to the first server's median itself, in
+	// the metric's unit, not to the ratio (an idle connection's 5 KB).
+	absolute bool
 }
 
 type metricDef struct {
@@ -108,9 +111,9 @@ func throughputRows(scenario string, broadcast bool, rate, p99 float64, cpu *tar
 		lat = "delivery latency"
 	}
 	rows := []metricDef{
-		{scenario, name, unit, get, &target{rate, true}},
+		{scenario, name, unit, get, &target{bound: rate, higher: true}},
 		{scenario, lat + " p50", "ms", latencyOf(func(l *Latency) float64 { return l.P50MS }), nil},
-		{scenario, lat + " p99", "ms", latencyOf(func(l *Latency) float64 { return l.P99MS }), &target{p99, false}},
+		{scenario, lat + " p99", "ms", latencyOf(func(l *Latency) float64 { return l.P99MS }), &target{bound: p99}},
 		{scenario, lat + " max", "ms", latencyOf(func(l *Latency) float64 { return l.MaxMS }), nil},
 		{scenario, "server CPU per operation", "µs", func(r *Result) (float64, bool) {
 			return serverCPU(r), r.Server != nil && r.Server.CPUPerOpUS > 0
@@ -145,7 +148,7 @@ func peakRSS(r *Result) float64 {
 var metricDefs = func() []metricDef {
 	var d []metricDef
 	d = append(d, throughputRows("broadcast", true, 2, 0.5, nil)...)
-	d = append(d, throughputRows("echo", false, 2, 0.5, &target{0.5, false})...)
+	d = append(d, throughputRows("echo", false, 2, 0.5, &target{bound: 0.5})...)
 	d = append(d, throughputRows("echo-polling", false, 1.5, 1, nil)...)
 	d = append(d, throughputRows("broadcast-polling", true, 1.5, 1, nil)...)
 	d = append(d,
@@ -154,13 +157,13 @@ var metricDefs = func() []metricDef {
 				return 0, false
 			}
 			return r.Server.RSSPerConnKB, true
-		}, &target{0.5, false}},
+		}, &target{bound: 5, absolute: true}},
 		metricDef{"idle", "server RSS per connection, peak", "KB", func(r *Result) (float64, bool) {
 			if r.Server == nil || r.Connected == 0 || r.Server.RSSPeakKB == 0 {
 				return 0, false
 			}
 			return r.Server.RSSPeakPerConnKB, true
-		}, &target{0.5, false}},
+		}, &target{bound: 5, absolute: true}},
 		metricDef{"idle", "connect latency p99", "ms", func(r *Result) (float64, bool) { return r.Connect.P99MS, r.Connected > 0 }, nil},
 		metricDef{"idle", "failed connections", "", func(r *Result) (float64, bool) { return float64(r.Failures), true }, nil},
 		metricDef{"idle", "load tool RSS per client", "KB", func(r *Result) (float64, bool) { return r.Tool.RSSPerClientKB, r.Connected > 0 }, nil},
@@ -187,6 +190,17 @@ func (c *Comparison) summarise() {
 				}
 			}
 			row.Stats = append(row.Stats, statOf(vals))
+		}
+		if d.tgt != nil && d.tgt.absolute {
+			if len(row.Stats) >= 2 && len(row.Stats[1].Values) > 0 && row.Stats[1].Median != 0 && len(row.Stats[0].Values) > 0 {
+				row.Ratio = row.Stats[0].Median / row.Stats[1].Median
+			}
+			if len(row.Stats) > 0 && len(row.Stats[0].Values) > 0 {
+				row.Target = "≤ " + trimFloat(d.tgt.bound) + " " + d.unit + " (" + c.Servers[0] + ")"
+				row.Met = row.Stats[0].Median <= d.tgt.bound
+			}
+			c.Rows = append(c.Rows, row)
+			continue
 		}
 		if len(row.Stats) >= 2 && len(row.Stats[0].Values) > 0 && len(row.Stats[1].Values) > 0 && row.Stats[1].Median != 0 {
 			row.Ratio = row.Stats[0].Median / row.Stats[1].Median

@@ -124,8 +124,8 @@ func TestComparisonTargets(t *testing.T) {
 	if r.Stats[0].Median != 200_000 || r.Stats[0].Min != 100_000 || r.Stats[0].Max != 300_000 || r.Ratio != 2 || !r.Met {
 		t.Errorf("broadcast row %+v", r)
 	}
-	if r := find("server RSS per connection, settled"); r.Met || r.Target != "≤ 0.5" {
-		t.Errorf("idle row %+v: 8/14 must miss ≤ 0.5", r)
+	if r := find("server RSS per connection, settled"); r.Met || r.Target != "≤ 5 KB (ours)" {
+		t.Errorf("idle row %+v: 8 KB must miss ≤ 5 KB", r)
 	}
 	var sb strings.Builder
 	WriteComparisonText(&sb, c)

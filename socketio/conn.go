@@ -218,7 +218,7 @@ func (c *conn) connect(p *Packet) {
 		return
 	}
 	c.mu.Unlock()
-	s := newSocket(n, c, c.handshake(p.Data))
+	s := newSocket(n, c, p.Data)
 	if err := n.runMiddleware(s); err != nil {
 		ce, ok := err.(*ConnectError)
 		if !ok {
@@ -271,9 +271,11 @@ func (c *conn) remove(s *Socket) {
 	c.mu.Unlock()
 }
 
-func (c *conn) handshake(auth json.RawMessage) *Handshake {
+// handshake builds a socket's Handshake from the connection's request, the
+// CONNECT packet's auth and when it joined.
+func (c *conn) handshake(auth json.RawMessage, joined time.Time) *Handshake {
 	r := c.ec.Request()
-	h := &Handshake{Auth: auth, Time: time.Now()}
+	h := &Handshake{Auth: auth, Time: joined}
 	if len(h.Auth) == 0 {
 		h.Auth = json.RawMessage(`{}`)
 	}

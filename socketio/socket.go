@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"rtlab/engineio"
 )
@@ -21,11 +22,18 @@ type Socket struct {
 	id   string
 	nsp  *Namespace
 	conn *conn
-	hs   *Handshake
 	acks acks
 
+	// The handshake is built on first use (Handshake): its query map and
+	// strings were a sixth of an idle connection's heap, and most sockets
+	// never ask. auth and joined are what it needs from the join; hs is
+	// guarded by mu.
+	hs     *Handshake
+	auth   json.RawMessage
+	joined time.Time
+
 	mu        sync.RWMutex
-	handlers  map[string]func(*Event)
+	handlers  []namedHandler // few per socket: a slice is a fifth of a map's bytes
 	onAny     []func(*Event)
 	onDisc    []func(Reason)
 	data      map[string]any
@@ -40,13 +48,13 @@ type Socket struct {
 	held    []*engineio.Message
 }
 
-func newSocket(n *Namespace, c *conn, hs *Handshake) *Socket {
+func newSocket(n *Namespace, c *conn, auth json.RawMessage) *Socket {
 	return &Socket{
 		id:        newID(),
 		nsp:       n,
 		conn:      c,
-		hs:        hs,
-		handlers:  make(map[string]func(*Event)),
+		auth:      auth,
+		joined:    time.Now(),
 		connected: true,
 	}
 }
@@ -67,7 +75,15 @@ func (s *Socket) ID() string { return s.id }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake returns the details of the connection.
-func (s *Socket) Handshake() *Handshake { return s.hs }
+func (s *Socket) Handshake() *Handshake {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hs == nil {
+		s.hs = s.conn.handshake(s.auth, s.joined)
+		s.auth = nil
+	}
+	return s.hs
+}
 
 // EngineID returns the id of the engine.io connection under the socket.
 func (s *Socket) EngineID() string { return s.conn.ec.ID() }
@@ -96,7 +112,14 @@ func (s *Socket) Get(key string) any {
 // On sets the handler of an event, replacing any previous one.
 func (s *Socket) On(event string, h func(e *Event)) {
 	s.mu.Lock()
-	s.handlers[event] = h
+	for i := range s.handlers {
+		if s.handlers[i].name == event {
+			s.handlers[i].h = h
+			s.mu.Unlock()
+			return
+		}
+	}
+	s.handlers = append(s.handlers, namedHandler{event, h})
 	s.mu.Unlock()
 }
 
@@ -406,7 +429,7 @@ func (s *Socket) onPacket(p *Packet) {
 			e.Ack = e.serverAck
 		}
 		s.mu.RLock()
-		h := s.handlers[e.Name]
+		h := s.handler(e.Name)
 		anys := s.onAny
 		s.mu.RUnlock()
 		for _, a := range anys {
@@ -419,6 +442,22 @@ func (s *Socket) onPacket(p *Packet) {
 		s.conn.remove(s)
 		s.closed(ReasonClientNamespaceDisconnect)
 	}
+}
+
+// namedHandler is the handler of one event name.
+type namedHandler struct {
+	name string
+	h    func(*Event)
+}
+
+// handler returns the handler of event, or nil; s.mu is held.
+func (s *Socket) handler(event string) func(*Event) {
+	for i := range s.handlers {
+		if s.handlers[i].name == event {
+			return s.handlers[i].h
+		}
+	}
+	return nil
 }
 
 // closed ends the socket: rooms left, pending acks failed, disconnect
