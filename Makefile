@@ -20,7 +20,7 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/rtlab
 
-# make grade                                   grade every reference server
+# make grade                                   grade every reference server and reference answer
 # make grade URL=http://localhost:3000 EXERCISE=q17 [CMD='node server.js']
 grade: build
 	$(BIN) grade $(if $(URL),--url '$(URL)') $(if $(EXERCISE),--exercise '$(EXERCISE)') \

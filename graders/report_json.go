@@ -20,6 +20,12 @@ type jsonCheck struct {
 	Status     Status `json:"status"`
 	Message    string `json:"message"`
 	DurationMS int64  `json:"duration_ms"`
+	// Points is set when a check is worth other than 1; Reference and
+	// Submitted carry a review item's two texts, for the person who judges
+	// it.
+	Points    int    `json:"points,omitempty"`
+	Reference string `json:"reference,omitempty"`
+	Submitted string `json:"submitted,omitempty"`
 }
 
 // WriteJSON writes the contract's report:
@@ -34,8 +40,13 @@ func WriteJSON(w io.Writer, reports []*Report) error {
 			jr.Error = r.Err.Error()
 		}
 		for _, c := range r.Checks {
-			jr.Checks = append(jr.Checks, jsonCheck{ID: c.ID, Name: c.Name, Status: c.Status,
-				Message: c.Message(), DurationMS: c.Duration.Milliseconds()})
+			jc := jsonCheck{ID: c.ID, Name: c.Name, Status: c.Status,
+				Message: c.Message(), DurationMS: c.Duration.Milliseconds(),
+				Reference: c.Reference, Submitted: c.Submitted}
+			if c.Points > 1 {
+				jc.Points = c.Points
+			}
+			jr.Checks = append(jr.Checks, jc)
 		}
 		out[i] = jr
 	}

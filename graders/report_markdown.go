@@ -44,9 +44,27 @@ func WriteMarkdown(w io.Writer, reports []*Report) error {
 			}
 			fmt.Fprintf(&b, "<details><summary>%s: %s</summary>\n\n```\n%s\n```\n\n</details>\n\n", c.ID, mdEscape(c.Name), strings.ReplaceAll(Printable(c.Message()), "```", "'''"))
 		}
+		writeReviews(&b, r)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeReviews adds, for each review item, the two texts its reviewer
+// reads one after the other: the student's, then the reference.
+func writeReviews(b *strings.Builder, r *Report) {
+	for _, c := range r.Checks {
+		if c.Status != Review || c.Reference == "" && c.Submitted == "" {
+			continue
+		}
+		fmt.Fprintf(b, "<details><summary>to review, %s: %s</summary>\n\n", c.ID, mdEscape(c.Name))
+		fmt.Fprintf(b, "**Submitted**\n\n```text\n%s\n```\n\n**Reference**\n\n```text\n%s\n```\n\n</details>\n\n", mdFenced(c.Submitted), mdFenced(c.Reference))
+	}
+}
+
+// mdFenced makes s safe inside a fenced block.
+func mdFenced(s string) string {
+	return strings.ReplaceAll(Printable(strings.TrimSpace(s)), "```", "'''")
 }
 
 func mdEscape(s string) string {

@@ -74,14 +74,36 @@ func WriteText(w io.Writer, reports []*Report, o *TextOptions) error {
 			}
 		}
 		p, f, s := r.Counts()
+		review, missing := r.count(Review), r.count(Missing)
 		verdict := paint("32", "PASSED")
-		if !r.Passed() {
+		switch {
+		case !r.Passed():
 			verdict = paint("31", "FAILED")
+		case missing > 0 && missing == len(r.Checks):
+			verdict = paint("33", "MISSING")
 		}
-		fmt.Fprintf(&b, "  %s: %d passed, %d failed, %d skipped (%.1fs)\n", verdict, p, f, s, r.Duration.Seconds())
+		tail := ""
+		if review > 0 {
+			tail += fmt.Sprintf(", %d to review", review)
+		}
+		if missing > 0 {
+			tail += fmt.Sprintf(", %d missing", missing)
+		}
+		fmt.Fprintf(&b, "  %s: %d passed, %d failed, %d skipped%s (%.1fs)\n", verdict, p, f, s-review-missing, tail, r.Duration.Seconds())
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// count is how many of the report's checks have status s.
+func (r *Report) count(s Status) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == s {
+			n++
+		}
+	}
+	return n
 }
 
 // ansiSGR matches the colour codes paint adds, which take no room on the

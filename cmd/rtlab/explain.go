@@ -23,7 +23,9 @@ func init() {
 
 Prints the exercise's title, its contract (what the server must do, with
 the exact event names and payloads), and every check rtlab grade runs, in
-order, with what each depends on.
+order, with what each depends on. For a written answer (Q1, Q12, and
+the written part of Q10, Q14 …) it prints the facts the answer must state
+and what a person reviews.
 
 Some exercises add a live part (Q2 draws the WebSocket handshake as a
 sequence diagram): against --url when given, else against the reference
@@ -35,6 +37,7 @@ Flags:
 Examples:
   rtlab explain q17
   rtlab explain q09
+  rtlab explain q12      # a written answer: the facts it must state
   rtlab explain q2 --url http://localhost:3000
 `,
 		run: runExplain,
@@ -55,8 +58,16 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, ok := all[exercise.Normalize(pos[0])]
+	id := exercise.Normalize(pos[0])
+	sc, ok := all[id]
 	if !ok {
+		// A written answer only (Q1, Q3 …): see explain_answers.go.
+		if *rawURL != "" {
+			return usagef("%s has no live part; --url is for exercises that do (q2)", id)
+		}
+		if done, err := explainAnswer(e, id, false); done || err != nil {
+			return err
+		}
 		return usagef("no scenario for %q yet (rtlab list shows the graded exercises)", pos[0])
 	}
 	var b strings.Builder
@@ -85,6 +96,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(&b, "\nGrade it: rtlab grade --url http://localhost:3000 --exercise %s\n", sc.Exercise)
 	if _, err := fmt.Fprint(e.stdout, b.String()); err != nil {
+		return err
+	}
+	if _, err := explainAnswer(e, sc.Exercise, true); err != nil { // its written part, if any
 		return err
 	}
 	live, ok := probeSet().Explainer(sc.Exercise)

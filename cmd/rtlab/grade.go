@@ -32,7 +32,8 @@ func init() {
 
 Points simulated clients at a server and prints, check by check, what
 works and what does not. Without --url it grades every reference server
-that has a scenario, in-process on free loopback ports.
+that has a scenario, in-process on free loopback ports, and every reference
+written answer against its rubric.
 
 Flags:
   --url URL               the server's base URL (http:// or https://)
@@ -56,6 +57,10 @@ Flags:
                           and loaded in headless Chromium (needs chromium)
   --nginx-conf FILE       grade an nginx configuration (q8): rtlab runs nginx with FILE in
                           front of its own backend on loopback ports (needs nginx)
+  --answers FILE          grade written answers: FILE is an answers.md with a "## Q1"
+                          heading per exercise, graded by the facts each answer states;
+                          --exercise picks exercises (default: every written one); an
+                          item for a person to review, or a missing answer, fails nothing
   --ca FILE               with an https:// --url: the server's certificate must be signed
                           by (or be) the PEM certificate in FILE (rtlab serve --tls --cert-out)
 
@@ -70,6 +75,7 @@ Examples:
   rtlab grade                                  # every reference server
   rtlab grade --exercise q17 --variant no-initial-count
   rtlab grade --exercise q23 --repeat 10          # is every check stable?
+  rtlab grade --answers answers.md --exercise q1,q7  # written answers, by their facts
   rtlab grade --exercise q6 --page student/q6/index.html
   rtlab grade --exercise q8 --nginx-conf student/q8.conf
   rtlab grade --url https://127.0.0.1:3443 --exercise q2,q5 --ca /tmp/q4.pem
@@ -95,9 +101,19 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	caFile := fs.String("ca", "", "")
 	nginxConf := fs.String("nginx-conf", "", "")
 	repeat := fs.Int("repeat", 1, "")
+	answersFile := fs.String("answers", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *answersFile != "" { // written answers: see grade_answers.go
+		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
+			return usagef("--answers grades a file of written answers: it goes with --exercise, --format and --out only")
+		}
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+		return gradeAnswersFile(e, *answersFile, *exList, *format, *out)
 	}
 	// --page and --ca (Sections A/B): see grade_extra.go.
 	if *page != "" {
@@ -124,10 +140,8 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q (exercises go in --exercise)", pos[0])
 	}
-	switch *format {
-	case "text", "json", "junit", "markdown":
-	default:
-		return usagef("--format %q: want text, json, junit or markdown", *format)
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	if *transport != "websocket" && *transport != "polling" {
 		return usagef("--transport %q: want websocket or polling", *transport)
@@ -144,7 +158,23 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("the embedded scenarios do not parse (a bug in rtlab): %w", err)
 	}
-	ids, err := pickExercises(*exList, all, *rawURL == "" && *cmdLine == "")
+	// Reference mode grades the reference answers too (grade_answers.go).
+	var answerReps []*graders.Report
+	serverList, serversToo := *exList, true
+	if *rawURL == "" && *cmdLine == "" && *variant == "" && !flagGiven(fs, "repeat") {
+		answerReps, serverList, serversToo, err = referenceAnswerReports(*exList, all)
+		if err != nil {
+			return err
+		}
+		if !serversToo {
+			reports, ids := mergeReports(nil, answerReps)
+			if err := writeGradeReport(e, *format, *out, ids, reports); err != nil {
+				return err
+			}
+			return exitFor(reports)
+		}
+	}
+	ids, err := pickExercises(serverList, all, *rawURL == "" && *cmdLine == "")
 	if err != nil {
 		return err
 	}
@@ -181,20 +211,22 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(answerReps) > 0 {
+		reports, ids = mergeReports(reports, answerReps)
+	}
 	if err := writeGradeReport(e, *format, *out, ids, reports); err != nil {
 		return err
 	}
-	for _, r := range reports {
-		if r.Err != nil {
-			return &exitError{2}
-		}
+	return exitFor(reports)
+}
+
+// checkFormat accepts the report formats.
+func checkFormat(format string) error {
+	switch format {
+	case "text", "json", "junit", "markdown":
+		return nil
 	}
-	for _, r := range reports {
-		if !r.Passed() {
-			return &exitError{1}
-		}
-	}
-	return nil
+	return usagef("--format %q: want text, json, junit or markdown", format)
 }
 
 func envOr(k, def string) string {

@@ -18,16 +18,19 @@ import (
 func init() {
 	register(&command{
 		name:    "list",
-		summary: "list the exercises: which are graded, which have a reference server",
+		summary: "list the exercises: what is graded of each, which have a reference server",
 		usage: `usage: rtlab list [--files [q34 …]]
 
-Lists every exercise that has a scenario (checks rtlab grade runs) or a
-reference server (rtlab serve), with the number of checks and the broken
-variants of the reference (rtlab serve qNN --variant NAME).
+Lists the 38 exercises of the course with what rtlab grades of each (KIND:
+a server, a browser page, a written answer, Q8's nginx config, or several,
+as server+answer), the number of checks of each part (a written answer's
+are its facts and review items), whether it has a reference server (rtlab
+serve), and the broken variants of the reference (rtlab serve qNN
+--variant NAME).
 
 With --files, lists instead where each exercise lives in the checkout
 (run it inside it): its scenario, reference server, probes, pages, written
-answer and tests. Every file of an exercise starts with its stem
+answer, its rubric and tests. Every file of an exercise starts with its stem
 (q34_rate_limit), so ls *q34* in a folder finds them too; probes are named
 for what they probe and listed from the scenario's probe steps.
 
@@ -63,25 +66,49 @@ func runList(ctx context.Context, e *env, args []string) error {
 			ids = append(ids, id)
 		}
 	}
+	parts, err := gradedParts(all)
+	if err != nil {
+		return err
+	}
+	for _, ex := range exercise.All() { // every exercise of the course, graded or not
+		if ex.Num > 0 && !slices.Contains(ids, ex.ID) {
+			ids = append(ids, ex.ID)
+		}
+	}
 	exercise.Sort(ids)
 	if *files {
 		return listFiles(e, ids, pos, all)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EXERCISE\tTITLE\tCHECKS\tREFERENCE\tVARIANTS")
+	fmt.Fprintln(tw, "EXERCISE\tTITLE\tKIND\tCHECKS\tREFERENCE\tVARIANTS")
+	graded, course := 0, 0
+	var ungraded []string
 	for _, id := range ids {
-		checks := "-"
-		if sc, ok := all[id]; ok {
-			checks = fmt.Sprint(len(sc.Checks))
+		kind, checks := kindCell(parts[id])
+		if exercise.Number(id) > 0 {
+			course++
+			if kind != "-" {
+				graded++
+			} else {
+				ungraded = append(ungraded, id)
+			}
 		}
 		ref, variants := "-", ""
 		if ex, ok := reference.Lookup(id); ok {
 			ref = "yes"
 			variants = strings.Join(ex.Variants, ", ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, exercise.Title(id), checks, ref, variants)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, exercise.Title(id), kind, checks, ref, variants)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n%d of %d exercises graded", graded, course)
+	if len(ungraded) > 0 {
+		fmt.Fprintf(e.stdout, " (not yet: %s)", strings.Join(ungraded, ", "))
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
 }
 
 // listFiles prints, for each exercise named (every course exercise with a
@@ -127,7 +154,7 @@ func listFiles(e *env, ids, named []string, all map[string]*scenario.Scenario) e
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\n", id, exercise.Title(id))
-		for _, kind := range []string{"scenario", "reference", "probe", "page", "answer", "test", "file"} {
+		for _, kind := range []string{"scenario", "rubric", "reference", "probe", "page", "answer", "test", "file"} {
 			for _, f := range found {
 				if f.Kind == kind {
 					fmt.Fprintf(tw, "  %s\t%s\n", kind, f.Path)

@@ -13,8 +13,9 @@ import (
 
 // File is one file (or page folder) of an exercise, found by its name.
 type File struct {
-	// Kind says what the file is, from where it lives: scenario,
-	// reference, page, answer, test or file.
+	// Kind says what the file is, from where it lives: scenario, rubric
+	// (a written answer's, qNN_slug.answer.yaml), reference, page, answer,
+	// test or file.
 	Kind string
 	// Path is slash-separated, relative to the root Files walked.
 	Path string
@@ -72,6 +73,8 @@ func kindOf(rel string, dir bool) string {
 	switch {
 	case strings.HasSuffix(rel, "_test.go"):
 		return "test"
+	case strings.HasPrefix(rel, "scenarios/") && strings.HasSuffix(rel, ".answer.yaml"):
+		return "rubric"
 	case strings.HasPrefix(rel, "scenarios/"):
 		return "scenario"
 	case strings.HasPrefix(rel, "reference/answers/"):
@@ -86,7 +89,7 @@ func kindOf(rel string, dir bool) string {
 
 // kindRank orders kinds as `rtlab list --files` prints them.
 func kindRank(kind string) string {
-	i := slices.Index([]string{"scenario", "reference", "probe", "page", "answer", "test", "file"}, kind)
+	i := slices.Index([]string{"scenario", "rubric", "reference", "probe", "page", "answer", "test", "file"}, kind)
 	return string(rune('a' + i))
 }
 
