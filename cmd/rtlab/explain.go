@@ -69,6 +69,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		if done, err := explainAnswer(e, id, false); done || err != nil {
 			return err
 		}
+		if done, err := explainPageOnly(e, id); done || err != nil {
+			return err
+		}
 		return usagef("no scenario for %q yet (rtlab list shows the graded exercises)", pos[0])
 	}
 	var b strings.Builder
@@ -83,7 +86,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if pg, ok := pages[sc.Exercise]; ok {
-		file := fmt.Sprintf("client/q%d.html", exercise.Number(sc.Exercise))
+		file := pageFile(sc.Exercise)
 		fmt.Fprintf(&b, "\nThe page (%s), graded in headless Chromium:\n\n", file)
 		writeContract(&b, pg)
 		fmt.Fprintf(&b, "\nPage checks (%d), in the order rtlab grade runs them:\n", len(pg.Checks))
@@ -104,6 +107,37 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	return explainLive(ctx, e, sc.Exercise, *rawURL, live)
+}
+
+// pageFile is where a submission keeps an exercise's page (submissions.md):
+// client/q9.html, and client/q21.jsx for Q21's React component.
+func pageFile(id string) string {
+	if id == "q21" {
+		return "client/q21.jsx"
+	}
+	return fmt.Sprintf("client/q%d.html", exercise.Number(id))
+}
+
+// explainPageOnly explains an exercise whose only graded part is a page
+// (Q21); done is false when id has no page scenario.
+func explainPageOnly(e *env, id string) (done bool, err error) {
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil {
+		return false, err
+	}
+	pg, ok := pages[id]
+	if !ok {
+		return false, nil
+	}
+	var b strings.Builder
+	file := pageFile(id)
+	fmt.Fprintf(&b, "%s — %s\n\nThe page (%s), graded in headless Chromium:\n\n", strings.ToUpper(pg.Exercise), pg.Title, file)
+	writeContract(&b, pg)
+	fmt.Fprintf(&b, "\nPage checks (%d), in the order rtlab grade runs them:\n", len(pg.Checks))
+	writeChecks(&b, pg)
+	fmt.Fprintf(&b, "\nGrade it: rtlab grade --exercise %s --page %s\n", id, file)
+	_, err = fmt.Fprint(e.stdout, b.String())
+	return true, err
 }
 
 // explainLive runs an exercise's live explanation against rawURL, or

@@ -218,7 +218,15 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 			return exitFor(reports)
 		}
 	}
-	ids, err := pickExercises(serverList, all, *rawURL == "" && *cmdLine == "")
+	// Reference mode grades exercises whose only part is a page (Q21) too.
+	var pageOnly map[string]*scenario.Scenario
+	if *rawURL == "" && *cmdLine == "" && harness == nil {
+		pageOnly, err = pageOnlyScenarios(all)
+		if err != nil {
+			return err
+		}
+	}
+	ids, err := pickExercises(serverList, all, pageOnly, *rawURL == "" && *cmdLine == "")
 	if err != nil {
 		return err
 	}
@@ -283,18 +291,21 @@ func envOr(k, def string) string {
 	return def
 }
 
-// pickExercises resolves --exercise against the scenarios; with none
-// given it returns every exercise with a scenario and a reference when
-// allowed (reference mode), else a usage error.
-func pickExercises(list string, all map[string]*scenario.Scenario, allowAll bool) ([]string, error) {
+// pickExercises resolves --exercise against the scenarios (and, in
+// reference mode, the page-only ones: Q21); with none given it returns
+// every exercise with a scenario and a reference when allowed (reference
+// mode), else a usage error.
+func pickExercises(list string, all, pageOnly map[string]*scenario.Scenario, allowAll bool) ([]string, error) {
 	var ids []string
 	if strings.TrimSpace(list) == "" {
 		if !allowAll {
 			return nil, usagef("--exercise is required with --url or --cmd (e.g. --exercise q17)")
 		}
-		for id := range all {
-			if _, ok := reference.Lookup(id); ok {
-				ids = append(ids, id)
+		for _, set := range []map[string]*scenario.Scenario{all, pageOnly} {
+			for id := range set {
+				if _, ok := reference.Lookup(id); ok {
+					ids = append(ids, id)
+				}
 			}
 		}
 		exercise.Sort(ids)
@@ -310,6 +321,11 @@ func pickExercises(list string, all map[string]*scenario.Scenario, allowAll bool
 			continue
 		}
 		if _, ok := all[id]; !ok {
+			if _, page := pageOnly[id]; page {
+				seen[id] = true
+				ids = append(ids, id)
+				continue
+			}
 			return nil, usagef("no checks for exercise %q yet (rtlab list shows the graded ones)", strings.TrimSpace(raw))
 		}
 		seen[id] = true
@@ -367,6 +383,22 @@ func portOf(addr string) string {
 	return p
 }
 
+// pageOnlyScenarios returns the page scenarios of exercises that have no
+// server scenario (Q21, a React component graded in Chromium).
+func pageOnlyScenarios(all map[string]*scenario.Scenario) (map[string]*scenario.Scenario, error) {
+	pages, err := graders.LoadPages(scenarios.FS(), probeSet())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*scenario.Scenario{}
+	for id, sc := range pages {
+		if all[id] == nil {
+			out[id] = sc
+		}
+	}
+	return out, nil
+}
+
 // gradeReferences serves each exercise's reference server in-process on
 // its own free loopback port and grades them all at once.
 func gradeReferences(ctx context.Context, ids []string, all map[string]*scenario.Scenario, opts *graders.Options, window time.Duration, variant string) ([]*graders.Report, error) {
@@ -384,6 +416,9 @@ func gradeReferences(ctx context.Context, ids []string, all map[string]*scenario
 	for _, id := range ids {
 		if _, ok := reference.Lookup(id); !ok {
 			return nil, usagef("exercise %s has no reference server to grade; give --url", id)
+		}
+		if all[id] == nil {
+			continue // a page only (Q21): gradeReferencePages grades it
 		}
 		logs := graders.NewLogSink()
 		ref, err := reference.Start(id, &reference.Options{JWTSecret: opts.JWTSecret, RateLimitWindow: window, Log: logs, Variant: variant})
@@ -480,6 +515,9 @@ func newGradeProgress(e *env, ids []string, all map[string]*scenario.Scenario) *
 	}
 	g.p = mpb.New(mpb.WithOutput(e.stderr), mpb.WithWidth(40))
 	for _, id := range ids {
+		if all[id] == nil {
+			continue // a page-only exercise: its report comes with the pages
+		}
 		n := int64(len(all[id].Checks))
 		g.bars[id] = g.p.AddBar(n,
 			mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-4s %-28s", id, clip(all[id].Title, 28)))),

@@ -59,6 +59,17 @@ func Grade(ctx context.Context, dir string, o *Options) (*Result, error) {
 		}
 		opts.Scenarios = all
 	}
+	if opts.PageScenarios == nil {
+		if opts.Probes == nil {
+			opts.Probes = graders.NewProbes()
+			probes.Register(opts.Probes)
+		}
+		pages, err := graders.LoadPages(scenarios.FS(), opts.Probes)
+		if err != nil {
+			return nil, fmt.Errorf("the embedded page scenarios do not parse (a bug in rtlab): %w", err)
+		}
+		opts.PageScenarios = pages
+	}
 	if opts.Grader.Probes == nil {
 		opts.Grader.Probes = opts.Probes
 	}
@@ -422,6 +433,18 @@ func anyPagePresent(dir string, m *Manifest) bool {
 func (g *grading) page(ctx context.Context, id, file string) (*graders.Report, error) {
 	if g.opts.Pages != nil {
 		return g.opts.Pages(ctx, id, file)
+	}
+	if sc, ok := g.opts.PageScenarios[id]; ok {
+		h, err := probes.StartPageFile(id, file, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer h.Close()
+		o := *g.opts.Grader
+		o.URL, o.Harness, o.Server, o.Nginx = h.URL, h, nil, nil
+		r := graders.Run(ctx, sc, &o)
+		r.Title += " — page"
+		return r, nil
 	}
 	if id != "q6" {
 		return skipPart(id, "page", NotGradedYet), nil

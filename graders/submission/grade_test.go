@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"rtlab/graders"
+	"rtlab/graders/scenario"
+	"rtlab/internal/chrome"
 	"rtlab/internal/sandbox"
 )
 
@@ -163,7 +165,8 @@ func TestPartsNotGradedYetSkip(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "client", "q9.html"), []byte("<p>q9</p>"), 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.md"), []byte("# Answers\n## Q1\nIt upgrades.\n## q12\n600 kB\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "rtlab.yaml"), []byte("student: bob@example.edu\nanswers: notes.md\npages: {q10: web/lp.html}\n"), 0o644)
-	res, err := Grade(context.Background(), dir, &Options{Exercises: []string{"q1", "q9", "q10", "q12", "q13"}, NoSandbox: true})
+	res, err := Grade(context.Background(), dir, &Options{Exercises: []string{"q1", "q9", "q10", "q12", "q13"}, NoSandbox: true,
+		PageScenarios: map[string]*scenario.Scenario{}}) // no page scenarios: the page is not graded yet
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,5 +227,58 @@ func TestNoSandboxServerThatNeverListens(t *testing.T) {
 	e := res.Exercises[0]
 	if p, m := e.Score(); e.State != Graded || p != 0 || m == 0 {
 		t.Errorf("q17 %s %d/%d, want graded 0 of its checks", e.State, p, m)
+	}
+}
+
+// TestPageGradedByItsScenario: a submission's client/q9.html is graded in
+// Chromium by Q9's page scenario, as rtlab grade --page grades it: the
+// reference page passes every page check, a page that reads data.items
+// fails the backlog check.
+func TestPageGradedByItsScenario(t *testing.T) {
+	chrome.Require(t)
+	t.Parallel()
+	for _, tc := range []struct {
+		name, src string
+		failing   string // the check that must fail, "" for none
+	}{
+		{"reference", "../../reference/public/q09_short_polling/index.html", ""},
+		{"broken", "../../testdata/pages/q09_short_polling/backlog.html", "backlog"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page, err := os.ReadFile(tc.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "client"), 0o755)
+			os.WriteFile(filepath.Join(dir, "client", "q9.html"), page, 0o644)
+			res, err := Grade(context.Background(), dir, &Options{Exercises: []string{"q9"}, NoSandbox: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var checks []graders.CheckResult
+			for _, e := range res.Exercises {
+				for _, r := range e.Parts {
+					if strings.HasSuffix(r.Title, " — page") {
+						if r.Err != nil {
+							t.Fatalf("page not graded: %v", r.Err)
+						}
+						checks = append(checks, r.Checks...)
+					}
+				}
+			}
+			if len(checks) == 0 {
+				t.Fatal("no page report")
+			}
+			for _, c := range checks {
+				if c.Status == graders.Skip && c.Reason != "" && strings.Contains(c.Reason, "needs") {
+					continue
+				}
+				if want := c.ID == tc.failing; (c.Status == graders.Fail) != want {
+					t.Errorf("%s: %s (%s)", c.ID, c.Status, c.Reason)
+				}
+			}
+		})
 	}
 }

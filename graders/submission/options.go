@@ -18,6 +18,9 @@ type Options struct {
 	// Scenarios are the server exercises' scenarios. Default: the embedded
 	// ones, loaded with Probes.
 	Scenarios map[string]*scenario.Scenario
+	// PageScenarios are the page scenarios (scenarios/*.page.yaml).
+	// Default: the embedded ones, loaded with Probes.
+	PageScenarios map[string]*scenario.Scenario
 	// Probes are the probes the scenarios use. Default: every probe of
 	// package probes.
 	Probes *graders.Probes
@@ -53,9 +56,10 @@ type Options struct {
 	Timeout time.Duration
 
 	// Pages grades the browser page of exercise id at file (an absolute
-	// path). Nil: Q6's page is graded with the Q6 scenario (the page
-	// served on loopback, loaded in Chromium) and the others report "not
-	// graded yet".
+	// path). Nil: the page is graded in Chromium with its page scenario,
+	// served from the exercise's reference server with test hooks as
+	// `rtlab grade --page` does (Q6: with the Q6 scenario, the page served
+	// on loopback).
 	Pages func(ctx context.Context, id, file string) (*graders.Report, error)
 	// Answers grades the written answers md for the exercises ids; each
 	// report's Exercise names its exercise. Nil: an answer present reports
