@@ -191,9 +191,9 @@ func ReactAnswerPage(ctx context.Context, file string) (fs.FS, error) {
 }
 
 // ReactReferencePage is ReactAnswerPage for the reference answer,
-// react/q21.jsx.
+// react/q21_react.jsx.
 func ReactReferencePage(ctx context.Context) (fs.FS, error) {
-	src, err := reactSources.ReadFile("react/q21.jsx")
+	src, err := reactSources.ReadFile("react/q21_react.jsx")
 	if err != nil {
 		return nil, err
 	}

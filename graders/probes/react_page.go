@@ -48,7 +48,7 @@ func startReactAnswer(file string, opts *PageOptions) (*PageHarness, error) {
 }
 
 // startReferenceReactAnswer serves the reference answer,
-// reference/react/q21.jsx, as startReactAnswer serves a student's.
+// reference/react/q21_react.jsx, as startReactAnswer serves a student's.
 func startReferenceReactAnswer(opts *PageOptions) (*PageHarness, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
