@@ -27,12 +27,6 @@ var update = flag.Bool("update", false, "rewrite testdata/sample-gradebook.csv f
 // timing), and the reports say what each broken or hostile submission
 // did. Run with -update to rewrite the golden file after a scenario or a
 // rubric changes, and read the diff.
-//
-// Known: grace's Q2 reads "missing" where "error" is meant. Her install
-// failed, so her Q2 server was not graded, and she wrote no Q2 answer;
-// package submission then calls the whole exercise missing (every part
-// it has is a missing answer) and the server's error is lost. The golden
-// file records what rtlab does today.
 func TestSampleClass(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the sample class takes about 30 s; not in -short")

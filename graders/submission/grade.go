@@ -147,7 +147,10 @@ func (g *grading) finish(broken bool) *Result {
 	for _, id := range g.ids {
 		e := &Exercise{ID: id, Parts: g.parts[id]}
 		switch {
-		case broken || (len(e.Parts) == 0 && g.reasons[id] != ""):
+		case broken || (g.reasons[id] != "" && (len(e.Parts) == 0 || allMissing(e.Parts))):
+			// A part that could not be graded (a failed install) beside
+			// parts that are only missing (no answer) is an error, not a
+			// missing exercise: the reason must reach the report.
 			e.State, e.Reason = Error, g.reasons[id]
 		case len(e.Parts) == 0 || allMissing(e.Parts):
 			e.State, e.Reason = Missing, "the submission has nothing for "+strings.ToUpper(id)
