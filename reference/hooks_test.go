@@ -64,6 +64,11 @@ func TestStreamControlPausesAndEnds(t *testing.T) {
 			data++
 		}
 	}
+	// The server records an event once its write returned: the client
+	// may read it a moment before.
+	for deadline := time.Now().Add(2 * time.Second); len(ctl.Sent()) < 3 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if n := len(ctl.Sent()); n < 3 || ctl.Sent()[0].Stream != 1 {
 		t.Fatalf("Sent() holds %d events, want at least 3 of stream 1", n)
 	}
