@@ -94,6 +94,11 @@ node:
 bench: build
 	$(BIN) bench
 
+# rtlab serve loadtest against the Node.js socket.io 4.8 fixture, medians of
+# 3 with both servers alternating: broadcast, echo and idle over WebSocket,
+# echo and broadcast over polling. With two CPUs or more the load tool runs
+# on CPU 0 and each server on CPU 1; the report (reports/load/latest/) says
+# so, with the machine's load average at start and end.
 bench-servers: build node
 	$(BIN) load --compare
 

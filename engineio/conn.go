@@ -25,6 +25,10 @@ type Conn struct {
 	handler       Handler
 	handlerClosed bool
 
+	// cmu guards call, the WebSocket reader's OnMessage call (handoff.go).
+	cmu  sync.Mutex
+	call readerCall
+
 	mu        sync.Mutex
 	transport string
 	queue     []*Message
@@ -43,7 +47,8 @@ type Conn struct {
 
 	// websocket
 	ws      *wsConn
-	writing bool // a writer goroutine is running
+	writing bool // a writer goroutine is running, or the reader corked (cork.go)
+	corked  bool // the reader holds writes back until it has handled what it holds
 	probe   *wsConn
 	// upgrading: the probe succeeded; a pending GET is answered with a noop
 	// so that the client can pause polling and send the upgrade packet.
@@ -215,8 +220,35 @@ func (c *Conn) SendNow(m *Message) error {
 	}
 	c.writing = true // this goroutine is the writer for now
 	c.mu.Unlock()
-
 	done, err := ws.tryWrite(m)
+	return c.afterTryWrite(ws, m, nil, done, err)
+}
+
+// SendNowText is SendNow for a text message given as its data, which is
+// copied only when it cannot be written at once: the caller may reuse
+// data as soon as SendNowText returns. An ack encoded into a reused
+// buffer then costs no allocation on its way out.
+func (c *Conn) SendNowText(data []byte) error {
+	c.mu.Lock()
+	if c.closed || c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	ws := c.ws
+	if c.transport != "websocket" || ws == nil || c.writing || len(c.queue) > 0 {
+		c.mu.Unlock()
+		return c.SendNow(NewMessage(data, false))
+	}
+	c.writing = true // this goroutine is the writer for now
+	c.mu.Unlock()
+	done, err := ws.tryWriteFrame(wsOpText, true, data)
+	return c.afterTryWrite(ws, nil, data, done, err)
+}
+
+// afterTryWrite ends a SendNow whose write went as tryWrite says: what the
+// socket did not take (m, or a message of text data) goes first in the
+// queue, and a writer goroutine takes over while anything is left.
+func (c *Conn) afterTryWrite(ws *wsConn, m *Message, text []byte, done bool, err error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
@@ -227,6 +259,9 @@ func (c *Conn) SendNow(m *Message) error {
 		return nil
 	}
 	if !done {
+		if m == nil {
+			m = NewMessage(text, false)
+		}
 		c.queue = append([]*Message{m}, c.queue...)
 	}
 	if len(c.queue) > 0 || ws.hasPending() {

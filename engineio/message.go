@@ -27,7 +27,9 @@ type Message struct {
 	b64     []byte // polling segment for binary messages: "b"+base64
 }
 
-// NewMessage encodes a message packet. data must not be modified afterwards.
+// NewMessage encodes a message packet. A text message's data is copied
+// (the caller may reuse it at once; package socketio's acks rely on it); a
+// binary message's is kept and must not be modified afterwards.
 func NewMessage(data []byte, binary bool) *Message {
 	return newPacketMessage(Packet{Type: MessagePacket, Data: data, Binary: binary})
 }

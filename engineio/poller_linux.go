@@ -168,12 +168,12 @@ func (p *poller) stop() {
 // writeOnce makes one non-blocking write of b to the socket of rc and
 // returns how much it took: 0 when its buffer is full.
 func writeOnce(rc syscall.RawConn, b []byte) (int, error) {
-	n := 0
-	var werr error
-	err := rc.Write(func(fd uintptr) bool {
-		n, werr = unix.Write(int(fd), b)
-		return true // one attempt: never wait for the socket
-	})
+	w := rawWriterPool.Get().(*rawWriter)
+	w.b = b
+	err := rc.Write(w.fn)
+	n, werr := w.n, w.err
+	*w = rawWriter{fn: w.fn}
+	rawWriterPool.Put(w)
 	if err != nil {
 		return 0, err
 	}
@@ -185,3 +185,22 @@ func writeOnce(rc syscall.RawConn, b []byte) (int, error) {
 	}
 	return n, werr
 }
+
+// rawWriter is the state of one writeOnce with its callback bound once: a
+// closure made per write, and the variables it captured, were three
+// allocations per ack.
+type rawWriter struct {
+	b   []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool
+}
+
+var rawWriterPool = sync.Pool{New: func() any {
+	w := &rawWriter{}
+	w.fn = func(fd uintptr) bool {
+		w.n, w.err = unix.Write(int(fd), w.b)
+		return true // one attempt: never wait for the socket
+	}
+	return w
+}}

@@ -146,7 +146,7 @@ func (c *Conn) readReady(ws *wsConn) {
 const readLinger = 50 * time.Millisecond
 
 // readOne reads, parses and handles one message; false means the session
-// ended.
+// ended or another goroutine reads it now (see HandOff).
 func (c *Conn) readOne(ws *wsConn) bool {
 	binary, data, err := ws.readMessage()
 	if err != nil {
@@ -158,7 +158,24 @@ func (c *Conn) readOne(ws *wsConn) bool {
 		c.terminate(ReasonParseError, err, false)
 		return false
 	}
-	return c.handlePacket(p)
+	more := ws.frameBuffered()
+	if more {
+		c.cork(ws) // replies wait for the next messages' (cork.go)
+	}
+	var ok bool
+	if p.Type == MessagePacket {
+		data := p.Data
+		if data == nil {
+			data = []byte{}
+		}
+		ok = !c.deliverFromReader(ws, data, p.Binary)
+	} else {
+		ok = c.handlePacket(p)
+	}
+	if !more && ok {
+		c.uncork()
+	}
+	return ok
 }
 
 // readLoop reads the session's WebSocket until it fails or the session

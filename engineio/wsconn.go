@@ -153,7 +153,7 @@ func (c *wsConn) readMessage() (isBinary bool, data []byte, err error) {
 	inMsg := false
 	for {
 		var hdr [14]byte
-		if _, err := io.ReadFull(c.br, hdr[:2]); err != nil {
+		if err := peekFull(c.br, hdr[:2]); err != nil {
 			return false, nil, err
 		}
 		fin := hdr[0]&0x80 != 0
@@ -167,12 +167,12 @@ func (c *wsConn) readMessage() (isBinary bool, data []byte, err error) {
 		n := int64(hdr[1] & 0x7f)
 		switch n {
 		case 126:
-			if _, err := io.ReadFull(c.br, hdr[2:4]); err != nil {
+			if err := peekFull(c.br, hdr[2:4]); err != nil {
 				return false, nil, err
 			}
 			n = int64(binary.BigEndian.Uint16(hdr[2:4]))
 		case 127:
-			if _, err := io.ReadFull(c.br, hdr[2:10]); err != nil {
+			if err := peekFull(c.br, hdr[2:10]); err != nil {
 				return false, nil, err
 			}
 			u := binary.BigEndian.Uint64(hdr[2:10])
@@ -182,7 +182,7 @@ func (c *wsConn) readMessage() (isBinary bool, data []byte, err error) {
 			n = int64(u)
 		}
 		var mask [4]byte
-		if _, err := io.ReadFull(c.br, mask[:]); err != nil {
+		if err := peekFull(c.br, mask[:]); err != nil {
 			return false, nil, err
 		}
 		if op >= wsOpClose {
@@ -239,6 +239,22 @@ func (c *wsConn) readMessage() (isBinary bool, data []byte, err error) {
 			return msgOp == wsOpBinary, data, nil
 		}
 	}
+}
+
+// peekFull fills p (a frame header's few bytes) from br. Unlike
+// io.ReadFull it does not pass p through an interface, so that p stays on
+// the caller's stack: one allocation less per message.
+func peekFull(br *bufio.Reader, p []byte) error {
+	b, err := br.Peek(len(p))
+	if err != nil {
+		if err == io.EOF && len(b) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	copy(p, b)
+	_, err = br.Discard(len(p))
+	return err
 }
 
 // maskBytes XORs p with the mask key, starting at key offset pos.
@@ -354,6 +370,16 @@ func (c *wsConn) writeMessages(q []*Message, timeout time.Duration) error {
 // writeMessages; a partial write keeps the rest in c.pending, which the
 // next writeMessages sends first.
 func (c *wsConn) tryWrite(m *Message) (done bool, err error) {
+	op := byte(wsOpText)
+	if m.binary {
+		op = wsOpBinary
+	}
+	return c.tryWriteFrame(op, false, m.frame)
+}
+
+// tryWriteFrame is tryWrite for a frame of opcode op whose payload is p,
+// preceded by the message packet type '4' when message is set.
+func (c *wsConn) tryWriteFrame(op byte, message bool, p []byte) (done bool, err error) {
 	if c.rc == nil {
 		return false, nil
 	}
@@ -374,14 +400,16 @@ func (c *wsConn) tryWrite(m *Message) (done bool, err error) {
 		c.nc.SetWriteDeadline(time.Time{})
 		c.deadline = false
 	}
-	var hdr [10]byte
-	op := byte(wsOpText)
-	if m.binary {
-		op = wsOpBinary
+	size := len(p)
+	if message {
+		size++
 	}
-	h := appendFrameHeader(hdr[:0], op, len(m.frame))
 	bp := wsBatchPool.Get().(*[]byte)
-	b := append(append((*bp)[:0], h...), m.frame...)
+	b := appendFrameHeader((*bp)[:0], op, size)
+	if message {
+		b = append(b, byte('0'+MessagePacket))
+	}
+	b = append(b, p...)
 	defer func() {
 		*bp = b[:0]
 		wsBatchPool.Put(bp)
@@ -394,6 +422,51 @@ func (c *wsConn) tryWrite(m *Message) (done bool, err error) {
 		return false, nil
 	case n < len(b):
 		// Partial: the frame is begun; its rest goes first next time.
+		c.pending = append([]byte(nil), b[n:]...)
+	}
+	return true, nil
+}
+
+// tryWriteBatch is tryWrite for several messages, in one write.
+func (c *wsConn) tryWriteBatch(q []*Message) (done bool, err error) {
+	if c.rc == nil {
+		return false, nil
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closeSent {
+		return false, net.ErrClosed
+	}
+	if len(c.pending) > 0 {
+		return false, nil
+	}
+	if c.deadline {
+		c.nc.SetWriteDeadline(time.Time{}) // see tryWriteFrame
+		c.deadline = false
+	}
+	bp := wsBatchPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	for _, m := range q {
+		op := byte(wsOpText)
+		if m.binary {
+			op = wsOpBinary
+		}
+		b = appendFrameHeader(b, op, len(m.frame))
+		b = append(b, m.frame...)
+	}
+	defer func() {
+		if cap(b) <= 1<<20 {
+			*bp = b[:0]
+			wsBatchPool.Put(bp)
+		}
+	}()
+	n, err := writeOnce(c.rc, b)
+	switch {
+	case err != nil:
+		return false, err
+	case n == 0:
+		return false, nil
+	case n < len(b):
 		c.pending = append([]byte(nil), b[n:]...)
 	}
 	return true, nil

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -32,12 +35,16 @@ type Scenario struct {
 
 // DefaultScenarios are the loads of the targets: a broadcast of
 // 200 ticks of 100 characters to 1000 clients, 100 clients echoing for 10s,
-// and 5000 idle clients held 30s.
+// and 5000 idle clients held 30s, over WebSocket; over HTTP long-polling,
+// 50 clients echoing for 10s and a broadcast of 100 ticks to 200 clients
+// (polling clients are the full socketio client, heavier each).
 func DefaultScenarios() []Scenario {
 	return []Scenario{
 		{Name: "broadcast", Options: Options{Mode: ModeBroadcast, Clients: 1000, Ramp: 2000, Messages: 200, Size: 100}},
 		{Name: "echo", Options: Options{Mode: ModeEcho, Clients: 100, Ramp: 1000, Duration: 10 * time.Second, Size: 100}},
 		{Name: "idle", Options: Options{Mode: ModeIdle, Clients: 5000, Ramp: 2000, Duration: 30 * time.Second}},
+		{Name: "echo-polling", Options: Options{Mode: ModeEcho, Transport: "polling", Clients: 50, Ramp: 500, Duration: 10 * time.Second, Size: 100}},
+		{Name: "broadcast-polling", Options: Options{Mode: ModeBroadcast, Transport: "polling", Clients: 200, Ramp: 500, Messages: 100, Size: 100}},
 	}
 }
 
@@ -61,6 +68,11 @@ type CompareOptions struct {
 	Progress func(label string) func(ProgressEvent)
 	// Log receives one line per run. Default io.Discard.
 	Log io.Writer
+	// Pin, on a machine of at least two CPUs, runs this process (the load
+	// tool) on CPU 0 and each server on CPU 1, so that neither takes the
+	// other's core; the comparison says whether it was done. Default
+	// false: a library caller's process is left as it is.
+	Pin bool
 }
 
 // Compare runs every scenario against every server, Reps times,
@@ -82,12 +94,26 @@ func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	cmp := &Comparison{Start: time.Now(), Reps: reps}
+	cmp := &Comparison{Start: time.Now(), Reps: reps, Load: readLoadAvg()}
+	pin := o.Pin && canPin() && runtime.NumCPU() >= 2
+	switch {
+	case !o.Pin:
+		cmp.Pinning = "not pinned"
+	case !pin:
+		cmp.Pinning = fmt.Sprintf("not pinned: %d CPU(s), or no sched_setaffinity here", runtime.NumCPU())
+	default:
+		if err := pinProcess(os.Getpid(), 0); err != nil {
+			pin = false
+			cmp.Pinning = "not pinned: " + err.Error()
+		} else {
+			cmp.Pinning = "load tool pinned to CPU 0, each server to CPU 1 (taskset, or sched_setaffinity on its threads)"
+		}
+	}
 	for _, s := range o.Servers {
 		cmp.Servers = append(cmp.Servers, s.Name)
 	}
 	for _, sc := range scen {
-		cmp.Scenarios = append(cmp.Scenarios, ScenarioInfo{Name: sc.Name, Mode: sc.Options.Mode, Clients: sc.Options.Clients,
+		cmp.Scenarios = append(cmp.Scenarios, ScenarioInfo{Name: sc.Name, Mode: sc.Options.Mode, Transport: sc.Options.Transport, Clients: sc.Options.Clients,
 			Messages: sc.Options.Messages, Size: sc.Options.Size, DurationS: sc.Options.Duration.Seconds()})
 	}
 	for rep := 1; rep <= reps; rep++ {
@@ -102,7 +128,7 @@ func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
 				if o.Progress != nil {
 					opts.Progress = o.Progress(label)
 				}
-				res, err := runAgainst(ctx, srv, &opts)
+				res, err := runAgainst(ctx, srv, &opts, pin)
 				if ctx.Err() != nil {
 					return cmp, ctx.Err()
 				}
@@ -130,7 +156,7 @@ func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
 		if o.Progress != nil {
 			opts.Progress = o.Progress(label)
 		}
-		res, err := runAgainst(ctx, srv, &opts)
+		res, err := runAgainst(ctx, srv, &opts, pin)
 		if res != nil {
 			res.Label = srv.Name
 			cmp.Tool = res
@@ -141,17 +167,22 @@ func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
 		fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
 	}
 	cmp.ElapsedS = time.Since(cmp.Start).Seconds()
+	cmp.LoadEnd = readLoadAvg()
 	cmp.summarise()
 	return cmp, nil
 }
 
-// runAgainst starts srv, runs the load with its PID, and stops it.
-func runAgainst(ctx context.Context, srv ServerSpec, o *Options) (*Result, error) {
+// runAgainst starts srv (on CPU 1 when pin is set), runs the load with its
+// PID, and stops it.
+func runAgainst(ctx context.Context, srv ServerSpec, o *Options, pin bool) (*Result, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	cmd := srv.Command(port)
+	if pin {
+		cmd = onCPU(cmd, 1)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("loadtest: start %s: %w", srv.Name, err)
 	}
@@ -161,6 +192,13 @@ func runAgainst(ctx context.Context, srv ServerSpec, o *Options) (*Result, error
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	if err := waitListening(ctx, addr, exited); err != nil {
 		return nil, fmt.Errorf("loadtest: %s: %w", srv.Name, err)
+	}
+	if pin {
+		// Where taskset was missing, the threads are pinned now (a
+		// no-op for those taskset pinned from the start).
+		if err := pinProcess(cmd.Process.Pid, 1); err != nil {
+			return nil, fmt.Errorf("loadtest: pin %s to CPU 1: %w", srv.Name, err)
+		}
 	}
 	time.Sleep(300 * time.Millisecond) // let start-up allocations settle before the RSS baseline
 	o.PID = cmd.Process.Pid
@@ -212,6 +250,34 @@ func stopProcess(cmd *exec.Cmd, exited chan error) {
 	case <-exited:
 	case <-time.After(3 * time.Second):
 	}
+}
+
+// onCPU returns cmd started on the given CPU from its first instruction
+// by taskset, which execs it (the process stays the server itself, as
+// ServerSpec requires): a Go runtime then sizes GOMAXPROCS to that one
+// CPU. Without taskset cmd is returned as it is and pinned once started.
+func onCPU(cmd *exec.Cmd, cpu int) *exec.Cmd {
+	ts, err := exec.LookPath("taskset")
+	if err != nil {
+		return cmd
+	}
+	w := exec.Command(ts, append([]string{"-c", strconv.Itoa(cpu), cmd.Path}, cmd.Args[1:]...)...)
+	w.Env, w.Dir, w.Stdin, w.Stdout, w.Stderr = cmd.Env, cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr
+	return w
+}
+
+// readLoadAvg returns /proc/loadavg's first three numbers, "" where there
+// is none: a comparison run on a busy machine says so.
+func readLoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // oneLine is a run in one line, for the log.

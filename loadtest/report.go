@@ -68,6 +68,15 @@ func WriteText(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "  load tool   %.2f CPU seconds, RSS %d KB → %d KB: %.2f KB per client, %d goroutines\n",
 		r.Tool.CPUSeconds, r.Tool.RSSBeforeKB, r.Tool.RSSAfterKB, r.Tool.RSSPerClientKB, r.Tool.Goroutines)
+	if r.Mode != ModeIdle {
+		line := fmt.Sprintf("  CPU per op  load tool %.1f µs", r.Tool.CPUPerOpUS)
+		if s := r.Server; s != nil && s.CPUPerOpUS > 0 {
+			line += fmt.Sprintf(", server %.1f µs (%.2f CPU seconds, /proc/%d/stat)", s.CPUPerOpUS, s.CPUSeconds, s.PID)
+		} else {
+			line += "; the server's with --pid"
+		}
+		fmt.Fprintln(w, line)
+	}
 	for _, nm := range r.NotMeasured {
 		fmt.Fprintf(w, "  %s\n", nm)
 	}
@@ -117,17 +126,30 @@ func WriteResult(r *Result, dir string) ([]string, error) {
 	return append(files, charts...), err
 }
 
+func orNone(s string) string {
+	if s == "" {
+		return "not measured"
+	}
+	return s
+}
+
 // WriteComparisonText writes the comparison table as Markdown.
 func WriteComparisonText(w io.Writer, c *Comparison) {
 	fmt.Fprintf(w, "# rtlab load: %s\n\n", strings.Join(c.Servers, " vs "))
 	fmt.Fprintf(w, "%s, %d repetitions per scenario and server, alternating, each on a fresh server process; %.0fs in all.\n",
 		c.Start.UTC().Format("2006-01-02 15:04 UTC"), c.Reps, c.ElapsedS)
+	fmt.Fprintf(w, "CPUs: %s. Machine load (/proc/loadavg 1/5/15 min): %s at the start, %s at the end.\n\n",
+		c.Pinning, orNone(c.Load), orNone(c.LoadEnd))
 	for _, s := range c.Scenarios {
+		over := ""
+		if s.Transport == "polling" {
+			over = ", over HTTP long-polling"
+		}
 		switch s.Mode {
 		case ModeBroadcast:
-			fmt.Fprintf(w, "- **%s**: %d clients; one more emits bcast, the server sends %d ticks of %d characters to all\n", s.Name, s.Clients, s.Messages, s.Size)
+			fmt.Fprintf(w, "- **%s**: %d clients; one more emits bcast, the server sends %d ticks of %d characters to all%s\n", s.Name, s.Clients, s.Messages, s.Size, over)
 		case ModeEcho:
-			fmt.Fprintf(w, "- **%s**: %d clients each emitting echo (%d characters) with an ack in a loop for %.0fs\n", s.Name, s.Clients, s.Size, s.DurationS)
+			fmt.Fprintf(w, "- **%s**: %d clients each emitting echo (%d characters) with an ack in a loop for %.0fs%s\n", s.Name, s.Clients, s.Size, s.DurationS, over)
 		case ModeIdle:
 			fmt.Fprintf(w, "- **%s**: %d clients connected and held %.0fs; server RSS growth per connection (/proc VmRSS)\n", s.Name, s.Clients, s.DurationS)
 		}

@@ -75,6 +75,15 @@ type ServerCost struct {
 	RSSAfterKB      int64   `json:"rss_after_kb"`
 	RSSPerConnKB    float64 `json:"rss_per_conn_kb"`
 	RSSSampledAfter float64 `json:"rss_sampled_after_s"`
+	// RSSPeakKB is the most the process held (VmHWM) by the end of the
+	// run, and RSSPeakPerConnKB its growth over RSSBeforeKB per client.
+	RSSPeakKB        int64   `json:"rss_peak_kb,omitempty"`
+	RSSPeakPerConnKB float64 `json:"rss_peak_per_conn_kb,omitempty"`
+	// CPUSeconds is the server's CPU time (user + system, from
+	// /proc/PID/stat) during the run phase (echo, broadcast), and
+	// CPUPerOpUS that divided by the acks or deliveries, in µs.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	CPUPerOpUS float64 `json:"cpu_per_op_us,omitempty"`
 }
 
 // ToolCost is the load tool's own cost: CPU seconds over the run and
@@ -86,4 +95,9 @@ type ToolCost struct {
 	RSSAfterKB     int64   `json:"rss_after_kb"`
 	RSSPerClientKB float64 `json:"rss_per_client_kb"`
 	Goroutines     int     `json:"goroutines"`
+	// RunCPUSeconds is the tool's CPU time during the run phase alone,
+	// and CPUPerOpUS that divided by the acks or deliveries, in µs: a
+	// tool near a core's worth is what limits the measure.
+	RunCPUSeconds float64 `json:"run_cpu_seconds,omitempty"`
+	CPUPerOpUS    float64 `json:"cpu_per_op_us,omitempty"`
 }

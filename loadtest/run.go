@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -138,6 +139,12 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 
 	var runErr error
 	r.setPhase("run")
+	runCPU0, _ := cpuSeconds()
+	var srvCPU0 time.Duration
+	srvCPUErr := errors.New("no server PID")
+	if res.Server != nil {
+		srvCPU0, srvCPUErr = sysstat.ProcCPU(o.PID)
+	}
 	switch o.Mode {
 	case ModeIdle:
 		hold := time.NewTimer(o.Duration)
@@ -150,6 +157,28 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 		runErr = r.runEcho(ctx, res)
 	case ModeBroadcast:
 		runErr = r.runBroadcast(ctx, res)
+	}
+
+	if o.Mode != ModeIdle {
+		ops := float64(res.Acks)
+		if o.Mode == ModeBroadcast {
+			ops = float64(res.Deliveries)
+		}
+		if cpuErr == nil {
+			cpu, _ := cpuSeconds()
+			res.Tool.RunCPUSeconds = cpu - runCPU0
+			if ops > 0 {
+				res.Tool.CPUPerOpUS = res.Tool.RunCPUSeconds / ops * 1e6
+			}
+		}
+		if srvCPUErr == nil {
+			if cpu, err := sysstat.ProcCPU(o.PID); err == nil {
+				res.Server.CPUSeconds = (cpu - srvCPU0).Seconds()
+				if ops > 0 {
+					res.Server.CPUPerOpUS = res.Server.CPUSeconds / ops * 1e6
+				}
+			}
+		}
 	}
 
 	// Memory while every client is still held.
@@ -165,6 +194,12 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 			res.Server.RSSSampledAfter = time.Since(res.Start).Seconds()
 			if n := res.Connected; n > 0 {
 				res.Server.RSSPerConnKB = float64(after-res.Server.RSSBeforeKB) / float64(n)
+			}
+			if peak, err := sysstat.PeakRSSOf(o.PID); err == nil {
+				res.Server.RSSPeakKB = peak
+				if n := res.Connected; n > 0 {
+					res.Server.RSSPeakPerConnKB = float64(peak-res.Server.RSSBeforeKB) / float64(n)
+				}
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package loadtest
 
 import (
 	"context"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,9 +52,21 @@ func TestBroadcast(t *testing.T) {
 
 func TestEcho(t *testing.T) {
 	url := startFixture(t)
-	res := runOK(t, url, &Options{Mode: ModeEcho, Clients: 3, Duration: 300 * time.Millisecond})
+	// The server runs in this process: its CPU is this process's.
+	res := runOK(t, url, &Options{Mode: ModeEcho, Clients: 3, Duration: 300 * time.Millisecond, PID: os.Getpid()})
 	if res.Acks == 0 || res.AcksPerSec <= 0 || res.Latency == nil || res.Latency.Count != res.Acks {
 		t.Errorf("acks %d (%f/s), latency %+v", res.Acks, res.AcksPerSec, res.Latency)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	if res.Tool.RunCPUSeconds <= 0 || res.Tool.CPUPerOpUS <= 0 {
+		t.Errorf("load tool CPU %v s, %v µs per ack; want both > 0", res.Tool.RunCPUSeconds, res.Tool.CPUPerOpUS)
+	}
+	// /proc counts in 10 ms ticks: the server's share may round to 0
+	// over 300 ms, never exceed the whole process's.
+	if s := res.Server; s == nil || s.CPUSeconds > res.Tool.CPUSeconds+0.02 || s.RSSPeakKB < s.RSSBeforeKB {
+		t.Errorf("server cost %+v; want CPU within the process's %v s and peak RSS at least the start's", s, res.Tool.CPUSeconds)
 	}
 }
 
@@ -110,8 +124,8 @@ func TestComparisonTargets(t *testing.T) {
 	if r.Stats[0].Median != 200_000 || r.Stats[0].Min != 100_000 || r.Stats[0].Max != 300_000 || r.Ratio != 2 || !r.Met {
 		t.Errorf("broadcast row %+v", r)
 	}
-	if r := find("server RSS per connection"); r.Met || r.Target != "≤ 0.5" {
-		t.Errorf("idle row %+v: 8/14 must miss ≤ 0.5", r)
+	if r := find("server RSS per connection, settled"); r.Met || r.Target != "≤ 5 KB (ours)" {
+		t.Errorf("idle row %+v: 8 KB must miss ≤ 5 KB", r)
 	}
 	var sb strings.Builder
 	WriteComparisonText(&sb, c)

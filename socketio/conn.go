@@ -97,7 +97,7 @@ func messagesOf(p *Packet) ([]*engineio.Message, error) {
 
 // OnMessage implements engineio.Handler.
 func (c *conn) OnMessage(data []byte, binary bool) {
-	p, err := c.dec.Add(data, binary)
+	p, err := c.dec.addOwned(data, binary)
 	if err != nil {
 		// A packet that does not parse ends the whole connection, every
 		// namespace with "parse error". (socket.io 4.8.1 closes the
@@ -123,13 +123,24 @@ func (c *conn) OnMessage(data []byte, binary bool) {
 		}
 		return
 	}
-	c.queue.push(func() {
-		s := c.socket(p.Namespace)
-		if s == nil {
-			return // socket.io ignores packets for a namespace not joined
-		}
-		s.onPacket(p)
-	})
+	if c.ec.CanHandOff() && c.queue.begin() {
+		// On the WebSocket reader: an idle connection runs the handler
+		// here, and its ack goes out on this goroutine too. A handler
+		// that waits for its client frees the reader (see EmitWithAck).
+		c.onPacket(p)
+		c.queue.end()
+		return
+	}
+	c.queue.push(func() { c.onPacket(p) })
+}
+
+// onPacket hands an EVENT or DISCONNECT to its socket, on the queue.
+func (c *conn) onPacket(p *Packet) {
+	s := c.socket(p.Namespace)
+	if s == nil {
+		return // socket.io ignores packets for a namespace not joined
+	}
+	s.onPacket(p)
 }
 
 // OnClose implements engineio.Handler. The sockets are closed on the
@@ -207,7 +218,7 @@ func (c *conn) connect(p *Packet) {
 		return
 	}
 	c.mu.Unlock()
-	s := newSocket(n, c, c.handshake(p.Data))
+	s := newSocket(n, c, p.Data)
 	if err := n.runMiddleware(s); err != nil {
 		ce, ok := err.(*ConnectError)
 		if !ok {
@@ -260,9 +271,11 @@ func (c *conn) remove(s *Socket) {
 	c.mu.Unlock()
 }
 
-func (c *conn) handshake(auth json.RawMessage) *Handshake {
+// handshake builds a socket's Handshake from the connection's request, the
+// CONNECT packet's auth and when it joined.
+func (c *conn) handshake(auth json.RawMessage, joined time.Time) *Handshake {
 	r := c.ec.Request()
-	h := &Handshake{Auth: auth, Time: time.Now()}
+	h := &Handshake{Auth: auth, Time: joined}
 	if len(h.Auth) == 0 {
 		h.Auth = json.RawMessage(`{}`)
 	}

@@ -50,12 +50,26 @@ func (d *Decoder) Reset() { d.pending, d.want = nil, 0 }
 // completes, or nil and no error when a binary packet still waits for
 // attachments. The data is copied: the caller may reuse its buffer.
 func (d *Decoder) Add(data []byte, binary bool) (*Packet, error) {
+	return d.add(data, binary, false)
+}
+
+// addOwned is Add for data the caller hands over (engineio's OnMessage
+// data is the handler's to keep): the packet's Data refers to it instead
+// of a copy.
+func (d *Decoder) addOwned(data []byte, binary bool) (*Packet, error) {
+	return d.add(data, binary, true)
+}
+
+func (d *Decoder) add(data []byte, binary, owned bool) (*Packet, error) {
 	if binary {
 		if d.pending == nil {
 			return nil, decodeErr(data, "binary message while not reconstructing a packet")
 		}
 		p := d.pending
-		p.Attachments = append(p.Attachments, bytes.Clone(data))
+		if !owned {
+			data = bytes.Clone(data)
+		}
+		p.Attachments = append(p.Attachments, data)
 		if len(p.Attachments) < d.want {
 			return nil, nil
 		}
@@ -70,7 +84,7 @@ func (d *Decoder) Add(data []byte, binary bool) (*Packet, error) {
 	if max <= 0 {
 		max = DefaultMaxAttachments
 	}
-	p, n, err := decodeText(data, max)
+	p, n, err := decodeText(data, max, owned)
 	if err != nil {
 		return nil, err
 	}
@@ -85,10 +99,10 @@ func (d *Decoder) Add(data []byte, binary bool) (*Packet, error) {
 // DecodeText decodes one text message on its own. For a binary type it
 // returns the packet without its attachments and how many must follow.
 func DecodeText(data []byte) (p *Packet, attachments int, err error) {
-	return decodeText(data, DefaultMaxAttachments)
+	return decodeText(data, DefaultMaxAttachments, false)
 }
 
-func decodeText(in []byte, maxAtt int) (*Packet, int, error) {
+func decodeText(in []byte, maxAtt int, owned bool) (*Packet, int, error) {
 	if len(in) == 0 {
 		return nil, 0, decodeErr(in, "empty message")
 	}
@@ -135,14 +149,19 @@ func decodeText(in []byte, maxAtt int) (*Packet, int, error) {
 		if err != nil {
 			return nil, 0, decodeErr(in, "ack id out of range")
 		}
-		p.ID = &id
+		p.id = id
+		p.ID = &p.id
 	}
 	rest := in[i:]
 	if err := checkPayload(p, rest, natt, in); err != nil {
 		return nil, 0, err
 	}
 	if len(rest) > 0 {
-		p.Data = bytes.Clone(rest)
+		if owned {
+			p.Data = rest[:len(rest):len(rest)]
+		} else {
+			p.Data = bytes.Clone(rest)
+		}
 	}
 	return p, natt, nil
 }
@@ -193,7 +212,8 @@ func checkPayload(p *Packet, data []byte, natt int, in []byte) error {
 		if c != '[' {
 			return decodeErr(in, "EVENT payload is not an array")
 		}
-		args, ok := splitArray(data)
+		var buf [8]json.RawMessage
+		args, ok := splitArrayInto(buf[:0], data)
 		if !ok {
 			return decodeErr(in, "EVENT payload is not an array")
 		}

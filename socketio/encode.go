@@ -80,7 +80,16 @@ func (p *Packet) appendText(b []byte) []byte {
 // placeholder and returned among the attachments; json.RawMessage arguments
 // are copied as they are; anything else goes through json.Marshal.
 func encodeArgs(name string, withName bool, args []any) (json.RawMessage, [][]byte, error) {
-	var buf bytes.Buffer
+	b, atts, err := appendArgs(nil, name, withName, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, atts, nil
+}
+
+// appendArgs is encodeArgs appending to dst.
+func appendArgs(dst []byte, name string, withName bool, args []any) ([]byte, [][]byte, error) {
+	buf := bytes.NewBuffer(dst)
 	buf.WriteByte('[')
 	if withName {
 		nb, err := json.Marshal(name)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 )
 
 // Event is an event received by a socket, on the server or the client.
@@ -20,6 +21,20 @@ type Event struct {
 	// Only the first call sends anything; later calls return an error.
 	// []byte arguments become attachments, as with Emit.
 	Ack func(args ...any) error
+
+	// The server's ack (Socket.onPacket): the socket and id it answers,
+	// and whether it was sent. No closure per event.
+	ackSock *Socket
+	ackID   uint64
+	acked   atomic.Bool
+}
+
+// serverAck is Event.Ack for an event a server socket received.
+func (e *Event) serverAck(args ...any) error {
+	if e.acked.Swap(true) {
+		return errAckTwice
+	}
+	return e.ackSock.sendAck(e.ackID, args)
 }
 
 // HasAck reports whether the sender waits for an acknowledgement.
@@ -71,7 +86,12 @@ func resolvePlaceholder(arg json.RawMessage, atts [][]byte) ([]byte, bool) {
 // eventOf splits an EVENT or BINARY_EVENT packet (already validated by the
 // decoder) into its name and arguments.
 func eventOf(p *Packet) (*Event, error) {
-	all, ok := splitArray(p.Data)
+	// The event and its first arguments in one allocation.
+	box := &struct {
+		e    Event
+		args [4]json.RawMessage
+	}{}
+	all, ok := splitArrayInto(box.args[:0], p.Data)
 	if !ok {
 		all = nil
 		if err := json.Unmarshal(p.Data, &all); err != nil {
@@ -81,7 +101,8 @@ func eventOf(p *Packet) (*Event, error) {
 	if len(all) == 0 {
 		return nil, errors.New("socketio: event payload is not a non-empty array")
 	}
-	e := &Event{Args: all[1:], Attachments: p.Attachments}
+	e := &box.e
+	e.Args, e.Attachments = all[1:], p.Attachments
 	if firstByte(all[0]) == '"' {
 		name, err := unquoteName(all[0])
 		if err != nil {

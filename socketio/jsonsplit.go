@@ -12,12 +12,17 @@ import (
 // must already be valid JSON (json.Valid); ok is false when it is not an
 // array (or, defensively, when it turns out not to be valid).
 func splitArray(data []byte) (elems []json.RawMessage, ok bool) {
+	return splitArrayInto(make([]json.RawMessage, 0, 4), data)
+}
+
+// splitArrayInto is splitArray appending to elems, which may then live on
+// the caller's stack or inside another allocation (see eventOf).
+func splitArrayInto(elems []json.RawMessage, data []byte) ([]json.RawMessage, bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '[' {
 		return nil, false
 	}
 	i = skipSpace(data, i+1)
-	elems = make([]json.RawMessage, 0, 4)
 	if i < len(data) && data[i] == ']' {
 		return elems, true
 	}

@@ -51,6 +51,8 @@ type Packet struct {
 	// Attachments are the binary attachments of a BINARY_EVENT or
 	// BINARY_ACK packet.
 	Attachments [][]byte
+
+	id uint64 // where a decoded packet's ID points: no allocation of its own
 }
 
 // HasID reports whether the packet carries an acknowledgement id.

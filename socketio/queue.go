@@ -27,6 +27,37 @@ func (s *serialQueue) push(f func()) {
 	s.mu.Unlock()
 }
 
+// begin claims an idle queue for the calling goroutine, which then runs
+// its function itself and calls end; false when the queue is busy (push
+// instead). An event whose handler answers at once is then handled
+// without a goroutine hand-off (see engineio's HandOff for the handler
+// that must wait).
+func (s *serialQueue) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running { // nothing is queued while the queue is not running
+		return false
+	}
+	s.running = true
+	return true
+}
+
+// end releases the queue begin claimed: what was queued meanwhile is
+// drained on a goroutine of its own.
+func (s *serialQueue) end() {
+	s.mu.Lock()
+	if len(s.q) > 0 {
+		s.mu.Unlock()
+		go s.drain()
+		return
+	}
+	s.running = false
+	if s.idle != nil {
+		s.idle.Broadcast()
+	}
+	s.mu.Unlock()
+}
+
 func (s *serialQueue) drain() {
 	for {
 		s.mu.Lock()

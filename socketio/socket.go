@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
+	"time"
 
 	"rtlab/engineio"
 )
@@ -20,11 +22,18 @@ type Socket struct {
 	id   string
 	nsp  *Namespace
 	conn *conn
-	hs   *Handshake
 	acks acks
 
+	// The handshake is built on first use (Handshake): its query map and
+	// strings were a sixth of an idle connection's heap, and most sockets
+	// never ask. auth and joined are what it needs from the join; hs is
+	// guarded by mu.
+	hs     *Handshake
+	auth   json.RawMessage
+	joined time.Time
+
 	mu        sync.RWMutex
-	handlers  map[string]func(*Event)
+	handlers  []namedHandler // few per socket: a slice is a fifth of a map's bytes
 	onAny     []func(*Event)
 	onDisc    []func(Reason)
 	data      map[string]any
@@ -39,13 +48,13 @@ type Socket struct {
 	held    []*engineio.Message
 }
 
-func newSocket(n *Namespace, c *conn, hs *Handshake) *Socket {
+func newSocket(n *Namespace, c *conn, auth json.RawMessage) *Socket {
 	return &Socket{
 		id:        newID(),
 		nsp:       n,
 		conn:      c,
-		hs:        hs,
-		handlers:  make(map[string]func(*Event)),
+		auth:      auth,
+		joined:    time.Now(),
 		connected: true,
 	}
 }
@@ -66,7 +75,15 @@ func (s *Socket) ID() string { return s.id }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake returns the details of the connection.
-func (s *Socket) Handshake() *Handshake { return s.hs }
+func (s *Socket) Handshake() *Handshake {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hs == nil {
+		s.hs = s.conn.handshake(s.auth, s.joined)
+		s.auth = nil
+	}
+	return s.hs
+}
 
 // EngineID returns the id of the engine.io connection under the socket.
 func (s *Socket) EngineID() string { return s.conn.ec.ID() }
@@ -95,7 +112,14 @@ func (s *Socket) Get(key string) any {
 // On sets the handler of an event, replacing any previous one.
 func (s *Socket) On(event string, h func(e *Event)) {
 	s.mu.Lock()
-	s.handlers[event] = h
+	for i := range s.handlers {
+		if s.handlers[i].name == event {
+			s.handlers[i].h = h
+			s.mu.Unlock()
+			return
+		}
+	}
+	s.handlers = append(s.handlers, namedHandler{event, h})
 	s.mu.Unlock()
 }
 
@@ -183,6 +207,57 @@ func (s *Socket) sendPacket(p *Packet) error {
 	return s.send(msgs)
 }
 
+// sendAck answers ack id with args. An ack without binary arguments (the
+// usual one) is encoded into a reused buffer and written from it
+// (engineio's SendNowText): no packet, message or frame is allocated
+// unless the connection is busy.
+func (s *Socket) sendAck(id uint64, args []any) error {
+	for _, a := range args {
+		if _, ok := a.([]byte); ok {
+			ap, err := NewAckPacket(s.nsp.name, id, args...)
+			if err != nil {
+				return err
+			}
+			return s.sendPacket(ap)
+		}
+	}
+	bp := ackBufPool.Get().(*[]byte)
+	b := append((*bp)[:0], '0'+byte(PacketAck))
+	if n := s.nsp.name; n != "" && n != "/" {
+		b = append(b, n...)
+		b = append(b, ',')
+	}
+	b = strconv.AppendUint(b, id, 10)
+	b, _, err := appendArgs(b, "", false, args)
+	if err == nil {
+		err = s.sendText(b)
+	}
+	if cap(b) <= 64<<10 {
+		*bp = b[:0]
+		ackBufPool.Put(bp)
+	}
+	return err
+}
+
+var ackBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// sendText sends one text packet already encoded in b, which it does not
+// keep: held (engineio.NewMessage copies a text message's data) or
+// written at once with SendNowText.
+func (s *Socket) sendText(b []byte) error {
+	c := s.conn
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if s.holding {
+		s.held = append(s.held, engineio.NewMessage(b, false))
+		return nil
+	}
+	if c.ec.SendNowText(b) != nil {
+		return ErrClosed
+	}
+	return nil
+}
+
 // hold starts holding what is sent to the socket, first is the CONNECT.
 func (s *Socket) hold(first []*engineio.Message) {
 	s.conn.sendMu.Lock()
@@ -253,7 +328,13 @@ func (s *Socket) EmitWithAckEvent(ctx context.Context, event string, args ...any
 	// socket.io an await there likewise lets other packets in.
 	return waitAck(ctx, &s.acks, p, event, func(p *Packet) error {
 		s.release()
-		return s.sendPacket(p)
+		if err := s.sendPacket(p); err != nil {
+			return err
+		}
+		// A handler run on the connection's reader (conn.OnMessage) would
+		// otherwise wait for the answer that reader is to read.
+		s.conn.ec.HandOff()
+		return nil
 	})
 }
 
@@ -344,17 +425,11 @@ func (s *Socket) onPacket(p *Packet) {
 			return
 		}
 		if p.ID != nil {
-			id := *p.ID
-			e.Ack = onceAck(func(args ...any) error {
-				ap, err := NewAckPacket(s.nsp.name, id, args...)
-				if err != nil {
-					return err
-				}
-				return s.sendPacket(ap)
-			})
+			e.ackSock, e.ackID = s, *p.ID
+			e.Ack = e.serverAck
 		}
 		s.mu.RLock()
-		h := s.handlers[e.Name]
+		h := s.handler(e.Name)
 		anys := s.onAny
 		s.mu.RUnlock()
 		for _, a := range anys {
@@ -367,6 +442,22 @@ func (s *Socket) onPacket(p *Packet) {
 		s.conn.remove(s)
 		s.closed(ReasonClientNamespaceDisconnect)
 	}
+}
+
+// namedHandler is the handler of one event name.
+type namedHandler struct {
+	name string
+	h    func(*Event)
+}
+
+// handler returns the handler of event, or nil; s.mu is held.
+func (s *Socket) handler(event string) func(*Event) {
+	for i := range s.handlers {
+		if s.handlers[i].name == event {
+			return s.handlers[i].h
+		}
+	}
+	return nil
 }
 
 // closed ends the socket: rooms left, pending acks failed, disconnect

@@ -41,11 +41,14 @@ Modes:
 Writes summary.txt, results.json and latency.png/svg to OUT/<time>-<mode>/.
 
 --compare runs the issue's loads (broadcast 1000 clients x 200 ticks of
-100 B; echo 100 clients 10s; idle 5000 clients 30s) against rtlab serve
+100 B; echo 100 clients 10s; idle 5000 clients 30s; over polling, echo 50
+clients 10s and broadcast 200 clients x 100 ticks) against rtlab serve
 loadtest and a Node.js socket.io 4.8 server, each started as a child process
 per run, alternating, --reps times each, then 10,000 idle clients against
-rtlab to measure the tool itself; writes comparison.md, comparison.json and
-latency charts to OUT/latest/.
+rtlab to measure the tool itself. With two CPUs or more the tool runs on
+CPU 0 and each server on CPU 1. Reports per server and load: throughput,
+latency p50/p99/max, server and tool CPU per operation, RSS; writes
+comparison.md, comparison.json and latency charts to OUT/latest/.
 
 Flags:
   --mode M           idle, broadcast or echo (default idle)
@@ -57,7 +60,8 @@ Flags:
   --transport T      websocket or polling (default websocket; polling uses the
                      full socketio client, far heavier per client)
   --path P           Socket.IO path (default /socket.io/)
-  --pid PID          the server's process: report its RSS per connection
+  --pid PID          the server's process: report its RSS per connection (settled
+                     and peak) and its CPU per ack or delivery (/proc/PID/stat)
   --out DIR          report root (default reports/load)
   --no-progress      no progress bars (they are drawn only on a terminal anyway)
   --compare          compare rtlab serve loadtest with the Node.js server
@@ -202,7 +206,7 @@ func runLoadCompare(ctx context.Context, e *env, bars *loadtest.ProgressBars, re
 			return exec.Command(nodeBin, script, strconv.Itoa(port))
 		}},
 	}
-	o := &loadtest.CompareOptions{Servers: servers, Reps: reps, ToolClients: toolClients, Log: e.stderr}
+	o := &loadtest.CompareOptions{Servers: servers, Reps: reps, ToolClients: toolClients, Log: e.stderr, Pin: true}
 	if bars != nil {
 		o.Progress = bars.Bar
 		o.Log = nil

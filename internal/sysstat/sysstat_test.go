@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // TestMeasures: on the platform the tests run on (Linux in CI) every
@@ -38,5 +39,37 @@ func TestNotMeasured(t *testing.T) {
 	}
 	if IsNotMeasured(errors.New("no such process")) {
 		t.Error("IsNotMeasured(other) = true")
+	}
+}
+
+// TestProcCPU: another process's CPU time, read from /proc/PID/stat, is
+// this process's own as getrusage counts it when the PID is ours.
+func TestProcCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc is Linux only")
+	}
+	// Burn some CPU so that both clocks have ticked.
+	x := 0
+	for i := 0; i < 50_000_000; i++ {
+		x += i ^ x
+	}
+	_ = x
+	self, err := CPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ProcCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /proc counts in 10 ms ticks; the two readings are a moment apart.
+	if d := self - got; d < -50*time.Millisecond || d > 50*time.Millisecond {
+		t.Errorf("ProcCPU(self) = %v, getrusage says %v: fields 14 and 15 (utime, stime) of /proc/PID/stat not read right", got, self)
+	}
+	rss, _ := RSS(os.Getpid())
+	peak, err := PeakRSSOf(os.Getpid())
+	// The kernel updates VmHWM lazily: it may trail VmRSS a little.
+	if err != nil || peak < rss*9/10 {
+		t.Errorf("PeakRSSOf(self) = %d KiB, %v; want about the RSS (%d KiB) or more", peak, err, rss)
 	}
 }
