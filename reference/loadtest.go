@@ -41,6 +41,7 @@ func newLoadtest(opts *Options) (Server, error) {
 	}
 	io := socketio.NewServer(&socketio.ServerOptions{Engine: o.engine()})
 	root := io.Of("/")
+	o.Hooks.sockets().watch(root) // the hostile tests see who was dropped
 	root.OnConnect(func(s *socketio.Socket) {
 		s.On("echo", func(e *socketio.Event) {
 			if e.HasAck() {
