@@ -63,8 +63,10 @@ func debugHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(st)
 	})
-	// The goroutines themselves, to see what a leak is made of.
+	// The goroutines themselves, to see what a leak is made of, and a CPU
+	// profile of the server under load (go tool pprof URL/debug/pprof/profile).
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	return mux
 }
 
