@@ -1,7 +1,6 @@
 package engineio
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -17,7 +16,7 @@ import (
 type Conn struct {
 	srv *Server
 	id  string
-	req *http.Request
+	req keptRequest
 
 	// hmu serialises Handler calls; handlerClosed (under hmu) stops
 	// OnMessage once OnClose is due.
@@ -86,14 +85,13 @@ var (
 )
 
 func (s *Server) newConn(r *http.Request, transport string) *Conn {
-	// A copy without the body and without the request context, whose chain
-	// would keep net/http's per-connection state alive after a hijack.
-	req := r.WithContext(context.Background())
-	req.Body = http.NoBody
+	// Only the request's line, headers and peer (request.go): the request
+	// itself, its context chain and net/http's per-connection state behind
+	// it are not kept past the handshake.
 	c := &Conn{
 		srv:       s,
 		id:        newSID(),
-		req:       req,
+		req:       keepRequest(r),
 		transport: transport,
 		handler:   nopHandler{},
 	}
@@ -113,9 +111,10 @@ func (nopHandler) OnClose(string, error)  {}
 // ID returns the session id.
 func (c *Conn) ID() string { return c.id }
 
-// Request returns the handshake request (headers, query, RemoteAddr). Its
-// body is empty.
-func (c *Conn) Request() *http.Request { return c.req }
+// Request returns the handshake request (headers, query, RemoteAddr, TLS)
+// with an empty body. It is parsed again from what the session kept at
+// each call (see keptRequest): callers keep what they need of it.
+func (c *Conn) Request() *http.Request { return c.req.request() }
 
 // Transport returns "polling" or "websocket"; it changes after an upgrade.
 func (c *Conn) Transport() string {
