@@ -1,40 +1,59 @@
 // Q2 and Q17 done; Q18 started (it only checks that a title is given);
 // Q19 not attempted, and rtlab.yaml says so.
-const http = require('http');
-const { Server } = require('socket.io');
-const { WebSocketServer } = require('ws');
+var http = require('http');
+var socketio = require('socket.io');
+var ws = require('ws');
 
-const server = http.createServer((req, res) => {
-  res.writeHead(404, { 'Content-Type': 'text/plain' });
-  res.end('not found\n');
-});
-const io = new Server(server);
+var PORT = parseInt(process.env.PORT, 10) || 3000;
+var lastTaskId = 0;
 
-// Q2: a WebSocket endpoint at /ws that echoes what it receives.
-const wss = new WebSocketServer({ noServer: true });
-server.on('upgrade', (req, socket, head) => {
-  if (new URL(req.url, 'http://localhost').pathname !== '/ws') return; // Socket.IO's own
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+function notFound(req, res) {
+  res.writeHead(404);
+  res.end();
+}
+
+// Q2: the raw WebSocket on /ws sends every message back.
+var echoServer = new ws.WebSocketServer({ noServer: true });
+function onUpgrade(req, socket, head) {
+  var path = req.url.split('?')[0];
+  if (path !== '/ws') {
+    return; // Socket.IO answers its own
+  }
+  echoServer.handleUpgrade(req, socket, head, function (client) {
+    client.on('message', function (data, isBinary) {
+      client.send(data, { binary: isBinary });
+    });
   });
-});
+}
 
-// Q17: every connect and disconnect tells everyone how many are here.
-const q17 = io.of('/q17');
-q17.on('connection', (socket) => {
-  q17.emit('user-count', { count: q17.sockets.size });
-  socket.on('disconnect', () => q17.emit('user-count', { count: q17.sockets.size }));
-});
+// Q17: the count, to everyone in the namespace.
+function sendCount(nsp) {
+  nsp.emit('user-count', { count: nsp.sockets.size });
+}
 
 // Q18: save-task (validation to be finished).
-const q18 = io.of('/q18');
-let nextTask = 1;
-q18.on('connection', (socket) => {
-  socket.on('save-task', (task, ack) => {
-    if (!task.title) return ack({ status: 'error', message: 'title is required' });
-    ack({ status: 'ok', taskId: String(nextTask++) });
+function saveTask(task, ack) {
+  if (!task.title) return ack({ status: 'error', message: 'title is required' });
+  lastTaskId += 1;
+  ack({ status: 'ok', taskId: String(lastTaskId) });
+}
+
+var server = http.createServer(notFound);
+server.on('upgrade', onUpgrade);
+var io = new socketio.Server(server);
+
+var users = io.of('/q17');
+users.on('connection', function (socket) {
+  sendCount(users);
+  socket.on('disconnect', function () {
+    sendCount(users);
   });
 });
 
-const port = Number(process.env.PORT) || 3000;
-server.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
+io.of('/q18').on('connection', function (socket) {
+  socket.on('save-task', saveTask);
+});
+
+server.listen(PORT, '127.0.0.1', function () {
+  console.log('carol listening on ' + PORT);
+});

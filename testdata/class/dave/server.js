@@ -1,65 +1,59 @@
 // Every exercise attempted, two with a bug: Q17 announces the count only
 // when someone leaves (a newcomer hears nothing), and Q19 sends typing and
 // stop-typing back to the sender too (io.emit instead of a broadcast).
-const http = require('http');
+const { createServer } = require('http');
 const { Server } = require('socket.io');
 const { WebSocketServer } = require('ws');
 
-const server = http.createServer((req, res) => {
-  res.writeHead(404, { 'Content-Type': 'text/plain' });
-  res.end('not found\n');
-});
-const io = new Server(server);
+const httpServer = createServer((req, res) => res.writeHead(404).end());
+const io = new Server(httpServer);
 
-// Q2: a WebSocket endpoint at /ws that echoes what it receives.
-const wss = new WebSocketServer({ noServer: true });
-server.on('upgrade', (req, socket, head) => {
-  if (new URL(req.url, 'http://localhost').pathname !== '/ws') return; // Socket.IO's own
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  });
+// Q2
+const raw = new WebSocketServer({ noServer: true });
+raw.on('connection', (sock) => sock.on('message', (msg, binary) => sock.send(msg, { binary })));
+httpServer.on('upgrade', (req, sock, head) => {
+  if (req.url.split('?')[0] === '/ws') raw.handleUpgrade(req, sock, head, (c) => raw.emit('connection', c));
 });
 
-// Q17: every connect and disconnect tells everyone how many are here.
-const q17 = io.of('/q17');
-q17.on('connection', (socket) => {
-  socket.on('disconnect', () => q17.emit('user-count', { count: q17.sockets.size }));
-});
+// Q18: the first rule a task breaks is the error.
+const rules = [
+  [(t) => t === null || typeof t !== 'object' || Array.isArray(t), 'the task must be an object'],
+  [(t) => typeof t.title !== 'string', 'title is required and must be a string'],
+  [(t) => t.title.trim() === '', 'title must not be empty'],
+  [(t) => t.title.trim().length > 200, 'title must be at most 200 characters'],
+  [(t) => t.description !== undefined && typeof t.description !== 'string', 'description must be a string'],
+];
+let tasks = 0;
 
-// Q18: save-task validates its payload and answers through the ack.
-const q18 = io.of('/q18');
-let nextTask = 1;
-q18.on('connection', (socket) => {
-  socket.on('save-task', (task, ack) => {
-    if (typeof ack !== 'function') return;
-    const fail = (message) => ack({ status: 'error', message });
-    if (task === null || typeof task !== 'object' || Array.isArray(task)) return fail('the task must be an object');
-    if (typeof task.title !== 'string') return fail('title is required and must be a string');
-    const title = task.title.trim();
-    if (title === '') return fail('title must not be empty');
-    if (title.length > 200) return fail('title must be at most 200 characters');
-    if (task.description !== undefined && typeof task.description !== 'string') return fail('description must be a string');
-    ack({ status: 'ok', taskId: String(nextTask++) });
-  });
-});
+const exercises = {
+  q17(nsp, socket) {
+    socket.on('disconnect', () => nsp.emit('user-count', { count: nsp.sockets.size }));
+  },
+  q18(nsp, socket) {
+    socket.on('save-task', (task, ack) => {
+      if (typeof ack !== 'function') return;
+      const broken = rules.find(([bad]) => bad(task));
+      ack(broken ? { status: 'error', message: broken[1] } : { status: 'ok', taskId: String(++tasks) });
+    });
+  },
+  q19(nsp, socket) {
+    let who = null;
+    socket.on('typing', (p) => {
+      who = p && p.username;
+      nsp.emit('typing', { username: who });
+    });
+    socket.on('stop-typing', (p) => {
+      who = null;
+      nsp.emit('stop-typing', { username: p && p.username });
+    });
+    socket.on('disconnect', () => who && socket.broadcast.emit('stop-typing', { username: who }));
+  },
+};
 
-// Q19: typing and stop-typing go to everyone but the sender; leaving while
-// typing counts as stopping.
-const q19 = io.of('/q19');
-q19.on('connection', (socket) => {
-  let typing = null;
-  socket.on('typing', (p) => {
-    typing = p && p.username;
-    q19.emit('typing', { username: typing });
-  });
-  socket.on('stop-typing', (p) => {
-    typing = null;
-    q19.emit('stop-typing', { username: p && p.username });
-  });
-  socket.on('disconnect', () => {
-    if (typing) socket.broadcast.emit('stop-typing', { username: typing });
-  });
-});
+for (const [name, setup] of Object.entries(exercises)) {
+  const nsp = io.of('/' + name);
+  nsp.on('connection', (socket) => setup(nsp, socket));
+}
 
 const port = Number(process.env.PORT) || 3000;
-server.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
+httpServer.listen(port, '127.0.0.1', () => console.log(`dave on ${port}`));

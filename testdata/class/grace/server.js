@@ -1,66 +1,55 @@
-// A complete solution to Q2, Q17, Q18 and Q19 on one port: the raw
-// WebSocket echo on /ws, and one Socket.IO namespace per exercise (/q17,
-// /q18, /q19), as rtlab.yaml's namespace-prefix says.
+// Q2, Q17, Q18 and Q19 with one dynamic namespace for the three Socket.IO
+// exercises. The code is fine; package.json has a trailing comma, so npm
+// install fails before it ever runs.
 const http = require('http');
 const { Server } = require('socket.io');
 const { WebSocketServer } = require('ws');
 
-const server = http.createServer((req, res) => {
-  res.writeHead(404, { 'Content-Type': 'text/plain' });
-  res.end('not found\n');
-});
+const server = http.createServer((req, res) => res.writeHead(404).end());
 const io = new Server(server);
-
-// Q2: a WebSocket endpoint at /ws that echoes what it receives.
 const wss = new WebSocketServer({ noServer: true });
+let taskId = 0;
+
 server.on('upgrade', (req, socket, head) => {
-  if (new URL(req.url, 'http://localhost').pathname !== '/ws') return; // Socket.IO's own
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  });
+  const { pathname } = new URL(req.url, 'http://x');
+  if (pathname === '/ws') wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (d, b) => ws.send(d, { binary: b })));
 });
 
-// Q17: every connect and disconnect tells everyone how many are here.
-const q17 = io.of('/q17');
-q17.on('connection', (socket) => {
-  q17.emit('user-count', { count: q17.sockets.size });
-  socket.on('disconnect', () => q17.emit('user-count', { count: q17.sockets.size }));
+function check(task) {
+  if (Object.prototype.toString.call(task) !== '[object Object]') throw new Error('the task must be an object');
+  if (typeof task.title !== 'string') throw new Error('title is required and must be a string');
+  if (!task.title.trim()) throw new Error('title must not be empty');
+  if (task.title.trim().length > 200) throw new Error('title must be at most 200 characters');
+  if (task.description != null && typeof task.description !== 'string') throw new Error('description must be a string');
+}
+
+io.of(/^\/q(17|18|19)$/).on('connection', (socket) => {
+  const nsp = socket.nsp;
+  switch (nsp.name) {
+    case '/q17': {
+      const count = () => nsp.emit('user-count', { count: nsp.sockets.size });
+      count();
+      socket.on('disconnect', count);
+      break;
+    }
+    case '/q18':
+      socket.on('save-task', (task, ack) => {
+        try {
+          check(task);
+          ack({ status: 'ok', taskId: String(++taskId) });
+        } catch (err) {
+          ack({ status: 'error', message: err.message });
+        }
+      });
+      break;
+    case '/q19': {
+      let typing;
+      socket.on('typing', (p) => { typing = p?.username; socket.broadcast.emit('typing', { username: typing }); });
+      socket.on('stop-typing', (p) => { typing = undefined; socket.broadcast.emit('stop-typing', { username: p?.username }); });
+      socket.on('disconnect', () => typing && socket.broadcast.emit('stop-typing', { username: typing }));
+      break;
+    }
+  }
 });
 
-// Q18: save-task validates its payload and answers through the ack.
-const q18 = io.of('/q18');
-let nextTask = 1;
-q18.on('connection', (socket) => {
-  socket.on('save-task', (task, ack) => {
-    if (typeof ack !== 'function') return;
-    const fail = (message) => ack({ status: 'error', message });
-    if (task === null || typeof task !== 'object' || Array.isArray(task)) return fail('the task must be an object');
-    if (typeof task.title !== 'string') return fail('title is required and must be a string');
-    const title = task.title.trim();
-    if (title === '') return fail('title must not be empty');
-    if (title.length > 200) return fail('title must be at most 200 characters');
-    if (task.description !== undefined && typeof task.description !== 'string') return fail('description must be a string');
-    ack({ status: 'ok', taskId: String(nextTask++) });
-  });
-});
-
-// Q19: typing and stop-typing go to everyone but the sender; leaving while
-// typing counts as stopping.
-const q19 = io.of('/q19');
-q19.on('connection', (socket) => {
-  let typing = null;
-  socket.on('typing', (p) => {
-    typing = p && p.username;
-    socket.broadcast.emit('typing', { username: typing });
-  });
-  socket.on('stop-typing', (p) => {
-    typing = null;
-    socket.broadcast.emit('stop-typing', { username: p && p.username });
-  });
-  socket.on('disconnect', () => {
-    if (typing) socket.broadcast.emit('stop-typing', { username: typing });
-  });
-});
-
-const port = Number(process.env.PORT) || 3000;
-server.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
+server.listen(process.env.PORT || 3000, '127.0.0.1');

@@ -10,10 +10,12 @@ const line = '\x1b[2J\x1b[31mFLOOD\x1b[0m '.repeat(40) + '\n';
 for (let i = 0; i < 5000; i++) process.stdout.write(line);
 
 const server = http.createServer();
-const io = new Server(server);
-const q17 = io.of('/q17');
-q17.on('connection', (socket) => {
-  q17.emit('user-count', { count: q17.sockets.size });
-  socket.on('disconnect', () => q17.emit('user-count', { count: q17.sockets.size }));
+const room = new Server(server).of('/q17');
+function tell() {
+  room.emit('user-count', { count: room.sockets.size });
+}
+room.on('connection', (socket) => {
+  tell();
+  socket.on('disconnect', tell);
 });
 server.listen(Number(process.env.PORT) || 3000, '127.0.0.1');
