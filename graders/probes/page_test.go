@@ -225,7 +225,7 @@ func TestPageCatchesNameBrokenPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, sc := range pages {
-		dir := filepath.Dir(brokenPageFile(id, "x"))
+		dir := brokenPageDir(id)
 		named := map[string]bool{}
 		for _, c := range sc.Checks {
 			if len(c.Catches) == 0 {
@@ -258,9 +258,14 @@ func TestPageCatchesNameBrokenPages(t *testing.T) {
 	}
 }
 
+// brokenPageDir holds the edit files of exercise id's broken pages.
+func brokenPageDir(id string) string {
+	return filepath.Join("..", "..", "testdata", "pages", exercise.Stem(id))
+}
+
 // brokenPageFile is the edit file of exercise id's broken page name.
 func brokenPageFile(id, name string) string {
-	return filepath.Join("..", "..", "testdata", "pages", exercise.Stem(id), name+".yaml")
+	return filepath.Join(brokenPageDir(id), name+".yaml")
 }
 
 func sortedKeys[V any](m map[string]V) []string {
