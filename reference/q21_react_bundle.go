@@ -14,12 +14,15 @@ import (
 	"sync"
 	"testing/fstest"
 	"time"
+
+	"rtlab/internal/pageedit"
 )
 
 // reactSources is Q21's React code: the hook, the status component, the
-// demo app and its entry point, and the broken copies of the hook.
+// demo app and its entry point, and the broken copies of the hook, each an
+// edit file of the hook (internal/pageedit).
 //
-//go:embed react/*.js react/*.jsx react/index.html react/variants/*.js react/harness/*
+//go:embed react/*.js react/*.jsx react/index.html react/variants/*.yaml react/harness/*
 var reactSources embed.FS
 
 // q21Bundles caches the bundle of each variant ("" is the correct hook):
@@ -30,8 +33,8 @@ var q21Bundles struct {
 }
 
 // q21Bundle returns reference/react/main.jsx bundled with React and
-// socket.io-client for the browser, the hook replaced by
-// react/variants/<variant>.js when variant is not "".
+// socket.io-client for the browser, the hook replaced by the one
+// react/variants/<variant>.yaml makes when variant is not "".
 //
 // It runs esbuild from the npm packages pinned in testdata/node (esbuild,
 // react, react-dom, socket.io-client), found from the working directory
@@ -103,11 +106,31 @@ func writeReactSources(dir, variant string) error {
 	if variant == "" {
 		return nil
 	}
-	b, err := reactSources.ReadFile("react/variants/" + variant + ".js")
+	b, err := reactVariant(variant)
 	if err != nil {
-		return fmt.Errorf("q21: no broken copy of the hook for variant %q: %w", variant, err)
+		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "useSocket.js"), b, 0o644)
+}
+
+// reactVariant returns the broken copy of the hook that
+// react/variants/<variant>.yaml makes of its base, a file of the react
+// folder named from the root of the repository.
+func reactVariant(variant string) ([]byte, error) {
+	name := "react/variants/" + variant + ".yaml"
+	src, err := reactSources.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("q21: no broken copy of the hook for variant %q: %w", variant, err)
+	}
+	f, err := pageedit.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	base, err := reactSources.ReadFile(strings.TrimPrefix(f.Base, "reference/"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: base: %w", name, err)
+	}
+	return f.Apply(base)
 }
 
 // findNodeModules finds testdata/node/node_modules with esbuild, react and

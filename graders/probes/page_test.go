@@ -13,14 +13,16 @@ import (
 	"rtlab/graders"
 	"rtlab/graders/scenario"
 	"rtlab/internal/exercise"
+	"rtlab/internal/testpages"
 	"rtlab/scenarios"
 )
 
-// brokenPage is a page of testdata/pages/<stem>/ with one mistake: the
-// checks whose catches: name it must fail, saying want; the others pass
-// or are skipped.
+// brokenPage is a page of testdata/pages/<stem>/ with one mistake, kept
+// as an edit file of the reference page (internal/pageedit): the checks
+// whose catches: name it must fail, saying want; the others pass or are
+// skipped.
 type brokenPage struct {
-	name string // the file, without .html, as catches: names it
+	name string // the edit file, without .yaml, as catches: names it
 	want string // a part of the failure message that names the mistake
 }
 
@@ -65,6 +67,35 @@ var pageCases = map[string][]brokenPage{
 		{"values", `#memory shows "–"`},
 		{"reconnect", "no new values showed within 4 s"},
 		{"status", `#status did not say "reconnecting" within 1 s`},
+	},
+	"q17": {
+		{"shows-count", `#user-count read "…"`},
+		{"follows", `Bob joined (2 users), but #user-count read "1"`},
+		{"one-socket", "sockets from the page over the whole session"},
+	},
+	"q19": {
+		{"emits-typing", `typing with the wrong payload`},
+		{"debounce", "Bob received stop-typing 1 time(s) meanwhile"},
+		{"idle-stop", "Bob received stop-typing 2 times after the last key"},
+		{"shows-others", `#typing read "Carol is typing…"`},
+		{"no-duplicates", `#typing read "Bob, Bob, Bob are typing…"`},
+	},
+	"q21": {
+		{"status", "#status did not show connected within 5 s of the load"},
+		{"syntax-error", "the grader could not bundle the answer with esbuild"},
+		{"strict-mode", "no cleanup returned from the effect"},
+		{"cleanup", "listeners are left on its sockets"},
+		{"remount", "mounted the component again with #toggle, but #status did not show connected"},
+		{"server-restart", "a new io() on disconnect"},
+		{"server-kick", "#status did not show disconnected within 2 s"},
+	},
+	"q22": {
+		{"emit", "Bob received no reaction"},
+		{"float", "stood still for 300 ms"},
+		{"brief", "still visible"},
+		{"burst", "new elements [data-reaction] were added"},
+		{"burst-timer", "of them are still visible"},
+		{"no-html", "the page ran its script"},
 	},
 }
 
@@ -111,6 +142,10 @@ func TestPages(t *testing.T) {
 		if sc == nil {
 			t.Fatalf("%s: no page scenario", g.id)
 		}
+		var file string
+		if g.page.name != "" {
+			file = testpages.Build(t, brokenPageFile(g.id, g.page.name))
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -120,7 +155,6 @@ func TestPages(t *testing.T) {
 			if g.page.name == "" {
 				h, g.err = StartReferencePage(g.id, &PageOptions{Browser: b})
 			} else {
-				file := filepath.Join("..", "..", "testdata", "pages", exercise.Stem(g.id), g.page.name+pageExt(g.id))
 				h, g.err = StartPageFile(g.id, file, &PageOptions{Browser: b})
 			}
 			if g.err != nil {
@@ -183,14 +217,15 @@ func runPage(sc *scenario.Scenario, h *PageHarness) *graders.Report {
 }
 
 // TestPageCatchesNameBrokenPages: every catches: of a page scenario names
-// a file of testdata/pages/<stem>/, and every such file is named.
+// an edit file of testdata/pages/<stem>/, every such file is named, and
+// pageCases has a case for each file and a file for each case.
 func TestPageCatchesNameBrokenPages(t *testing.T) {
 	pages, err := graders.LoadPages(scenarios.FS(), allProbes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for id, sc := range pages {
-		dir := filepath.Join("..", "..", "testdata", "pages", exercise.Stem(id))
+		dir := brokenPageDir(id)
 		named := map[string]bool{}
 		for _, c := range sc.Checks {
 			if len(c.Catches) == 0 {
@@ -198,18 +233,39 @@ func TestPageCatchesNameBrokenPages(t *testing.T) {
 			}
 			for _, v := range c.Catches {
 				named[v] = true
-				if _, err := os.Stat(filepath.Join(dir, v+pageExt(id))); err != nil {
-					t.Errorf("%s: check %s catches %s, but %s has no %s%s", sc.File, c.ID, v, dir, v, pageExt(id))
+				if _, err := os.Stat(brokenPageFile(id, v)); err != nil {
+					t.Errorf("%s: check %s catches %s, but %s has no %s.yaml", sc.File, c.ID, v, dir, v)
 				}
 			}
 		}
-		files, _ := filepath.Glob(filepath.Join(dir, "*"+pageExt(id)))
+		cases := map[string]bool{}
+		for _, bp := range pageCases[id] {
+			cases[bp.name] = true
+			if _, err := os.Stat(brokenPageFile(id, bp.name)); err != nil {
+				t.Errorf("pageCases[%q] has %s, but %s has no %s.yaml", id, bp.name, dir, bp.name)
+			}
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		for _, f := range files {
-			if n := strings.TrimSuffix(filepath.Base(f), pageExt(id)); !named[n] {
+			n := strings.TrimSuffix(filepath.Base(f), ".yaml")
+			if !named[n] {
 				t.Errorf("%s: no check names %s in catches:", sc.File, f)
+			}
+			if !cases[n] {
+				t.Errorf("%s: pageCases[%q] has no case for it", f, id)
 			}
 		}
 	}
+}
+
+// brokenPageDir holds the edit files of exercise id's broken pages.
+func brokenPageDir(id string) string {
+	return filepath.Join("..", "..", "testdata", "pages", exercise.Stem(id))
+}
+
+// brokenPageFile is the edit file of exercise id's broken page name.
+func brokenPageFile(id, name string) string {
+	return filepath.Join(brokenPageDir(id), name+".yaml")
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -244,15 +300,6 @@ func TestParseNumber(t *testing.T) {
 	if got := NormalizeText("  Bob   is\n typing...  "); got != "Bob is typing…" {
 		t.Errorf("NormalizeText = %q", got)
 	}
-}
-
-// pageExt is how the broken pages of exercise id end: ".jsx" for Q21's
-// React modules, ".html" for the rest.
-func pageExt(id string) string {
-	if id == "q21" {
-		return ".jsx"
-	}
-	return ".html"
 }
 
 // mustLoadPage returns exercise id's page scenario.

@@ -12,6 +12,7 @@ import (
 	"rtlab/graders/scenario"
 	"rtlab/internal/chrome"
 	"rtlab/internal/sandbox"
+	"rtlab/internal/testpages"
 )
 
 // socketIOModules are the packages socket.io 4 needs at run time, copied
@@ -238,15 +239,19 @@ func TestPageGradedByItsScenario(t *testing.T) {
 	chrome.Require(t)
 	t.Parallel()
 	for _, tc := range []struct {
-		name, src string
+		name, src string // src: a page, or an edit file of testdata/pages
 		failing   string // the check that must fail, "" for none
 	}{
 		{"reference", "../../reference/public/q09_short_polling/index.html", ""},
-		{"broken", "../../testdata/pages/q09_short_polling/backlog.html", "backlog"},
+		{"broken", "../../testdata/pages/q09_short_polling/backlog.yaml", "backlog"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			page, err := os.ReadFile(tc.src)
+			src := tc.src
+			if filepath.Ext(src) == ".yaml" {
+				src = testpages.Build(t, src)
+			}
+			page, err := os.ReadFile(src)
 			if err != nil {
 				t.Fatal(err)
 			}
