@@ -10,11 +10,14 @@ import (
 	"rtlab/bench"
 )
 
-func init() {
-	register(&command{
-		name:    "bench",
-		summary: "measure polling, long polling, SSE and WebSocket on the wire beside Q12's model",
-		usage: `usage: rtlab bench [flags]
+// benchCommand is `rtlab bench`; main lists it in newCommands.
+func benchCommand() *command {
+	return &command{name: "bench", summary: "measure polling, long polling, SSE and WebSocket on the wire beside Q12's model", usage: benchUsage, run: runBench}
+}
+
+// benchUsage is what `rtlab bench --help` prints (a var: it names the
+// transports of package bench).
+var benchUsage = `usage: rtlab bench [flags]
 
 Runs Q12's load for real: N simulated users, one update per second each, over
 each transport in turn (short polling, long polling, SSE, WebSocket, Socket.IO
@@ -47,10 +50,7 @@ Examples:
   rtlab bench --transports websocket,sse --deflate
   rtlab bench --minimal-headers
   rtlab bench --sweep --transports short-polling,long-polling,sse,websocket
-`,
-		run: runBench,
-	})
-}
+`
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("bench")

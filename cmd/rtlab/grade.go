@@ -25,11 +25,13 @@ import (
 	"rtlab/scenarios"
 )
 
-func init() {
-	register(&command{
-		name:    "grade",
-		summary: "grade a server (or every reference server) against the exercises' checks",
-		usage: `usage: rtlab grade [--url URL] [--exercise q17,q18] [flags]
+// gradeCommand is `rtlab grade`; main lists it in newCommands.
+func gradeCommand() *command {
+	return &command{name: "grade", summary: "grade a server (or every reference server) against the exercises' checks", usage: gradeUsage, run: runGrade}
+}
+
+// gradeUsage is what `rtlab grade --help` prints.
+const gradeUsage = `usage: rtlab grade [--url URL] [--exercise q17,q18] [flags]
 
 Points simulated clients at a server and prints, check by check, what
 works and what does not. Without --url it grades every reference server
@@ -106,10 +108,7 @@ Examples:
   rtlab grade --submission classroom/alice --format markdown
   rtlab grade --class submissions --jobs 4 --out reports/class/week3
   rtlab grade --class submissions --shard 2/5 --out shard-2
-`,
-		run: runGrade,
-	})
-}
+`
 
 func runGrade(ctx context.Context, e *env, args []string) error {
 	if classRequested(args) {

@@ -15,11 +15,13 @@ import (
 	"rtlab/loadtest"
 )
 
-func init() {
-	register(&command{
-		name:    "load",
-		summary: "load a Socket.IO server with many clients: idle, broadcast, echo; or compare servers",
-		usage: `usage: rtlab load URL [flags]
+// loadCommand is `rtlab load`; main lists it in newCommands.
+func loadCommand() *command {
+	return &command{name: "load", summary: "load a Socket.IO server with many clients: idle, broadcast, echo; or compare servers", usage: loadUsage, run: runLoad}
+}
+
+// loadUsage is what `rtlab load --help` prints.
+const loadUsage = `usage: rtlab load URL [flags]
        rtlab load --compare [flags]
 
 Drives many simulated Socket.IO clients from this one process, speaking the
@@ -77,10 +79,7 @@ Examples:
   rtlab load http://127.0.0.1:3000 --mode echo --clients 100 --duration 10s
   rtlab load http://localhost:3000 --mode echo --transport polling --clients 20
   rtlab load --compare
-`,
-		run: runLoad,
-	})
-}
+`
 
 func runLoad(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("load")

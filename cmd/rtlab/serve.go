@@ -16,11 +16,13 @@ import (
 	"rtlab/reference"
 )
 
-func init() {
-	register(&command{
-		name:    "serve",
-		summary: "run the reference server of an exercise",
-		usage: `usage: rtlab serve EXERCISE [flags]
+// serveCommand is `rtlab serve`; main lists it in newCommands.
+func serveCommand() *command {
+	return &command{name: "serve", summary: "run the reference server of an exercise", usage: serveUsage, run: runServe}
+}
+
+// serveUsage is what `rtlab serve --help` prints.
+const serveUsage = `usage: rtlab serve EXERCISE [flags]
 
 Runs the reference server of an exercise (q1 … q38) or a named fixture
 ("conformance": the server the official Engine.IO and Socket.IO protocol
@@ -51,10 +53,7 @@ Examples:
   rtlab serve q4 --tls --cert-out /tmp/q4.pem
   rtlab serve q17 --variant no-initial-count
   rtlab serve q18 --ping-interval 2s --ping-timeout 1s --debug-addr 127.0.0.1:0
-`,
-		run: runServe,
-	})
-}
+`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("serve")

@@ -15,11 +15,13 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	register(&command{
-		name:    "trace",
-		summary: "watch a Socket.IO conversation packet by packet",
-		usage: `usage: rtlab trace URL [flags]
+// traceCommand is `rtlab trace`; main lists it in newCommands.
+func traceCommand() *command {
+	return &command{name: "trace", summary: "watch a Socket.IO conversation packet by packet", usage: traceUsage, run: runTrace}
+}
+
+// traceUsage is what `rtlab trace --help` prints.
+const traceUsage = `usage: rtlab trace URL [flags]
 
 Connects to any Socket.IO v4 server and prints every packet in both
 directions as it happens: the time since the start, the direction
@@ -41,10 +43,7 @@ Examples:
   rtlab trace http://localhost:3000 --namespace /admin --auth '{"token":"…"}'
   rtlab trace http://localhost:3000 --transport polling --for 10s
   rtlab trace http://localhost:3000 --emit 'chat={"text":"hi"}'
-`,
-		run: runTrace,
-	})
-}
+`
 
 // multiFlag collects a repeatable flag.
 type multiFlag []string
