@@ -73,28 +73,13 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if *transport != "websocket" && *transport != "polling" {
 		return usagef("--transport is websocket or polling, not %q", *transport)
 	}
-	var authVal any
-	if *auth != "" {
-		var raw json.RawMessage
-		if err := json.Unmarshal([]byte(*auth), &raw); err != nil {
-			return usagef("--auth is not JSON: %v", err)
-		}
-		authVal = raw
+	authVal, err := traceAuth(*auth)
+	if err != nil {
+		return err
 	}
-	type emit struct {
-		event string
-		arg   json.RawMessage
-	}
-	var toEmit []emit
-	for _, s := range emits {
-		ev, js, ok := strings.Cut(s, "=")
-		if !ok {
-			js = "{}"
-		}
-		if !json.Valid([]byte(js)) {
-			return usagef("--emit %s: %q is not JSON", ev, js)
-		}
-		toEmit = append(toEmit, emit{ev, json.RawMessage(js)})
+	toEmit, err := traceEmits(emits)
+	if err != nil {
+		return err
 	}
 	if *dur > 0 {
 		var cancel context.CancelFunc
@@ -135,6 +120,41 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		tp.note("connection closed: %s", c.Reason())
 	}
 	return nil
+}
+
+// traceAuth is the auth payload of --auth, JSON (none: nil).
+func traceAuth(auth string) (any, error) {
+	if auth == "" {
+		return nil, nil
+	}
+	var raw json.RawMessage
+	if err := json.Unmarshal([]byte(auth), &raw); err != nil {
+		return nil, usagef("--auth is not JSON: %v", err)
+	}
+	return raw, nil
+}
+
+// traceEmit is an event --emit sends once the namespace is joined.
+type traceEmit struct {
+	event string
+	arg   json.RawMessage
+}
+
+// traceEmits parses the --emit flags, EVENT or EVENT=JSON (the argument
+// defaults to {}).
+func traceEmits(emits []string) ([]traceEmit, error) {
+	var toEmit []traceEmit
+	for _, s := range emits {
+		ev, js, ok := strings.Cut(s, "=")
+		if !ok {
+			js = "{}"
+		}
+		if !json.Valid([]byte(js)) {
+			return nil, usagef("--emit %s: %q is not JSON", ev, js)
+		}
+		toEmit = append(toEmit, traceEmit{ev, json.RawMessage(js)})
+	}
+	return toEmit, nil
 }
 
 // tracePrinter prints records as they come, one line each.
