@@ -1,16 +1,13 @@
 package loadtest
 
 import (
-	"bufio"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"rtlab/engineio"
-	"rtlab/internal/rawws"
+	"rtlab/internal/rawws/rawwstest"
 	"rtlab/socketio"
 )
 
@@ -18,42 +15,18 @@ import (
 // 100 ms + 100 ms heartbeat and then never pings: a server every
 // socket.io-client cuts off ("ping timeout") after 200 ms.
 func silentServer(t *testing.T) string {
-	t.Helper()
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		nc, brw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			return
-		}
-		wg.Add(1)
-		defer wg.Done()
-		defer nc.Close()
-		go func() { <-done; nc.Close() }()
-		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-			rawws.AcceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n")
-		write := func(s string) {
-			brw.Write(rawws.AppendFrame(nil, rawws.Frame{Fin: true, Opcode: rawws.OpText, Payload: []byte(s)}))
-			brw.Flush()
-		}
-		write(`0{"sid":"silent","upgrades":[],"pingInterval":100,"pingTimeout":100,"maxPayload":1000000}`)
-		br := bufio.NewReader(brw)
+	return rawwstest.NewServer(t, func(c *rawwstest.Conn) {
+		c.WriteText(`0{"sid":"silent","upgrades":[],"pingInterval":100,"pingTimeout":100,"maxPayload":1000000}`)
 		for {
-			f, err := rawws.ReadFrame(br, 1<<20)
+			f, err := c.ReadFrame()
 			if err != nil {
 				return
 			}
 			if string(f.Payload) == "40" {
-				write(`40{"sid":"s1"}`)
+				c.WriteText(`40{"sid":"s1"}`)
 			}
 		}
-	}))
-	t.Cleanup(func() {
-		close(done)
-		hs.Close()
-		wg.Wait()
 	})
-	return hs.URL
 }
 
 // TestSilentServerIsAPingTimeout: a load client once waited forever on a

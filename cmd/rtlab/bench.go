@@ -10,11 +10,14 @@ import (
 	"rtlab/bench"
 )
 
-func init() {
-	register(&command{
-		name:    "bench",
-		summary: "measure polling, long polling, SSE and WebSocket on the wire beside Q12's model",
-		usage: `usage: rtlab bench [flags]
+// benchCommand is `rtlab bench`; main lists it in newCommands.
+func benchCommand() *command {
+	return &command{name: "bench", summary: "measure polling, long polling, SSE and WebSocket on the wire beside Q12's model", usage: benchUsage, run: runBench}
+}
+
+// benchUsage is what `rtlab bench --help` prints (a var: it names the
+// transports of package bench).
+var benchUsage = `usage: rtlab bench [flags]
 
 Runs Q12's load for real: N simulated users, one update per second each, over
 each transport in turn (short polling, long polling, SSE, WebSocket, Socket.IO
@@ -47,10 +50,7 @@ Examples:
   rtlab bench --transports websocket,sse --deflate
   rtlab bench --minimal-headers
   rtlab bench --sweep --transports short-polling,long-polling,sse,websocket
-`,
-		run: runBench,
-	})
-}
+`
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("bench")
@@ -83,32 +83,12 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		Users: *users, Window: *window, Warmup: *warmup, Interval: *interval, Payload: *payload,
 		MinimalHeaders: *minimal,
 	}
-	if *list != "" {
-		for _, n := range strings.Split(*list, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				o.Transports = append(o.Transports, n)
-			}
-		}
-	} else {
-		o.Transports = append([]string(nil), bench.DefaultTransports...)
+	if o.Transports, err = benchTransports(*list, *deflate); err != nil {
+		return err
 	}
-	if *deflate && !contains(o.Transports, "websocket-deflate") {
-		o.Transports = append(o.Transports, "websocket-deflate")
-	}
-	for _, n := range o.Transports {
-		if !contains(bench.TransportNames(), n) {
-			return usagef("unknown transport %q (known: %s)", n, strings.Join(bench.TransportNames(), ", "))
-		}
-	}
-	var su []int
-	if *sweepUsers != "" {
-		for _, f := range strings.Split(*sweepUsers, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				return usagef("--sweep-users: bad count %q", f)
-			}
-			su = append(su, n)
-		}
+	su, err := sweepUserCounts(*sweepUsers)
+	if err != nil {
+		return err
 	}
 
 	var bars *bench.ProgressBars
@@ -132,16 +112,64 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if res == nil {
 		return err
 	}
-	dir, werr := bench.WriteReport(res, *out)
-	if werr != nil {
-		return werr
+	return reportBench(e, res, err, *out)
+}
+
+// benchTransports are the transports of --transports (default
+// bench.DefaultTransports), with websocket-deflate added by --deflate;
+// an unknown name is a usage error.
+func benchTransports(list string, deflate bool) ([]string, error) {
+	var ts []string
+	if list != "" {
+		for _, n := range strings.Split(list, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				ts = append(ts, n)
+			}
+		}
+	} else {
+		ts = append([]string(nil), bench.DefaultTransports...)
+	}
+	if deflate && !contains(ts, "websocket-deflate") {
+		ts = append(ts, "websocket-deflate")
+	}
+	for _, n := range ts {
+		if !contains(bench.TransportNames(), n) {
+			return nil, usagef("unknown transport %q (known: %s)", n, strings.Join(bench.TransportNames(), ", "))
+		}
+	}
+	return ts, nil
+}
+
+// sweepUserCounts parses --sweep-users (none: the sweep's defaults).
+func sweepUserCounts(list string) ([]int, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var su []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, usagef("--sweep-users: bad count %q", f)
+		}
+		su = append(su, n)
+	}
+	return su, nil
+}
+
+// reportBench writes the report of res under out and prints it; then it
+// returns runErr, the error that cut the run short, or exit status 1 when
+// a transport's measure failed (res.Err).
+func reportBench(e *env, res *bench.Results, runErr error, out string) error {
+	dir, err := bench.WriteReport(res, out)
+	if err != nil {
+		return err
 	}
 	if err := bench.WriteText(e.stdout, res); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nreport: %s (and %s/latest)\n", dir, *out)
-	if err != nil {
-		return err
+	fmt.Fprintf(e.stdout, "\nreport: %s (and %s/latest)\n", dir, out)
+	if runErr != nil {
+		return runErr
 	}
 	if err := res.Err(); err != nil {
 		fmt.Fprintln(e.stderr, err)

@@ -16,11 +16,13 @@ import (
 	"rtlab/scenarios"
 )
 
-func init() {
-	register(&command{
-		name:    "explain",
-		summary: "print an exercise's contract and its checks, as a student reads them",
-		usage: `usage: rtlab explain EXERCISE [--url URL]
+// explainCommand is `rtlab explain`; main lists it in newCommands.
+func explainCommand() *command {
+	return &command{name: "explain", summary: "print an exercise's contract and its checks, as a student reads them", usage: explainUsage, run: runExplain}
+}
+
+// explainUsage is what `rtlab explain --help` prints.
+const explainUsage = `usage: rtlab explain EXERCISE [--url URL]
 
 Prints the exercise's title, its contract (what the server must do, with
 the exact event names and payloads), and every check rtlab grade runs, in
@@ -40,10 +42,7 @@ Examples:
   rtlab explain q09
   rtlab explain q12      # a written answer: the facts it must state
   rtlab explain q2 --url http://localhost:3000
-`,
-		run: runExplain,
-	})
-}
+`
 
 func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("explain")

@@ -25,11 +25,13 @@ import (
 	"rtlab/scenarios"
 )
 
-func init() {
-	register(&command{
-		name:    "grade",
-		summary: "grade a server (or every reference server) against the exercises' checks",
-		usage: `usage: rtlab grade [--url URL] [--exercise q17,q18] [flags]
+// gradeCommand is `rtlab grade`; main lists it in newCommands.
+func gradeCommand() *command {
+	return &command{name: "grade", summary: "grade a server (or every reference server) against the exercises' checks", usage: gradeUsage, run: runGrade}
+}
+
+// gradeUsage is what `rtlab grade --help` prints.
+const gradeUsage = `usage: rtlab grade [--url URL] [--exercise q17,q18] [flags]
 
 Points simulated clients at a server and prints, check by check, what
 works and what does not. Without --url it grades every reference server
@@ -106,94 +108,29 @@ Examples:
   rtlab grade --submission classroom/alice --format markdown
   rtlab grade --class submissions --jobs 4 --out reports/class/week3
   rtlab grade --class submissions --shard 2/5 --out shard-2
-`,
-		run: runGrade,
-	})
-}
+`
 
 func runGrade(ctx context.Context, e *env, args []string) error {
 	if classRequested(args) {
 		return runGradeClass(ctx, e, args) // grade_class.go
 	}
-	fs := newFlagSet("grade")
-	rawURL := fs.String("url", "", "")
-	exList := fs.String("exercise", "", "")
-	cmdLine := fs.String("cmd", "", "")
-	format := fs.String("format", "text", "")
-	out := fs.String("out", "", "")
-	timeout := fs.Duration("timeout", 2*time.Second, "")
-	transport := fs.String("transport", "websocket", "")
-	nsPrefix := fs.String("namespace-prefix", "", "")
-	secret := fs.String("jwt-secret", envOr("JWT_SECRET", "rtlab-dev-secret"), "")
-	deadline := fs.Duration("deadline", 10*time.Minute, "")
-	variant := fs.String("variant", "", "")
-	page := fs.String("page", "", "")
-	caFile := fs.String("ca", "", "")
-	nginxConf := fs.String("nginx-conf", "", "")
-	repeat := fs.Int("repeat", 1, "")
-	subDir := fs.String("submission", "", "")
-	noSandbox := fs.Bool("no-sandbox", false, "")
-	answersFile := fs.String("answers", "", "")
-	pos, err := parseFlags(fs, args)
+	g, err := parseGradeFlags(args)
 	if err != nil {
 		return err
 	}
-	if *subDir != "" { // grade_submission.go
-		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || *answersFile != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
-			return usagef("%v", errSubmissionFlags)
-		}
-		return gradeSubmission(ctx, e, submissionFlags{dir: *subDir, exList: *exList, format: *format, out: *out,
-			secret: *secret, timeout: *timeout, deadline: *deadline, noSandbox: *noSandbox})
+	switch {
+	case g.subDir != "": // grade_submission.go
+		return g.gradeSubmission(ctx, e)
+	case g.answersFile != "": // written answers: see grade_answers.go
+		return g.gradeAnswers(e)
 	}
-	if *answersFile != "" { // written answers: see grade_answers.go
-		if *rawURL != "" || *cmdLine != "" || *page != "" || *nginxConf != "" || *variant != "" || flagGiven(fs, "repeat") || len(pos) > 0 {
-			return usagef("--answers grades a file of written answers: it goes with --exercise, --format and --out only")
-		}
-		if err := checkFormat(*format); err != nil {
-			return err
-		}
-		return gradeAnswersFile(e, *answersFile, *exList, *format, *out)
-	}
-	// --page and --ca (Sections A/B): see grade_extra.go.
-	var harness *probes.PageHarness // the page --page serves beside its exercise's server
-	if *page != "" {
-		stop, h, err := servePageFlag(*page, rawURL, exList, *cmdLine)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		harness = h
-	}
-	var nginxRun *graders.Nginx // the nginx --nginx-conf runs, for its probes
-	if *nginxConf != "" {
-		stop, conf, err := nginxConfFlag(*nginxConf, rawURL, exList, *cmdLine)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		nginxRun = &graders.Nginx{Conf: conf}
-	}
-	if *caFile != "" {
-		if err := checkCAFlag(ctx, *rawURL, *caFile); err != nil {
-			return err
-		}
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q (exercises go in --exercise)", pos[0])
-	}
-	if err := checkFormat(*format); err != nil {
+	harness, nginxRun, stop, err := g.startExtras(ctx)
+	if err != nil {
 		return err
 	}
-	if *transport != "websocket" && *transport != "polling" {
-		return usagef("--transport %q: want websocket or polling", *transport)
-	}
-	if *timeout <= 0 || *deadline <= 0 {
-		return usagef("--timeout and --deadline must be positive")
-	}
-	if flagGiven(fs, "repeat") {
-		if err := checkRepeatFlag(*repeat, *format); err != nil {
-			return err
-		}
+	defer stop()
+	if err := g.check(); err != nil {
+		return err
 	}
 	all, err := graders.Load(scenarios.FS(), probeSet())
 	if err == nil && harness != nil {
@@ -204,60 +141,32 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	}
 	// Reference mode grades the reference answers too (grade_answers.go).
 	var answerReps []*graders.Report
-	serverList, serversToo := *exList, true
-	if *rawURL == "" && *cmdLine == "" && *variant == "" && !flagGiven(fs, "repeat") {
-		answerReps, serverList, serversToo, err = referenceAnswerReports(*exList, all)
+	serverList := g.exList
+	if g.rawURL == "" && g.cmdLine == "" && g.variant == "" && !g.repeated() {
+		var serversToo bool
+		answerReps, serverList, serversToo, err = referenceAnswerReports(g.exList, all)
 		if err != nil {
 			return err
 		}
 		if !serversToo {
 			reports, ids := mergeReports(nil, answerReps)
-			if err := writeGradeReport(e, *format, *out, ids, reports); err != nil {
-				return err
-			}
-			return exitFor(reports)
+			return writeGradeReportExit(e, g.format, g.out, ids, reports)
 		}
 	}
-	// Reference mode grades exercises whose only part is a page (Q21) too.
-	var pageOnly map[string]*scenario.Scenario
-	if *rawURL == "" && *cmdLine == "" && harness == nil {
-		pageOnly, err = pageOnlyScenarios(all)
-		if err != nil {
-			return err
-		}
-	}
-	ids, err := pickExercises(serverList, all, pageOnly, *rawURL == "" && *cmdLine == "")
+	ids, err := g.exercises(serverList, all, harness)
 	if err != nil {
 		return err
 	}
-	if *variant != "" && (*rawURL != "" || *cmdLine != "") {
-		return usagef("--variant selects a reference server; it does not go with --url or --cmd")
-	}
-	if *rawURL != "" {
-		if err := checkServerURL("--url", *rawURL); err != nil {
-			return err
-		}
-		*rawURL = strings.TrimSuffix(*rawURL, "/")
-	}
-
 	opts := &graders.Options{
-		Timeout: *timeout, Transport: *transport, NamespacePrefix: *nsPrefix, JWTSecret: *secret,
+		Timeout: g.timeout, Transport: g.transport, NamespacePrefix: g.nsPrefix, JWTSecret: g.secret,
 		Probes: probeSet(), Nginx: nginxRun,
 	}
 	if harness != nil {
 		opts.Harness = harness
 	}
-	// gradeOnce grades every exercise once, within --deadline.
-	gradeOnce := func(ctx context.Context, opts *graders.Options) ([]*graders.Report, error) {
-		ctx, cancel := context.WithTimeout(ctx, *deadline)
-		defer cancel()
-		if *rawURL != "" || *cmdLine != "" {
-			return gradeURL(ctx, e, *rawURL, *cmdLine, ids, all, opts, gradeWindow)
-		}
-		return gradeReferences(ctx, ids, all, opts, gradeWindow, *variant)
-	}
-	if flagGiven(fs, "repeat") {
-		return gradeRepeat(ctx, e, *repeat, *format, *out, ids, opts, gradeOnce)
+	gradeOnce := g.gradeOnce(e, ids, all)
+	if g.repeated() {
+		return gradeRepeat(ctx, e, g.repeat, g.format, g.out, ids, opts, gradeOnce)
 	}
 	bar := newGradeProgress(e, ids, all)
 	opts.OnCheck = bar.onCheck
@@ -269,10 +178,59 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if len(answerReps) > 0 {
 		reports, ids = mergeReports(reports, answerReps)
 	}
-	if err := writeGradeReport(e, *format, *out, ids, reports); err != nil {
+	return writeGradeReportExit(e, g.format, g.out, ids, reports)
+}
+
+// writeGradeReportExit writes the report and returns the exit status
+// its verdicts call for.
+func writeGradeReportExit(e *env, format, out string, ids []string, reports []*graders.Report) error {
+	if err := writeGradeReport(e, format, out, ids, reports); err != nil {
 		return err
 	}
 	return exitFor(reports)
+}
+
+// exercises resolves the exercises to grade from serverList (--exercise,
+// less the written-only ones already graded), with the page-only ones
+// (Q21) in reference mode, and checks what --variant and --url go with.
+func (g *gradeFlags) exercises(serverList string, all map[string]*scenario.Scenario, harness *probes.PageHarness) ([]string, error) {
+	// Reference mode grades exercises whose only part is a page (Q21) too.
+	var pageOnly map[string]*scenario.Scenario
+	if g.rawURL == "" && g.cmdLine == "" && harness == nil {
+		var err error
+		pageOnly, err = pageOnlyScenarios(all)
+		if err != nil {
+			return nil, err
+		}
+	}
+	ids, err := pickExercises(serverList, all, pageOnly, g.rawURL == "" && g.cmdLine == "")
+	if err != nil {
+		return nil, err
+	}
+	if g.variant != "" && (g.rawURL != "" || g.cmdLine != "") {
+		return nil, usagef("--variant selects a reference server; it does not go with --url or --cmd")
+	}
+	if g.rawURL != "" {
+		if err := checkServerURL("--url", g.rawURL); err != nil {
+			return nil, err
+		}
+		g.rawURL = strings.TrimSuffix(g.rawURL, "/")
+	}
+	return ids, nil
+}
+
+// gradeOnce returns the grading of every exercise of ids once, within
+// --deadline: of the server at --url or started by --cmd, else of the
+// reference servers.
+func (g *gradeFlags) gradeOnce(e *env, ids []string, all map[string]*scenario.Scenario) func(context.Context, *graders.Options) ([]*graders.Report, error) {
+	return func(ctx context.Context, opts *graders.Options) ([]*graders.Report, error) {
+		ctx, cancel := context.WithTimeout(ctx, g.deadline)
+		defer cancel()
+		if g.rawURL != "" || g.cmdLine != "" {
+			return gradeURL(ctx, e, g.rawURL, g.cmdLine, ids, all, opts, gradeWindow)
+		}
+		return gradeReferences(ctx, ids, all, opts, gradeWindow, g.variant)
+	}
 }
 
 // checkFormat accepts the report formats.

@@ -66,20 +66,7 @@ func gradeSubmission(ctx context.Context, e *env, f submissionFlags) error {
 	}
 	reports := res.Reports()
 	name := []string{"submission", safeName(res.Student)}
-	if err := writeGradeReport(e, f.format, f.out, name, reports); err != nil {
-		return err
-	}
-	for _, r := range reports {
-		if r.Err != nil {
-			return &exitError{2}
-		}
-	}
-	for _, r := range reports {
-		if !r.Passed() {
-			return &exitError{1}
-		}
-	}
-	return nil
+	return writeGradeReportExit(e, f.format, f.out, name, reports)
 }
 
 // answersGrader grades a submission's answers.md against the rubrics of

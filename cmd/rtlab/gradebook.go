@@ -9,11 +9,13 @@ import (
 	"rtlab/graders/class"
 )
 
-func init() {
-	register(&command{
-		name:    "gradebook",
-		summary: "join the outputs of a class graded in shards into one gradebook",
-		usage: `usage: rtlab gradebook merge DIR... [--out DIR]
+// gradebookCommand is `rtlab gradebook`; main lists it in newCommands.
+func gradebookCommand() *command {
+	return &command{name: "gradebook", summary: "join the outputs of a class graded in shards into one gradebook", usage: gradebookUsage, run: runGradebook}
+}
+
+// gradebookUsage is what `rtlab gradebook --help` prints.
+const gradebookUsage = `usage: rtlab gradebook merge DIR... [--out DIR]
 
 Joins the outputs of ` + "`rtlab grade --class CLASS --shard K/N`" + ` (one folder per
 shard) into one class report: gradebook.csv, index.html and every
@@ -29,10 +31,7 @@ Examples:
   rtlab grade --class submissions --shard 3/3 --out shards/3
   rtlab gradebook merge shards/1 shards/2 shards/3 --out class-report
   rtlab gradebook merge shards/* --out class-report
-`,
-		run: runGradebook,
-	})
-}
+`
 
 func runGradebook(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "merge" {

@@ -15,11 +15,13 @@ import (
 	"rtlab/scenarios"
 )
 
-func init() {
-	register(&command{
-		name:    "list",
-		summary: "list the exercises: what is graded of each, which have a reference server",
-		usage: `usage: rtlab list [--files [q34 …]]
+// listCommand is `rtlab list`; main lists it in newCommands.
+func listCommand() *command {
+	return &command{name: "list", summary: "list the exercises: what is graded of each, which have a reference server", usage: listUsage, run: runList}
+}
+
+// listUsage is what `rtlab list --help` prints.
+const listUsage = `usage: rtlab list [--files [q34 …]]
 
 Lists the 38 exercises of the course with what rtlab grades of each (KIND:
 a server, a browser page, a written answer, Q8's nginx config, or several,
@@ -38,10 +40,7 @@ Examples:
   rtlab list
   rtlab list --files q34
   rtlab explain q17      # the contract and checks of one exercise
-`,
-		run: runList,
-	})
-}
+`
 
 func runList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("list")

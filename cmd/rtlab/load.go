@@ -15,11 +15,13 @@ import (
 	"rtlab/loadtest"
 )
 
-func init() {
-	register(&command{
-		name:    "load",
-		summary: "load a Socket.IO server with many clients: idle, broadcast, echo; or compare servers",
-		usage: `usage: rtlab load URL [flags]
+// loadCommand is `rtlab load`; main lists it in newCommands.
+func loadCommand() *command {
+	return &command{name: "load", summary: "load a Socket.IO server with many clients: idle, broadcast, echo; or compare servers", usage: loadUsage, run: runLoad}
+}
+
+// loadUsage is what `rtlab load --help` prints.
+const loadUsage = `usage: rtlab load URL [flags]
        rtlab load --compare [flags]
 
 Drives many simulated Socket.IO clients from this one process, speaking the
@@ -77,10 +79,7 @@ Examples:
   rtlab load http://127.0.0.1:3000 --mode echo --clients 100 --duration 10s
   rtlab load http://localhost:3000 --mode echo --transport polling --clients 20
   rtlab load --compare
-`,
-		run: runLoad,
-	})
-}
+`
 
 func runLoad(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("load")
@@ -105,25 +104,17 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	r, err := strconv.ParseFloat(strings.TrimSuffix(*ramp, "/s"), 64)
 	if err != nil || r <= 0 {
 		return usagef("--ramp %q: want connections per second, such as 1000/s", *ramp)
 	}
-	if _, err := loadtest.RaiseFileLimit(); sysstat.IsNotMeasured(err) {
-		fmt.Fprintf(e.stderr, "rtlab load: %v\n", err)
-	} else if err != nil {
-		fmt.Fprintf(e.stderr, "rtlab load: cannot raise the open-file limit: %v\n", err)
-	}
+	raiseFileLimit(e)
 	var bars *loadtest.ProgressBars
 	if e.isTTY && !*noProgress {
 		bars = loadtest.NewProgressBars(e.stdout)
@@ -137,10 +128,7 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("give the server's URL, such as http://127.0.0.1:3000")
 	}
-	if err := checkServerURL("URL", pos[0], "http", "ws"); err != nil {
-		if strings.HasPrefix(pos[0], "https://") || strings.HasPrefix(pos[0], "wss://") {
-			return usagef("URL %q: the load clients do not speak TLS; give http://HOST:PORT", pos[0])
-		}
+	if err := checkLoadURL(pos[0]); err != nil {
 		return err
 	}
 	opts := &loadtest.Options{
@@ -163,15 +151,61 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
+	return reportLoad(e, res, err, *out)
+}
+
+// startCPUProfile writes a CPU profile of rtlab itself to path (for
+// --cpuprofile) until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// raiseFileLimit raises the open-file limit to what thousands of clients
+// need, and says so on stderr when it cannot.
+func raiseFileLimit(e *env) {
+	if _, err := loadtest.RaiseFileLimit(); sysstat.IsNotMeasured(err) {
+		fmt.Fprintf(e.stderr, "rtlab load: %v\n", err)
+	} else if err != nil {
+		fmt.Fprintf(e.stderr, "rtlab load: cannot raise the open-file limit: %v\n", err)
+	}
+}
+
+// checkLoadURL accepts an http:// or ws:// URL; the load clients speak no
+// TLS, which a usage error says rather than a failed dial.
+func checkLoadURL(raw string) error {
+	if err := checkServerURL("URL", raw, "http", "ws"); err != nil {
+		if strings.HasPrefix(raw, "https://") || strings.HasPrefix(raw, "wss://") {
+			return usagef("URL %q: the load clients do not speak TLS; give http://HOST:PORT", raw)
+		}
+		return err
+	}
+	return nil
+}
+
+// reportLoad prints a load run's result, writes its files under out, and
+// returns the run's error or, for a run with failures, losses or drops,
+// exit status 1.
+func reportLoad(e *env, res *loadtest.Result, runErr error, out string) error {
 	loadtest.WriteText(e.stdout, res)
-	dir := filepath.Join(*out, res.Start.Format("20060102-150405")+"-"+res.Mode)
+	dir := filepath.Join(out, res.Start.Format("20060102-150405")+"-"+res.Mode)
 	files, werr := loadtest.WriteResult(res, dir)
 	if werr != nil {
 		return werr
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", strings.Join(files, ", "))
-	if err != nil {
-		return err
+	if runErr != nil {
+		return runErr
 	}
 	if res.Disconnects > 0 {
 		// A run whose clients were cut off measured a server that does

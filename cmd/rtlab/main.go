@@ -1,8 +1,8 @@
 // Command rtlab grades realtime servers, runs the reference servers of the
 // course, and measures transports on the wire.
 //
-// Each subcommand lives in its own file and registers itself in init with a
-// usage text that carries examples; main only dispatches. Run `rtlab help` for
+// Each subcommand lives in its own file, with a usage text that carries
+// examples; main lists them (newCommands) and dispatches. Run `rtlab help` for
 // the list.
 package main
 
@@ -39,13 +39,21 @@ type env struct {
 	isTTY  bool // stdout is a terminal: progress bars and colour are allowed
 }
 
-var commands = map[string]*command{}
-
-func register(c *command) {
-	if _, dup := commands[c.name]; dup {
-		panic("rtlab: duplicate command " + c.name)
+// newCommands returns rtlab's subcommands by name. They are listed here,
+// in one place, rather than each registering itself from its file: the
+// list is the CLI, and a test that runs it sees no hidden set-up.
+func newCommands() map[string]*command {
+	commands := map[string]*command{}
+	for _, c := range []*command{
+		benchCommand(), explainCommand(), gradeCommand(), gradebookCommand(),
+		listCommand(), loadCommand(), serveCommand(), traceCommand(),
+	} {
+		if _, dup := commands[c.name]; dup {
+			panic("rtlab: duplicate command " + c.name)
+		}
+		commands[c.name] = c
 	}
-	commands[c.name] = c
+	return commands
 }
 
 // usageError marks a bad invocation; main prints it, the one line that was
@@ -73,6 +81,7 @@ func main() {
 
 // run dispatches args to a subcommand and maps its error to an exit code.
 func run(ctx context.Context, e *env, args []string) int {
+	commands := newCommands()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
@@ -80,7 +89,7 @@ func run(ctx context.Context, e *env, args []string) int {
 				return 0
 			}
 		}
-		printHelp(e.stdout)
+		printHelp(e.stdout, commands)
 		return 0
 	}
 	c, ok := commands[args[0]]
@@ -133,7 +142,7 @@ func checkServerURL(what, raw string, schemes ...string) error {
 	return nil
 }
 
-func printHelp(w io.Writer) {
+func printHelp(w io.Writer, commands map[string]*command) {
 	fmt.Fprint(w, "rtlab — a test harness and benchmark suite for realtime protocols.\n\nCommands:\n")
 	names := make([]string, 0, len(commands))
 	width := 0

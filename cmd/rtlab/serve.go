@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -16,11 +18,13 @@ import (
 	"rtlab/reference"
 )
 
-func init() {
-	register(&command{
-		name:    "serve",
-		summary: "run the reference server of an exercise",
-		usage: `usage: rtlab serve EXERCISE [flags]
+// serveCommand is `rtlab serve`; main lists it in newCommands.
+func serveCommand() *command {
+	return &command{name: "serve", summary: "run the reference server of an exercise", usage: serveUsage, run: runServe}
+}
+
+// serveUsage is what `rtlab serve --help` prints.
+const serveUsage = `usage: rtlab serve EXERCISE [flags]
 
 Runs the reference server of an exercise (q1 … q38) or a named fixture
 ("conformance": the server the official Engine.IO and Socket.IO protocol
@@ -51,10 +55,7 @@ Examples:
   rtlab serve q4 --tls --cert-out /tmp/q4.pem
   rtlab serve q17 --variant no-initial-count
   rtlab serve q18 --ping-interval 2s --ping-timeout 1s --debug-addr 127.0.0.1:0
-`,
-		run: runServe,
-	})
-}
+`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("serve")
@@ -74,17 +75,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *pingInterval <= 0 || *pingTimeout <= 0 {
 		return usagef("--ping-interval and --ping-timeout must be positive durations, such as 25s")
 	}
-	// Only flags given reach the server: left out, each exercise keeps its
-	// own heartbeat (the conformance fixture's is 300ms / 200ms).
-	var heartbeat [2]time.Duration
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "ping-interval":
-			heartbeat[0] = *pingInterval
-		case "ping-timeout":
-			heartbeat[1] = *pingTimeout
-		}
-	})
+	heartbeat := givenHeartbeat(fs, *pingInterval, *pingTimeout)
 	if len(pos) != 1 {
 		return usagef("name one exercise to serve")
 	}
@@ -120,30 +111,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if debugLn != nil {
 		hs.ConnState = countConns
 	}
-	scheme := "http"
-	if *useTLS {
-		cert, err := selfsigned.New()
-		if err != nil {
-			return err
-		}
-		hs.TLSConfig = cert.ServerConfig()
-		if *certOut != "" {
-			if err := os.WriteFile(*certOut, cert.PEM, 0o644); err != nil {
-				return err
-			}
-		}
-		scheme = "https"
+	scheme, err := serveTLS(hs, *useTLS, *certOut)
+	if err != nil {
+		return err
 	}
-	done := make(chan error, len(lns))
-	for _, ln := range lns {
-		go func() {
-			if *useTLS {
-				done <- hs.ServeTLS(ln, "", "")
-			} else {
-				done <- hs.Serve(ln)
-			}
-		}()
-	}
+	done := startServing(hs, lns, *useTLS)
 	fmt.Fprintf(e.stderr, "rtlab: %s (%s) on %s://%s — Ctrl-C to stop\n", ex.ID, exercise.Title(ex.ID), scheme, displayAddr(*addr, lns[0].Addr()))
 	if debugLn != nil {
 		ds := httpserve.New(debugHandler(), nil)
@@ -151,6 +123,65 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer ds.Close()
 		fmt.Fprintf(e.stderr, "rtlab: debug listener on http://%s/debug/runtime\n", debugLn.Addr())
 	}
+	return waitServing(ctx, srv, hs, done)
+}
+
+// givenHeartbeat is the heartbeat (ping interval, ping timeout) the flags
+// set: only flags given reach the server; left out, each exercise keeps
+// its own (the conformance fixture's is 300ms / 200ms), and a zero here
+// says so.
+func givenHeartbeat(fs *flag.FlagSet, pingInterval, pingTimeout time.Duration) [2]time.Duration {
+	var heartbeat [2]time.Duration
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "ping-interval":
+			heartbeat[0] = pingInterval
+		case "ping-timeout":
+			heartbeat[1] = pingTimeout
+		}
+	})
+	return heartbeat
+}
+
+// serveTLS gives hs a fresh self-signed certificate when useTLS, written
+// as PEM to certOut when given, and returns the scheme hs serves.
+func serveTLS(hs *http.Server, useTLS bool, certOut string) (scheme string, err error) {
+	if !useTLS {
+		return "http", nil
+	}
+	cert, err := selfsigned.New()
+	if err != nil {
+		return "", err
+	}
+	hs.TLSConfig = cert.ServerConfig()
+	if certOut != "" {
+		if err := os.WriteFile(certOut, cert.PEM, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return "https", nil
+}
+
+// startServing serves hs on every listener of lns; the channel receives
+// each Serve's error.
+func startServing(hs *http.Server, lns []net.Listener, useTLS bool) <-chan error {
+	done := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() {
+			if useTLS {
+				done <- hs.ServeTLS(ln, "", "")
+			} else {
+				done <- hs.Serve(ln)
+			}
+		}()
+	}
+	return done
+}
+
+// waitServing waits for a listener to fail or for ctx to end (Ctrl-C),
+// then closes the reference server and shuts hs down, giving open
+// requests 5 s.
+func waitServing(ctx context.Context, srv io.Closer, hs *http.Server, done <-chan error) error {
 	select {
 	case err := <-done:
 		return err

@@ -15,11 +15,13 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	register(&command{
-		name:    "trace",
-		summary: "watch a Socket.IO conversation packet by packet",
-		usage: `usage: rtlab trace URL [flags]
+// traceCommand is `rtlab trace`; main lists it in newCommands.
+func traceCommand() *command {
+	return &command{name: "trace", summary: "watch a Socket.IO conversation packet by packet", usage: traceUsage, run: runTrace}
+}
+
+// traceUsage is what `rtlab trace --help` prints.
+const traceUsage = `usage: rtlab trace URL [flags]
 
 Connects to any Socket.IO v4 server and prints every packet in both
 directions as it happens: the time since the start, the direction
@@ -41,10 +43,7 @@ Examples:
   rtlab trace http://localhost:3000 --namespace /admin --auth '{"token":"…"}'
   rtlab trace http://localhost:3000 --transport polling --for 10s
   rtlab trace http://localhost:3000 --emit 'chat={"text":"hi"}'
-`,
-		run: runTrace,
-	})
-}
+`
 
 // multiFlag collects a repeatable flag.
 type multiFlag []string
@@ -74,28 +73,13 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if *transport != "websocket" && *transport != "polling" {
 		return usagef("--transport is websocket or polling, not %q", *transport)
 	}
-	var authVal any
-	if *auth != "" {
-		var raw json.RawMessage
-		if err := json.Unmarshal([]byte(*auth), &raw); err != nil {
-			return usagef("--auth is not JSON: %v", err)
-		}
-		authVal = raw
+	authVal, err := traceAuth(*auth)
+	if err != nil {
+		return err
 	}
-	type emit struct {
-		event string
-		arg   json.RawMessage
-	}
-	var toEmit []emit
-	for _, s := range emits {
-		ev, js, ok := strings.Cut(s, "=")
-		if !ok {
-			js = "{}"
-		}
-		if !json.Valid([]byte(js)) {
-			return usagef("--emit %s: %q is not JSON", ev, js)
-		}
-		toEmit = append(toEmit, emit{ev, json.RawMessage(js)})
+	toEmit, err := traceEmits(emits)
+	if err != nil {
+		return err
 	}
 	if *dur > 0 {
 		var cancel context.CancelFunc
@@ -136,6 +120,41 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		tp.note("connection closed: %s", c.Reason())
 	}
 	return nil
+}
+
+// traceAuth is the auth payload of --auth, JSON (none: nil).
+func traceAuth(auth string) (any, error) {
+	if auth == "" {
+		return nil, nil
+	}
+	var raw json.RawMessage
+	if err := json.Unmarshal([]byte(auth), &raw); err != nil {
+		return nil, usagef("--auth is not JSON: %v", err)
+	}
+	return raw, nil
+}
+
+// traceEmit is an event --emit sends once the namespace is joined.
+type traceEmit struct {
+	event string
+	arg   json.RawMessage
+}
+
+// traceEmits parses the --emit flags, EVENT or EVENT=JSON (the argument
+// defaults to {}).
+func traceEmits(emits []string) ([]traceEmit, error) {
+	var toEmit []traceEmit
+	for _, s := range emits {
+		ev, js, ok := strings.Cut(s, "=")
+		if !ok {
+			js = "{}"
+		}
+		if !json.Valid([]byte(js)) {
+			return nil, usagef("--emit %s: %q is not JSON", ev, js)
+		}
+		toEmit = append(toEmit, traceEmit{ev, json.RawMessage(js)})
+	}
+	return toEmit, nil
 }
 
 // tracePrinter prints records as they come, one line each.

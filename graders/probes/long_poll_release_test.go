@@ -70,15 +70,22 @@ func slowFeed(stop <-chan struct{}) http.Handler {
 	return mux
 }
 
-func TestLongPollReleaseCatchesASlowServer(t *testing.T) {
-	t.Parallel()
+// startSlowFeed serves slowFeed until the test ends; its waiting requests
+// are released and its connections cut then.
+func startSlowFeed(t *testing.T) *httptest.Server {
 	stop := make(chan struct{})
 	ts := httptest.NewServer(slowFeed(stop))
-	defer func() {
+	t.Cleanup(func() {
 		close(stop)
 		ts.CloseClientConnections()
 		ts.Close()
-	}()
+	})
+	return ts
+}
+
+func TestLongPollReleaseCatchesASlowServer(t *testing.T) {
+	t.Parallel()
+	ts := startSlowFeed(t)
 	sc := mustParse(t, `
 exercise: q99
 title: t
@@ -103,13 +110,7 @@ checks:
 // saying so (Go sniffs text/plain) fails Q9's json-content-type check.
 func TestQ9JSONContentTypeCanFail(t *testing.T) {
 	t.Parallel()
-	stop := make(chan struct{})
-	ts := httptest.NewServer(slowFeed(stop))
-	defer func() {
-		close(stop)
-		ts.CloseClientConnections()
-		ts.Close()
-	}()
+	ts := startSlowFeed(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r := graders.Run(ctx, mustLoad(t, "q9"), &graders.Options{Probes: allProbes, URL: ts.URL})

@@ -17,13 +17,7 @@ import (
 // (params.check). The first check runs the whole session (about 20 s);
 // the others read its verdicts.
 func pageLongPolling(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q10")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-long-polling", func() any { return runLongPolling(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-long-polling", check)
+	return judgePage(ctx, env, params, "q10", "page-long-polling", runLongPolling)
 }
 
 // longPollPath is the feed Q10's page waits on.
@@ -46,47 +40,21 @@ const (
 // while a request waits and one 300 ms later; 3 s of 503s and a post
 // after them.
 func runLongPolling(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
-	var posted []postedItem
-	post := func(msg string) (postedItem, bool) {
-		it, err := postItem(ctx, h, msg)
-		if err != nil {
-			out.err = err
-			return it, false
-		}
-		posted = append(posted, it)
-		return it, true
+	t := newTrial("backlog", "push", "one-waiting", "handles-204", "since", "error-backoff")
+	posts := &feedPosts{ctx: ctx, h: h, t: t}
+	backlog, ok := posts.backlog()
+	if !ok {
+		return t.out
 	}
-	var backlog []postedItem
-	for _, m := range []string{"Backlog one", "Backlog two"} {
-		it, ok := post(m)
-		if !ok {
-			return out
-		}
-		backlog = append(backlog, it)
+	if err := t.open(ctx, h, nil); err != nil {
+		return t.fail(err)
 	}
-	s, err := h.OpenPage(ctx, nil)
-	if err != nil {
-		out.err = err
-		return out
-	}
-	defer s.Close()
-	defer func() {
-		for _, id := range []string{"backlog", "push", "one-waiting", "handles-204", "since", "error-backoff"} {
-			if _, done := v[id]; !done {
-				v[id] = graders.Skipf("the page session ended early")
-			}
-		}
-	}()
-	fail := func(err error) *pageOutcome {
-		out.err = err
-		return out
-	}
+	defer t.close()
+	s, v := t.s, t.v
 
 	v["backlog"] = waitShown(ctx, s, backlog, s.Loaded, q10ShowWithin, "the grader posted 2 notifications before the page loaded")
 	if v["backlog"] != nil {
-		return out
+		return t.out
 	}
 
 	// one-waiting: 6 quiet seconds from the moment a request waits.
@@ -95,38 +63,17 @@ func runLongPolling(ctx context.Context, h *PageHarness) *pageOutcome {
 		v["one-waiting"] = &graders.Failure{Reason: fmt.Sprintf("no request was waiting on %s within %.0f s of the backlog", longPollPath, q10WaitOpen.Seconds()),
 			Expected: "a new long poll right after each answer", Actual: s.Context(6)}
 	} else if err := Wait(ctx, time.Until(quietFrom.Add(q10Quiet))); err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 
-	// push: a post while a request waits, then one 300 ms later.
-	if _, ok := waitOpenLongPoll(ctx, h, 300*time.Millisecond); !ok {
-		v["push"] = &graders.Failure{Reason: "no request was waiting on " + longPollPath + " to receive a post",
-			Expected: "a long poll always waiting", Actual: s.Context(6)}
-	} else {
-		a, ok := post("Pushed one")
-		if !ok {
-			return out
-		}
-		v["push"] = waitShown(ctx, s, []postedItem{a}, a.PostedAt, q10PushWithin, "a request was waiting; the grader posted a notification")
-		if v["push"] == nil {
-			if err := Wait(ctx, time.Until(a.PostedAt.Add(300*time.Millisecond))); err != nil {
-				return fail(err)
-			}
-			b, ok := post("Pushed two")
-			if !ok {
-				return out
-			}
-			v["push"] = waitShown(ctx, s, []postedItem{b}, b.PostedAt, q10PushWithin, "300 ms after the first post the grader posted another")
-			if f, ok := v["push"].(*graders.Failure); ok {
-				f.Expected = "the next long poll sent at once after each answer (no setTimeout before it), so the second post finds it waiting"
-			}
-		}
+	if !longPollPush(ctx, t, h, posts) {
+		return t.out
 	}
 
 	// error-backoff: every request answered 503 for 3 s, then a post.
-	v["error-backoff"] = longPollOutage(ctx, s, h, post)
-	if ctx.Err() != nil {
-		return fail(ctx.Err())
+	v["error-backoff"] = longPollOutage(ctx, s, h, posts.post)
+	if t.stopped(ctx) {
+		return t.out
 	}
 
 	reqs := h.Requests()
@@ -138,11 +85,44 @@ func runLongPolling(ctx context.Context, h *PageHarness) *pageOutcome {
 	if v["since"] == nil {
 		els, err := s.Query(ctx, notificationsSelector, "data-id")
 		if err != nil {
-			return fail(err)
+			return t.fail(err)
 		}
-		v["since"] = judgeNoDuplicates(els, posted, s)
+		v["since"] = judgeNoDuplicates(els, posts.items, s)
 	}
-	return out
+	return t.out
+}
+
+// longPollPush judges push: a post while a request waits, then one
+// 300 ms later. It reports false when the session must end (a harness
+// problem, recorded in t).
+func longPollPush(ctx context.Context, t *pageTrial, h *PageHarness, posts *feedPosts) bool {
+	s, v := t.s, t.v
+	if _, ok := waitOpenLongPoll(ctx, h, 300*time.Millisecond); !ok {
+		v["push"] = &graders.Failure{Reason: "no request was waiting on " + longPollPath + " to receive a post",
+			Expected: "a long poll always waiting", Actual: s.Context(6)}
+		return true
+	}
+	a, ok := posts.post("Pushed one")
+	if !ok {
+		return false
+	}
+	v["push"] = waitShown(ctx, s, []postedItem{a}, a.PostedAt, q10PushWithin, "a request was waiting; the grader posted a notification")
+	if v["push"] != nil {
+		return true
+	}
+	if err := Wait(ctx, time.Until(a.PostedAt.Add(300*time.Millisecond))); err != nil {
+		t.fail(err)
+		return false
+	}
+	b, ok := posts.post("Pushed two")
+	if !ok {
+		return false
+	}
+	v["push"] = waitShown(ctx, s, []postedItem{b}, b.PostedAt, q10PushWithin, "300 ms after the first post the grader posted another")
+	if f, ok := v["push"].(*graders.Failure); ok {
+		f.Expected = "the next long poll sent at once after each answer (no setTimeout before it), so the second post finds it waiting"
+	}
+	return true
 }
 
 // waitOpenLongPoll waits (at most q10WaitOpen) until a long poll of the

@@ -16,13 +16,7 @@ import (
 // check runs the whole session (about 10 s); the others read its
 // verdicts.
 func pageMetrics(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q14")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-metrics", func() any { return runMetrics(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-metrics", check)
+	return judgePage(ctx, env, params, "q14", "page-metrics", runMetrics)
 }
 
 // metricsPath is Q14's stream.
@@ -127,121 +121,146 @@ func shows(e PageElement, ok bool, v float64) bool {
 // stream ended with the next request held 2 s, the status and the new
 // values watched.
 func runMetrics(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
+	t := newTrial("eventsource", "values", "status", "reconnect")
 	ctl := h.Hooks.Streams
-	s, err := h.OpenPage(ctx, nil)
-	if err != nil {
-		out.err = err
-		return out
+	if err := t.open(ctx, h, nil); err != nil {
+		return t.fail(err)
 	}
-	defer s.Close()
-	defer func() {
-		for _, id := range []string{"eventsource", "values", "status", "reconnect"} {
-			if _, done := v[id]; !done {
-				v[id] = graders.Skipf("the page session ended early")
-			}
-		}
-	}()
+	defer t.close()
 	defer ctl.Resume()
+	s, v := t.s, t.v
 
 	v["eventsource"] = judgeEventSource(ctx, s, metricsPath, s.Loaded, q14StreamWithin)
 	if v["eventsource"] != nil {
-		return out
+		return t.out
 	}
 
 	// values: 3 samples, a pause, 1 s, the numbers.
-	if !waitFor(ctx, 5*time.Second, func() bool { return len(sentSamples(ctl)) >= q14Samples }) {
-		out.err = fmt.Errorf("the Q14 stream sent %d samples in 5 s, not %d", len(sentSamples(ctl)), q14Samples)
-		return out
-	}
-	ctl.Pause()
-	if err := Wait(ctx, q14Settle); err != nil {
-		out.err = err
-		return out
-	}
-	samples := sentSamples(ctl)
-	last := samples[len(samples)-1]
-	d, err := readDashboard(ctx, s)
+	d, err := metricsValues(ctx, t, ctl)
 	if err != nil {
-		out.err = err
-		return out
+		return t.fail(err)
 	}
-	v["values"] = judgeValues(s, d, last, len(samples))
 	liveAfterSample := d.State
 	ctl.Resume()
 
 	// status and reconnect: the stream ended, the next request held 2 s.
+	w, err := watchReconnection(ctx, s, ctl)
+	if err != nil {
+		return t.fail(err)
+	}
+	if !w.valuesAgain {
+		v["reconnect"] = &graders.Failure{
+			Reason:   "the grader ended the stream: no new values showed within 4 s",
+			Expected: "the EventSource reconnecting by itself (retry: 500) and the numbers following the new stream: leave it open in onerror",
+			Actual:   w.lastSeen.String() + "; " + s.Context(6)}
+	} else {
+		v["reconnect"] = judgeOneStream(s, metricsPath)
+	}
+	v["status"] = judgeStatus(d, liveAfterSample, w)
+	return t.out
+}
+
+// metricsValues judges values: once the stream has sent 3 samples it is
+// paused; 1 s later the page must show the last. It returns the
+// dashboard read then; an error is the grader's.
+func metricsValues(ctx context.Context, t *pageTrial, ctl *reference.StreamControl) (dashboard, error) {
+	if !waitFor(ctx, 5*time.Second, func() bool { return len(sentSamples(ctl)) >= q14Samples }) {
+		return dashboard{}, fmt.Errorf("the Q14 stream sent %d samples in 5 s, not %d", len(sentSamples(ctl)), q14Samples)
+	}
+	ctl.Pause()
+	if err := Wait(ctx, q14Settle); err != nil {
+		return dashboard{}, err
+	}
+	samples := sentSamples(ctl)
+	last := samples[len(samples)-1]
+	d, err := readDashboard(ctx, t.s)
+	if err != nil {
+		return dashboard{}, err
+	}
+	t.v["values"] = judgeValues(t.s, d, last, len(samples))
+	return d, nil
+}
+
+// reconnection is what a Q14 page showed after the grader ended its
+// stream and held the next request.
+type reconnection struct {
+	states          []string // data-state as it changed, for the failure
+	sawReconnecting bool     // "reconnecting" within 1 s of the end
+	sawLiveAgain    bool     // "live" after that
+	valuesAgain     bool     // a sample of the new stream shown within 4 s
+	lastSeen        dashboard
+}
+
+// watchReconnection ends the stream, holds the next request 2 s, and
+// reads the dashboard every 50 ms until it is live again with new
+// values, or 6 s have passed.
+func watchReconnection(ctx context.Context, s *PageSession, ctl *reference.StreamControl) (reconnection, error) {
+	var w reconnection
 	streamsBefore := ctl.Streams()
 	ctl.HoldNext(q14Hold)
 	ctl.End()
 	ended := time.Now()
-	var states []string // data-state as it changed, for the failure
 	prevState := "\x00"
-	note := func(st string) {
-		if st != prevState {
-			prevState = st
-			states = append(states, fmt.Sprintf("%q at %s", st, s.Since(time.Now())))
-		}
-	}
-	sawReconnecting, sawLiveAgain, valuesAgain := false, false, false
-	var lastSeen dashboard
 	for time.Since(ended) < q14Hold+q14ValuesWithin {
 		d, err := readDashboard(ctx, s)
 		if err != nil {
-			out.err = err
-			return out
+			return w, err
 		}
-		lastSeen = d
-		note(d.State)
+		w.lastSeen = d
+		if d.State != prevState {
+			prevState = d.State
+			w.states = append(w.states, fmt.Sprintf("%q at %s", d.State, s.Since(time.Now())))
+		}
 		if d.State == "reconnecting" && time.Since(ended) <= q14ReconnectingWithin+200*time.Millisecond {
-			sawReconnecting = true
+			w.sawReconnecting = true
 		}
-		if sawReconnecting && d.State == "live" {
-			sawLiveAgain = true
+		if w.sawReconnecting && d.State == "live" {
+			w.sawLiveAgain = true
 		}
-		if !valuesAgain && time.Since(ended) <= q14ValuesWithin {
-			for _, m := range sentSamples(ctl) {
-				if m.Stream > streamsBefore && shows(d.CPU, d.cpuOK, m.CPU) && shows(d.Memory, d.memoryOK, m.Memory.Percent) {
-					valuesAgain = true
-				}
-			}
+		if !w.valuesAgain && time.Since(ended) <= q14ValuesWithin {
+			w.valuesAgain = showsNewSample(d, sentSamples(ctl), streamsBefore)
 		}
-		if sawLiveAgain && valuesAgain {
+		if w.sawLiveAgain && w.valuesAgain {
 			break
 		}
 		if Wait(ctx, 50*time.Millisecond) != nil {
-			out.err = ctx.Err()
-			return out
+			return w, ctx.Err()
 		}
 	}
-	switch {
-	case !valuesAgain:
-		v["reconnect"] = &graders.Failure{
-			Reason:   "the grader ended the stream: no new values showed within 4 s",
-			Expected: "the EventSource reconnecting by itself (retry: 500) and the numbers following the new stream: leave it open in onerror",
-			Actual:   lastSeen.String() + "; " + s.Context(6)}
-	default:
-		v["reconnect"] = judgeOneStream(s, metricsPath)
+	return w, nil
+}
+
+// showsNewSample reports whether d shows both numbers of a sample sent
+// on a stream opened after the first streamsBefore.
+func showsNewSample(d dashboard, samples []metricSample, streamsBefore int) bool {
+	for _, m := range samples {
+		if m.Stream > streamsBefore && shows(d.CPU, d.cpuOK, m.CPU) && shows(d.Memory, d.memoryOK, m.Memory.Percent) {
+			return true
+		}
 	}
+	return false
+}
+
+// judgeStatus: #status said "live" after a sample (liveAfterSample, with
+// d the dashboard read then), "reconnecting" within 1 s of the stream's
+// end, and "live" again after.
+func judgeStatus(d dashboard, liveAfterSample string, w reconnection) error {
 	switch {
 	case liveAfterSample != "live":
-		v["status"] = &graders.Failure{Reason: fmt.Sprintf("after a sample #status has data-state %q, not \"live\"", liveAfterSample),
+		return &graders.Failure{Reason: fmt.Sprintf("after a sample #status has data-state %q, not \"live\"", liveAfterSample),
 			Expected: `#status data-state="live" once a sample arrived`, Actual: d.String()}
-	case !sawReconnecting:
-		v["status"] = &graders.Failure{
+	case !w.sawReconnecting:
+		return &graders.Failure{
 			Reason:   "the grader ended the stream and held the next request 2 s: #status did not say \"reconnecting\" within 1 s",
 			Expected: `data-state="reconnecting" in es.onerror (stale numbers must not look live), "live" again on the next sample`,
-			Actual:   "data-state was " + joinStates(states)}
-	case !sawLiveAgain:
-		v["status"] = &graders.Failure{
+			Actual:   "data-state was " + joinStates(w.states)}
+	case !w.sawLiveAgain:
+		return &graders.Failure{
 			Reason:   "after the reconnection #status did not say \"live\" again",
 			Expected: `data-state="live" on the next sample`,
-			Actual:   "data-state was " + joinStates(states)}
-	default:
-		v["status"] = nil
+			Actual:   "data-state was " + joinStates(w.states)}
 	}
-	return out
+	return nil
 }
 
 func joinStates(states []string) string {

@@ -18,29 +18,6 @@ import (
 // to the feed, watches the page's #notifications for them, and reads the
 // page's GETs for their since.
 
-// verdicts are a page session's results, one per check id: nil for a
-// pass. A probe's check returns its own.
-type verdicts map[string]error
-
-// pageOutcome is what a cached page session leaves: the verdicts, or the
-// harness problem that stopped it.
-type pageOutcome struct {
-	checks verdicts
-	err    error
-}
-
-// verdict returns check's result from a cached session.
-func (o *pageOutcome) verdict(probe, check string) error {
-	if o.err != nil {
-		return sessionError(o.err)
-	}
-	v, ok := o.checks[check]
-	if !ok {
-		return &graders.ScenarioError{Msg: fmt.Sprintf("%s: params.check %q is not one of its checks", probe, check)}
-	}
-	return v
-}
-
 // postedItem is a notification the grader posted.
 type postedItem struct {
 	ID        string
@@ -64,6 +41,40 @@ func postItem(ctx context.Context, h *PageHarness, message string) (postedItem, 
 		return postedItem{}, fmt.Errorf("the reference server answered a post with %d %s", status, resp)
 	}
 	return postedItem{ID: fmt.Sprint(it.ID), Message: message, CreatedAt: it.CreatedAt, PostedAt: time.Now()}, nil
+}
+
+// feedPosts are the notifications one Q9 or Q10 session posts, kept in
+// order for the duplicate count at its end.
+type feedPosts struct {
+	ctx   context.Context
+	h     *PageHarness
+	t     *pageTrial
+	items []postedItem
+}
+
+// post posts msg; on a failure of the reference server it ends the
+// session with that problem and reports false.
+func (p *feedPosts) post(msg string) (postedItem, bool) {
+	it, err := postItem(p.ctx, p.h, msg)
+	if err != nil {
+		p.t.fail(err)
+		return it, false
+	}
+	p.items = append(p.items, it)
+	return it, true
+}
+
+// backlog posts the two notifications a page must show once it loads.
+func (p *feedPosts) backlog() ([]postedItem, bool) {
+	backlog := make([]postedItem, 0, 2)
+	for _, m := range []string{"Backlog one", "Backlog two"} {
+		it, ok := p.post(m)
+		if !ok {
+			return nil, false
+		}
+		backlog = append(backlog, it)
+	}
+	return backlog, true
 }
 
 // notificationsSelector finds the page's notification elements.

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/chromedp/chromedp"
+
+	"rtlab/internal/chrome/chromium"
 )
 
 // Browser is a headless Chromium that page sessions open their tabs in.
@@ -31,25 +33,7 @@ func StartBrowser() (*Browser, error) {
 	if err != nil {
 		return nil, err
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// The pages' timers are what is measured, in tabs that are never
-		// in front: no throttling of background tabs (clients.md, Time).
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromium.AllocatorOptions(path, profile)...)
 	ctx, cancelTab := chromedp.NewContext(alloc)
 	b := &Browser{ctx: ctx, profile: profile, stop: func() {
 		cancelTab()

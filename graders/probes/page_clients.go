@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"rtlab/graders"
 	"rtlab/reference"
 	"rtlab/socketio"
 )
@@ -162,6 +163,18 @@ func waitPageSockets(ctx context.Context, h *PageHarness, within time.Duration, 
 			return false
 		}
 	}
+}
+
+// pageConnects waits up to 5 s for the page of t to connect a socket to
+// the server. Without one, every check of t fails (none can be judged
+// without it) and it returns false.
+func (t *pageTrial) pageConnects(ctx context.Context, h *PageHarness) bool {
+	if waitPageSockets(ctx, h, 5*time.Second, func(socks []reference.SeenSocket) bool { return len(socks) > 0 }) {
+		return true
+	}
+	t.failAll(&graders.Failure{Reason: "the page did not connect a socket to the server within 5 s",
+		Expected: "io() when the page loads", Actual: t.s.Context(4)})
+	return false
 }
 
 // describePageEvents lists what the page's sockets sent, the last n, for

@@ -20,13 +20,7 @@ import (
 // (params.check). The first check runs the whole session (about 20 s);
 // the others read its verdicts.
 func pageReact(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q21")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-react", func() any { return runReact(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-react", check)
+	return judgePage(ctx, env, params, "q21", "page-react", runReact)
 }
 
 // startReactAnswer bundles the Q21 answer in file into the grader's
@@ -117,103 +111,118 @@ type reactListeners struct {
 // unmounted and mounted again with #toggle, the server stopped and
 // restarted on the same port, then made to kick the page's socket.
 func runReact(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
-	s, err := h.OpenPage(ctx, nil)
-	if err != nil {
-		out.err = err
-		return out
+	t := newTrial(q21Checks...)
+	if err := t.open(ctx, h, nil); err != nil {
+		return t.fail(err)
 	}
-	defer s.Close()
-	defer skipUnjudged(v, "the page session ended early", q21Checks...)
-	fail := func(err error) *pageOutcome {
-		out.err = err
-		return out
-	}
-	failAll := func(f error) *pageOutcome {
-		for _, id := range q21Checks {
-			v[id] = f
+	defer t.close()
+	for _, step := range []reactStep{reactLoaded, reactFirstMount, reactUnmount, reactRemount, reactServerGone} {
+		next, err := step(ctx, t, h)
+		if err != nil {
+			return t.fail(err)
 		}
-		return out
+		if !next {
+			break
+		}
 	}
+	return t.out
+}
+
+// reactStep is one step of a Q21 session: it gives its checks' verdicts
+// and says whether the next step can run; an error is the grader's.
+type reactStep func(ctx context.Context, t *pageTrial, h *PageHarness) (next bool, err error)
+
+// reactLoaded: the answer was bundled and has a component to mount; if
+// not, every check fails with why.
+func reactLoaded(ctx context.Context, t *pageTrial, _ *PageHarness) (bool, error) {
 	var loaded struct {
 		BuildError   string `json:"buildError"`
 		HasComponent bool   `json:"hasComponent"`
 	}
-	if err := s.Eval(ctx, `(() => { const r = window.__rtlab21 || {}; return { buildError: r.buildError || "", hasComponent: !!r.hasComponent }; })()`, &loaded); err != nil {
-		return fail(err)
+	if err := t.s.Eval(ctx, `(() => { const r = window.__rtlab21 || {}; return { buildError: r.buildError || "", hasComponent: !!r.hasComponent }; })()`, &loaded); err != nil {
+		return false, err
 	}
 	switch {
 	case loaded.BuildError != "":
-		return failAll(&graders.Failure{Reason: "the grader could not bundle the answer with esbuild",
+		t.failAll(&graders.Failure{Reason: "the grader could not bundle the answer with esbuild",
 			Expected: "one ES module (JSX allowed) importing only react, react-dom, socket.io-client and files beside it",
 			Actual:   loaded.BuildError})
+		return false, nil
 	case !loaded.HasComponent:
-		return failAll(&graders.Failure{Reason: "the answer has no default export the grader can mount",
-			Expected: "export default function Component({ url }) { … }", Actual: s.Context(4)})
+		t.failAll(&graders.Failure{Reason: "the answer has no default export the grader can mount",
+			Expected: "export default function Component({ url }) { … }", Actual: t.s.Context(4)})
+		return false, nil
 	}
+	return true, nil
+}
 
-	// status: connecting, then connected within 5 s.
+// reactFirstMount judges status (connecting, then connected within 5 s)
+// and strict-mode (1 s after connected, one socket on the server).
+func reactFirstMount(ctx context.Context, t *pageTrial, h *PageHarness) (bool, error) {
+	s, v := t.s, t.v
 	v["status"] = reactStatus(ctx, s)
 	if v["status"] != nil {
-		return out
+		return false, nil
 	}
-	// strict-mode: 1 s after connected, one socket on the server.
 	if err := Wait(ctx, q21Settle); err != nil {
-		return fail(err)
+		return false, err
 	}
 	v["strict-mode"] = reactOneSocket(s, h, "1 s after the page showed connected (Strict Mode mounted the component twice)",
 		"no cleanup returned from the effect: the first mount's socket stays open")
-	if v["strict-mode"] != nil {
-		return out
-	}
+	return v["strict-mode"] == nil, nil
+}
 
-	// cleanup: #toggle unmounts; within 2 s no socket, no listener.
-	if err := s.act(ctx, chromedp.Click(chromedp.CSS("#toggle"))); err != nil {
-		return fail(err)
+// reactUnmount judges cleanup: #toggle unmounts; within 2 s no socket,
+// no listener.
+func reactUnmount(ctx context.Context, t *pageTrial, h *PageHarness) (bool, error) {
+	if err := t.s.act(ctx, chromedp.Click(chromedp.CSS("#toggle"))); err != nil {
+		return false, err
 	}
-	v["cleanup"], err = reactCleanup(ctx, s, h)
+	f, err := reactCleanup(ctx, t.s, h)
 	if err != nil {
-		return fail(err)
+		return false, err
 	}
-	if v["cleanup"] != nil {
-		return out
-	}
+	t.v["cleanup"] = f
+	return f == nil, nil
+}
 
-	// remount: #toggle again; connected, one socket.
+// reactRemount judges remount: #toggle again; connected, one socket.
+func reactRemount(ctx context.Context, t *pageTrial, h *PageHarness) (bool, error) {
+	s, v := t.s, t.v
 	if err := s.act(ctx, chromedp.Click(chromedp.CSS("#toggle"))); err != nil {
-		return fail(err)
+		return false, err
 	}
 	v["remount"] = waitStatus(ctx, s, q21ConnectWithin, "connected", "the grader mounted the component again with #toggle")
 	if v["remount"] == nil {
 		if err := Wait(ctx, q21Settle); err != nil {
-			return fail(err)
+			return false, err
 		}
 		v["remount"] = reactOneSocket(s, h, "1 s after the component was mounted again", "")
 	}
-	if v["remount"] != nil {
-		return out
-	}
+	return v["remount"] == nil, nil
+}
 
-	// server-restart: stopped, not connected within 2 s; back 2 s later,
-	// connected within 10 s, one socket.
-	v["server-restart"], err = reactRestart(ctx, s, h)
+// reactServerGone judges server-restart (stopped, not connected within
+// 2 s; back 2 s later, connected within 10 s, one socket) and then
+// server-kick (socket.disconnect() on the server: disconnected).
+func reactServerGone(ctx context.Context, t *pageTrial, h *PageHarness) (bool, error) {
+	s, v := t.s, t.v
+	f, err := reactRestart(ctx, s, h)
 	if err != nil {
-		return fail(err)
+		return false, err
 	}
-	if v["server-restart"] != nil {
+	v["server-restart"] = f
+	if f != nil {
 		v["server-kick"] = graders.Skipf("needs server-restart")
-		return out
+		return false, nil
 	}
-
-	// server-kick: socket.disconnect() on the server: disconnected.
 	if n := h.Hooks.Sockets.Kick(); n == 0 {
 		v["server-kick"] = &graders.Failure{Reason: "the grader found no socket of the page to kick", Actual: s.Context(4)}
-		return out
+		return false, nil
 	}
 	v["server-kick"] = waitStatus(ctx, s, q21KickWithin, "disconnected",
 		"the server called socket.disconnect() on the page's socket (socket.io does not reconnect after that)")
-	return out
+	return true, nil
 }
 
 // reactStatus: the first status shown is connecting, then connected

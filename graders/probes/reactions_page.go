@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"rtlab/graders"
-	"rtlab/reference"
 	"rtlab/socketio"
 )
 
@@ -18,13 +17,7 @@ import (
 // float, brief, burst or no-html (params.check). The first check runs the
 // whole session (about 15 s); the others read its verdicts.
 func pageReactions(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q22")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-reactions", func() any { return runReactions(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-reactions", check)
+	return judgePage(ctx, env, params, "q22", "page-reactions", runReactions)
 }
 
 // Q22's windows (clients.md).
@@ -86,53 +79,41 @@ type reactionState struct {
 // listens; then Bob sends a heart, a burst of 20, and the server an HTML
 // type.
 func runReactions(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
-	s, err := h.OpenPage(ctx, nil)
-	if err != nil {
-		out.err = err
-		return out
+	t := newTrial(q22Checks...)
+	if err := t.open(ctx, h, nil); err != nil {
+		return t.fail(err)
 	}
-	defer s.Close()
-	defer skipUnjudged(v, "the page session ended early", q22Checks...)
-	fail := func(err error) *pageOutcome {
-		out.err = err
-		return out
-	}
-	if !waitPageSockets(ctx, h, 5*time.Second, func(socks []reference.SeenSocket) bool { return len(socks) > 0 }) {
-		f := &graders.Failure{Reason: "the page did not connect a socket to the server within 5 s",
-			Expected: "io() when the page loads", Actual: s.Context(4)}
-		for _, id := range q22Checks {
-			v[id] = f
-		}
-		return out
+	defer t.close()
+	s, v := t.s, t.v
+	if !t.pageConnects(ctx, h) {
+		return t.out
 	}
 	bob, err := dialPageClient(ctx, h, "Bob")
 	if err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 	defer bob.Close()
 	if err := s.Eval(ctx, reactionsJS, nil); err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 
 	v["emit"] = reactionsEmit(ctx, s, bob)
-	if ctx.Err() != nil {
-		return fail(ctx.Err())
+	if t.stopped(ctx) {
+		return t.out
 	}
 	// The page's own reactions may float a while: the checks below count
 	// only the elements added from here on.
 	if err := reactionsFloat(ctx, s, bob, v); err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 	if err := reactionsBurst(ctx, s, bob, v); err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 	v["no-html"] = reactionsNoHTML(ctx, s, h)
-	if ctx.Err() != nil {
-		return fail(ctx.Err())
+	if t.stopped(ctx) {
+		return t.out
 	}
-	return out
+	return t.out
 }
 
 // reactionsEmit clicks each button; Bob must receive reaction

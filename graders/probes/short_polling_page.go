@@ -16,13 +16,7 @@ import (
 // The first check runs the whole session (about 15 s) in the browser; the
 // others read its verdicts.
 func pageShortPolling(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q9")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-short-polling", func() any { return runShortPolling(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-short-polling", check)
+	return judgePage(ctx, env, params, "q9", "page-short-polling", runShortPolling)
 }
 
 // shortPollPath is the feed Q9's page polls.
@@ -40,102 +34,81 @@ const (
 // 1 more later; 8 s of polling measured; one GET answered 500 and a post
 // after it. Every check's verdict comes out of this one session.
 func runShortPolling(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
-	var posted []postedItem
-	post := func(msg string) (postedItem, bool) {
-		it, err := postItem(ctx, h, msg)
-		if err != nil {
-			out.err = err
-			return it, false
-		}
-		posted = append(posted, it)
-		return it, true
+	t := newTrial("backlog", "new-items", "since", "cadence", "no-duplicates", "survives-error")
+	posts := &feedPosts{ctx: ctx, h: h, t: t}
+	backlog, ok := posts.backlog()
+	if !ok {
+		return t.out
 	}
-	backlog := make([]postedItem, 0, 2)
-	for _, m := range []string{"Backlog one", "Backlog two"} {
-		it, ok := post(m)
-		if !ok {
-			return out
-		}
-		backlog = append(backlog, it)
+	if err := t.open(ctx, h, url.Values{"interval": {fmt.Sprint(q9Interval.Milliseconds())}}); err != nil {
+		return t.fail(err)
 	}
-	s, err := h.OpenPage(ctx, url.Values{"interval": {fmt.Sprint(q9Interval.Milliseconds())}})
-	if err != nil {
-		out.err = err
-		return out
-	}
-	defer s.Close()
-	skipRest := func(reason string, ids ...string) {
-		for _, id := range ids {
-			if _, done := v[id]; !done {
-				v[id] = graders.Skipf("%s", reason)
-			}
-		}
-	}
-	all := []string{"backlog", "new-items", "since", "cadence", "no-duplicates", "survives-error"}
-	defer skipRest("the page session ended early", all...)
+	defer t.close()
+	s, v := t.s, t.v
 
 	// backlog: both items posted before the page loaded.
 	v["backlog"] = waitShown(ctx, s, backlog, s.Loaded, q9ShowWithin, "the grader posted 2 notifications before the page loaded")
 	if v["backlog"] != nil {
-		if ctx.Err() != nil {
-			out.err = ctx.Err()
-		}
-		return out
+		t.stopped(ctx)
+		return t.out
 	}
-
-	// new-items: 3 posts a few ms apart, shown within 2.5 s; later 1 more.
-	var three []postedItem
-	for i := 1; i <= 3; i++ {
-		it, ok := post(fmt.Sprintf("New item %d", i))
-		if !ok {
-			return out
-		}
-		three = append(three, it)
-	}
-	v["new-items"] = waitShown(ctx, s, three, three[0].PostedAt, q9ShowWithin, "the grader posted 3 notifications a few ms apart")
-	if v["new-items"] == nil {
-		if err := Wait(ctx, 1200*time.Millisecond); err != nil {
-			out.err = err
-			return out
-		}
-		last, ok := post("Later item")
-		if !ok {
-			return out
-		}
-		v["new-items"] = waitShown(ctx, s, []postedItem{last}, last.PostedAt, q9ShowWithin, "1.2 s later the grader posted 1 more")
+	if !shortPollNewItems(ctx, t, posts) {
+		return t.out
 	}
 
 	// cadence: 8 s of GETs from the first.
-	gets := feedGETs(h.Requests(), shortPollPath)
-	if len(gets) > 0 {
+	if gets := feedGETs(h.Requests(), shortPollPath); len(gets) > 0 {
 		if err := Wait(ctx, time.Until(gets[0].Start.Add(q9CadenceSpan+200*time.Millisecond))); err != nil {
-			out.err = err
-			return out
+			return t.fail(err)
 		}
 	}
 	v["cadence"] = judgeCadence(s, h.Requests())
 
 	// survives-error: the next GET gets a 500, then a post must show.
 	if v["new-items"] == nil {
-		v["survives-error"] = shortPollError(ctx, s, h, post)
+		v["survives-error"] = shortPollError(ctx, s, h, posts.post)
 	} else {
 		v["survives-error"] = graders.Skipf("needs new-items")
 	}
-	if ctx.Err() != nil {
-		out.err = ctx.Err()
-		return out
+	if t.stopped(ctx) {
+		return t.out
 	}
 
 	els, err := s.Query(ctx, notificationsSelector, "data-id")
 	if err != nil {
-		out.err = err
-		return out
+		return t.fail(err)
 	}
-	v["no-duplicates"] = judgeNoDuplicates(els, posted, s)
+	v["no-duplicates"] = judgeNoDuplicates(els, posts.items, s)
 	v["since"] = judgeSince(s, h.Requests(), shortPollPath)
-	return out
+	return t.out
+}
+
+// shortPollNewItems judges new-items: 3 posts a few ms apart, shown
+// within 2.5 s; 1.2 s later 1 more. It reports false when the session
+// must end (a harness problem, recorded in t).
+func shortPollNewItems(ctx context.Context, t *pageTrial, posts *feedPosts) bool {
+	var three []postedItem
+	for i := 1; i <= 3; i++ {
+		it, ok := posts.post(fmt.Sprintf("New item %d", i))
+		if !ok {
+			return false
+		}
+		three = append(three, it)
+	}
+	t.v["new-items"] = waitShown(ctx, t.s, three, three[0].PostedAt, q9ShowWithin, "the grader posted 3 notifications a few ms apart")
+	if t.v["new-items"] != nil {
+		return true
+	}
+	if err := Wait(ctx, 1200*time.Millisecond); err != nil {
+		t.fail(err)
+		return false
+	}
+	last, ok := posts.post("Later item")
+	if !ok {
+		return false
+	}
+	t.v["new-items"] = waitShown(ctx, t.s, []postedItem{last}, last.PostedAt, q9ShowWithin, "1.2 s later the grader posted 1 more")
+	return true
 }
 
 // judgeCadence: over 8 s from the first GET, the median gap between GETs

@@ -1,20 +1,16 @@
 package probes
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"rtlab/graders"
-
-	"rtlab/internal/rawws"
+	"rtlab/internal/rawws/rawwstest"
 	"rtlab/reference"
 )
 
@@ -22,45 +18,18 @@ import (
 // 200 ms + 200 ms heartbeat and sends its first PING after pingAfter, or
 // never when pingAfter is 0.
 func lazyPinger(t *testing.T, pingAfter time.Duration) *url.URL {
-	t.Helper()
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		nc, brw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			return
-		}
-		wg.Add(1)
-		defer wg.Done()
-		defer nc.Close()
-		go func() { <-done; nc.Close() }()
-		var mu sync.Mutex
-		write := func(s string) {
-			mu.Lock()
-			defer mu.Unlock()
-			brw.Write(rawws.AppendFrame(nil, rawws.Frame{Fin: true, Opcode: rawws.OpText, Payload: []byte(s)}))
-			brw.Flush()
-		}
-		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-			rawws.AcceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n")
-		write(`0{"sid":"lazy","upgrades":[],"pingInterval":200,"pingTimeout":200,"maxPayload":1000000}`)
+	u, _ := url.Parse(rawwstest.NewServer(t, func(c *rawwstest.Conn) {
+		c.WriteText(`0{"sid":"lazy","upgrades":[],"pingInterval":200,"pingTimeout":200,"maxPayload":1000000}`)
 		if pingAfter > 0 {
-			tm := time.AfterFunc(pingAfter, func() { write("2") })
+			tm := time.AfterFunc(pingAfter, func() { c.WriteText("2") })
 			defer tm.Stop()
 		}
-		br := bufio.NewReader(brw)
 		for {
-			if _, err := rawws.ReadFrame(br, 1<<20); err != nil {
+			if _, err := c.ReadFrame(); err != nil {
 				return
 			}
 		}
 	}))
-	t.Cleanup(func() {
-		close(done)
-		hs.Close()
-		wg.Wait()
-	})
-	u, _ := url.Parse(hs.URL)
 	return u
 }
 

@@ -20,13 +20,7 @@ import (
 // The first check runs the whole session (about 12 s); the others read its
 // verdicts.
 func pageStocks(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q11")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-stocks", func() any { return runStocks(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-stocks", check)
+	return judgePage(ctx, env, params, "q11", "page-stocks", runStocks)
 }
 
 // stocksPath is Q11's stream.
@@ -106,45 +100,33 @@ func sentTicks(c *reference.StreamControl) []stockTick {
 // events, a pause, the rows read; the stream ended, the reconnection
 // watched.
 func runStocks(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
+	t := newTrial("eventsource", "latest-price", "one-row", "reconnect", "resume")
 	ctl := h.Hooks.Streams
-	s, err := h.OpenPage(ctx, nil)
-	if err != nil {
-		out.err = err
-		return out
+	if err := t.open(ctx, h, nil); err != nil {
+		return t.fail(err)
 	}
-	defer s.Close()
-	defer func() {
-		for _, id := range []string{"eventsource", "latest-price", "one-row", "reconnect", "resume"} {
-			if _, done := v[id]; !done {
-				v[id] = graders.Skipf("the page session ended early")
-			}
-		}
-	}()
+	defer t.close()
 	defer ctl.Resume()
+	s, v := t.s, t.v
 
 	v["eventsource"] = judgeEventSource(ctx, s, stocksPath, s.Loaded, q11StreamWithin)
 	if v["eventsource"] != nil {
-		return out
+		return t.out
 	}
 
 	// latest-price and one-row: 15 events, a pause, 1 s, the rows.
 	have := func() bool { return len(sentTicks(ctl)) >= q11Events }
 	if !waitFor(ctx, 10*time.Second, have) {
-		out.err = fmt.Errorf("the Q11 market sent %d events in 10 s, not %d", len(sentTicks(ctl)), q11Events)
-		return out
+		return t.fail(fmt.Errorf("the Q11 market sent %d events in 10 s, not %d", len(sentTicks(ctl)), q11Events))
 	}
 	ctl.Pause()
 	if err := Wait(ctx, q11Settle); err != nil {
-		out.err = err
-		return out
+		return t.fail(err)
 	}
 	ticks := sentTicks(ctl)
 	rows, err := readStockRows(ctx, s)
 	if err != nil {
-		out.err = err
-		return out
+		return t.fail(err)
 	}
 	v["one-row"] = judgeOneRow(s, rows, ticks)
 	v["latest-price"] = judgeLatestPrice(s, rows, ticks)
@@ -173,14 +155,14 @@ func runStocks(ctx context.Context, h *PageHarness) *pageOutcome {
 			Expected: "a new GET " + stocksPath + " (EventSource reconnects by itself after retry: 500 ms, unless onerror closes it)",
 			Actual:   s.Context(6)}
 		v["resume"] = graders.Skipf("needs reconnect")
-		return out
+		return t.out
 	}
 	v["resume"] = judgeResume(s, again, lastID)
 	v["reconnect"] = judgeMovesAgain(ctx, s, ctl, streamsBefore)
 	if v["reconnect"] == nil {
 		v["reconnect"] = judgeOneStream(s, stocksPath)
 	}
-	return out
+	return t.out
 }
 
 // waitFor polls cond every 20 ms for at most within.

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"rtlab/graders"
-	"rtlab/reference"
 	"rtlab/socketio"
 )
 
@@ -19,13 +18,7 @@ import (
 // (params.check). The first check runs the whole session (about 12 s);
 // the others read its verdicts.
 func pageTyping(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q19")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-typing", func() any { return runTyping(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-typing", check)
+	return judgePage(ctx, env, params, "q19", "page-typing", runTyping)
 }
 
 // Q19's windows (clients.md).
@@ -47,47 +40,35 @@ var q19Checks = []string{"emits-typing", "debounce", "idle-stop", "shows-others"
 // once the page's socket is connected; they type and stop while the
 // grader reads #typing; then the grader types into #msg while Bob listens.
 func runTyping(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
-	s, err := h.OpenPage(ctx, url.Values{"name": {q19Name}})
-	if err != nil {
-		out.err = err
-		return out
+	t := newTrial(q19Checks...)
+	if err := t.open(ctx, h, url.Values{"name": {q19Name}}); err != nil {
+		return t.fail(err)
 	}
-	defer s.Close()
-	defer skipUnjudged(v, "the page session ended early", q19Checks...)
-	fail := func(err error) *pageOutcome {
-		out.err = err
-		return out
-	}
-	if !waitPageSockets(ctx, h, 5*time.Second, func(socks []reference.SeenSocket) bool { return len(socks) > 0 }) {
-		f := &graders.Failure{Reason: "the page did not connect a socket to the server within 5 s",
-			Expected: "io() when the page loads", Actual: s.Context(4)}
-		for _, id := range q19Checks {
-			v[id] = f
-		}
-		return out
+	defer t.close()
+	s, v := t.s, t.v
+	if !t.pageConnects(ctx, h) {
+		return t.out
 	}
 	bob, err := dialPageClient(ctx, h, "Bob")
 	if err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 	defer bob.Close()
 	carol, err := dialPageClient(ctx, h, "Carol")
 	if err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
 	defer carol.Close()
 
 	v["shows-others"] = typingShowsOthers(ctx, s, bob, carol)
 	v["no-duplicates"] = typingNoDuplicates(ctx, s, bob)
-	if ctx.Err() != nil {
-		return fail(ctx.Err())
+	if t.stopped(ctx) {
+		return t.out
 	}
 	if err := typeKeys(ctx, s, bob, v); err != nil {
-		return fail(err)
+		return t.fail(err)
 	}
-	return out
+	return t.out
 }
 
 // typingShowsOthers: Bob, then Carol type; Bob, then Carol stop.

@@ -14,13 +14,7 @@ import (
 // shows-count, follows or one-socket (params.check). The first check runs
 // the whole session (a few seconds); the others read its verdicts.
 func pageUserCount(ctx context.Context, env *graders.ProbeEnv, params map[string]any) error {
-	h, err := harnessOf(env, "q17")
-	if err != nil {
-		return err
-	}
-	check, _ := params["check"].(string)
-	out := h.Once("page-user-count", func() any { return runUserCount(ctx, h) }).(*pageOutcome)
-	return out.verdict("page-user-count", check)
+	return judgePage(ctx, env, params, "q17", "page-user-count", runUserCount)
 }
 
 // Q17's windows (clients.md).
@@ -36,15 +30,12 @@ const userCountSelector = "#user-count"
 // runUserCount drives a Q17 page: alone, then Bob and Carol join, Bob
 // leaves politely, Carol drops. Each step's count must show.
 func runUserCount(ctx context.Context, h *PageHarness) *pageOutcome {
-	v := verdicts{}
-	out := &pageOutcome{checks: v}
-	s, err := h.OpenPage(ctx, nil)
-	if err != nil {
-		out.err = err
-		return out
+	t := newTrial("shows-count", "follows", "one-socket")
+	if err := t.open(ctx, h, nil); err != nil {
+		return t.fail(err)
 	}
-	defer s.Close()
-	defer skipUnjudged(v, "the page session ended early", "shows-count", "follows", "one-socket")
+	defer t.close()
+	s, v := t.s, t.v
 
 	v["shows-count"] = waitCount(ctx, s, 1, s.Loaded, q17FirstWithin, "the page was alone on the server")
 	if v["shows-count"] != nil {
@@ -52,17 +43,15 @@ func runUserCount(ctx context.Context, h *PageHarness) *pageOutcome {
 	} else {
 		v["follows"] = followCount(ctx, s, h)
 	}
-	if ctx.Err() != nil {
-		out.err = ctx.Err()
-		return out
+	if t.stopped(ctx) {
+		return t.out
 	}
 	// A page that opens a socket in a timer shows it given time.
 	if err := Wait(ctx, q17Watch); err != nil {
-		out.err = err
-		return out
+		return t.fail(err)
 	}
 	v["one-socket"] = judgeOneSocket(s, h, "over the whole session")
-	return out
+	return t.out
 }
 
 // followCount: Bob joins (2), Carol joins (3), Bob leaves politely (2),
@@ -142,13 +131,4 @@ func describeSockets(socks []reference.SeenSocket, origin time.Time) string {
 		parts = append(parts, p)
 	}
 	return strings.Join(parts, "; ")
-}
-
-// skipUnjudged marks the checks of ids that have no verdict yet as skipped.
-func skipUnjudged(v verdicts, reason string, ids ...string) {
-	for _, id := range ids {
-		if _, done := v[id]; !done {
-			v[id] = graders.Skipf("%s", reason)
-		}
-	}
 }

@@ -11,38 +11,22 @@ package chrome
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"rtlab/internal/chrome/chromium"
 )
 
-// candidates are the program names tried, in order, when RTLAB_CHROMIUM is
-// unset: Debian's package first, then the names other distributions and
-// Google's builds use.
-var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
-
 // SkipReason is the message of a test skipped because no browser was found.
-const SkipReason = "chromium not found: apt-get install chromium (or set RTLAB_CHROMIUM to a Chrome or Chromium binary)"
+const SkipReason = chromium.NotFound
 
 // Path returns the browser to run: the program named by RTLAB_CHROMIUM, or
 // the first of chromium, chromium-browser, google-chrome and
 // google-chrome-stable found on PATH. ok is false when there is none.
 func Path() (path string, ok bool) {
-	if p := os.Getenv("RTLAB_CHROMIUM"); p != "" {
-		if lp, err := exec.LookPath(p); err == nil {
-			return lp, true
-		}
-		return "", false
-	}
-	for _, name := range candidates {
-		if lp, err := exec.LookPath(name); err == nil {
-			return lp, true
-		}
-	}
-	return "", false
+	return chromium.Path()
 }
 
 // Require skips t, saying how to install it, when no browser is found, and
@@ -102,25 +86,7 @@ func Launch(t testing.TB, opts *Options) context.Context {
 	path := Require(t)
 	o := opts.withDefaults()
 
-	flags := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// Pages under test keep timers and sockets alive in tabs that
-		// are not in front; Chromium would otherwise slow them down.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-	}
+	flags := chromium.AllocatorOptions(path, t.TempDir())
 	for name, v := range o.Flags {
 		flags = append(flags, chromedp.Flag(name, v))
 	}
