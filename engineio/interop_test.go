@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -124,12 +123,7 @@ func echoServer(t *testing.T, opts *ServerOptions) (string, chan string) {
 	s := NewServer(opts)
 	mux := http.NewServeMux()
 	mux.Handle("/engine.io/", s)
-	hs := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		s.Close()
-		hs.Close()
-	})
-	return hs.URL, reasons
+	return serveLoopback(t, s, mux), reasons
 }
 
 type echoHandler struct {

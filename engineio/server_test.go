@@ -99,13 +99,25 @@ func newTestServer(t *testing.T, opts *ServerOptions) *testServer {
 		ts.recs <- rec
 	}
 	ts.Server = NewServer(opts)
-	hs := httptest.NewServer(ts.Server)
-	ts.URL = hs.URL
+	ts.URL = serveLoopback(t, ts.Server, nil)
+	return ts
+}
+
+// serveLoopback serves h on a loopback listener until the end of the test
+// and returns its base URL; a nil h serves srv itself. srv is closed
+// before the listener: httptest waits for every request in flight, and
+// only srv can let go of the polls it holds.
+func serveLoopback(t *testing.T, srv *Server, h http.Handler) string {
+	t.Helper()
+	if h == nil {
+		h = srv
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() {
-		ts.Server.Close()
+		srv.Close()
 		hs.Close()
 	})
-	return ts
+	return hs.URL
 }
 
 func (ts *testServer) next(t *testing.T) (*Conn, *recorder) {

@@ -2,7 +2,6 @@ package socketio
 
 import (
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +29,7 @@ func rawServer(t *testing.T, reply func(msg string) []string) string {
 	eio := engineio.NewServer(&engineio.ServerOptions{OnConnection: func(c *engineio.Conn) {
 		c.SetHandler(&scriptHandler{c: c, reply: reply})
 	}})
-	hs := httptest.NewServer(eio)
-	t.Cleanup(func() { eio.Close(); hs.Close() })
-	return hs.URL
+	return serveLoopback(t, eio)
 }
 
 func TestClientParseError(t *testing.T) {

@@ -3,6 +3,7 @@ package socketio
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -126,13 +127,25 @@ func newTestServer(t *testing.T, eo *engineio.ServerOptions) *testServer {
 	ts.Of("/refused").Use(func(s *Socket) error {
 		return &ConnectError{Message: "not allowed", Data: map[string]any{"reason": "test", "code": 42}}
 	})
-	hs := httptest.NewServer(ts.Server)
-	ts.URL = hs.URL
+	ts.URL = serveLoopback(t, ts.Server)
+	return ts
+}
+
+// serveLoopback serves srv (ours, or a bare Engine.IO server) on a
+// loopback listener until the end of the test and returns its base URL.
+// srv is closed before the listener: httptest waits for every request in
+// flight, and only srv can let go of the polls it holds.
+func serveLoopback(t *testing.T, srv interface {
+	http.Handler
+	Close() error
+}) string {
+	t.Helper()
+	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
-		ts.Server.Close()
+		srv.Close()
 		hs.Close()
 	})
-	return ts
+	return hs.URL
 }
 
 func arg(e *Event, i int) any {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"testing"
@@ -232,11 +231,8 @@ func TestServerAckTimeoutAndClose(t *testing.T) {
 }
 
 func TestServerPath(t *testing.T) {
-	srv := NewServer(&ServerOptions{Path: "/rt"})
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	resp, err := http.Get(hs.URL + "/socket.io/?EIO=4&transport=polling")
+	url := serveLoopback(t, NewServer(&ServerOptions{Path: "/rt"}))
+	resp, err := http.Get(url + "/socket.io/?EIO=4&transport=polling")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +241,7 @@ func TestServerPath(t *testing.T) {
 		t.Errorf("default path on a server at /rt: %d", resp.StatusCode)
 	}
 	ctx := testCtx(t)
-	c, err := Dial(ctx, hs.URL, &ClientOptions{Path: "/rt/"})
+	c, err := Dial(ctx, url, &ClientOptions{Path: "/rt/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,12 +252,9 @@ func TestServerPath(t *testing.T) {
 }
 
 func TestServerConnectTimeout(t *testing.T) {
-	srv := NewServer(&ServerOptions{ConnectTimeout: 200 * time.Millisecond})
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	url := serveLoopback(t, NewServer(&ServerOptions{ConnectTimeout: 200 * time.Millisecond}))
 	ctx := testCtx(t)
-	c, err := Dial(ctx, hs.URL, nil)
+	c, err := Dial(ctx, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
