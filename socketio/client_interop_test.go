@@ -29,11 +29,7 @@ func TestClientNodeRoundTrip(t *testing.T) {
 			opts := tc.opts
 			opts.Recorder = rec
 			opts.Query = map[string][]string{"q": {"1"}}
-			c, err := Dial(ctx, url, &opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := dialClient(t, ctx, url, &opts)
 			s, err := c.Socket(ctx, "/", map[string]string{"token": "abc"})
 			if err != nil {
 				t.Fatal(err)
@@ -121,12 +117,8 @@ func TestClientNodeRoundTrip(t *testing.T) {
 func TestClientNodeRefused(t *testing.T) {
 	url, _ := nodeServer(t)
 	ctx := testCtx(t)
-	c, err := Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Socket(ctx, "/refused", nil)
+	c := dialClient(t, ctx, url, nil)
+	_, err := c.Socket(ctx, "/refused", nil)
 	var ce *ConnectError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want *ConnectError", err)

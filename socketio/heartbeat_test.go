@@ -98,15 +98,8 @@ func TestClientAcksOverHeartbeats(t *testing.T) {
 				}
 				ctx := testCtx(t)
 				opts := tc.opts
-				c, err := Dial(ctx, url, &opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				s, err := c.Socket(ctx, "/", nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				s := dialSocket(t, ctx, url, "/", &opts)
+				c := s.Client()
 				start := time.Now()
 				i := 0
 				for ; time.Since(start) < (heartbeats+2)*heartbeatInterval || i < 3*heartbeats; i++ {

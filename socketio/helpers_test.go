@@ -228,15 +228,25 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// dialSocket dials url with our Client and joins nsp; both are closed at
-// the end of the test.
-func dialSocket(t *testing.T, ctx context.Context, url, nsp string, opts *ClientOptions) *ClientSocket {
+// dialClient dials url with our Client, failing the test if it cannot;
+// the connection is closed at the end of the test (a test may close it
+// sooner: closing twice is harmless).
+func dialClient(t *testing.T, ctx context.Context, url string, opts *ClientOptions) *Client {
 	t.Helper()
 	c, err := Dial(ctx, url, opts)
 	if err != nil {
 		t.Fatalf("Dial %s: %v", url, err)
 	}
 	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// dialSocket dials url with our Client and joins nsp; both are closed at
+// the end of the test. s.Client() is the connection, for tests that
+// watch it too.
+func dialSocket(t *testing.T, ctx context.Context, url, nsp string, opts *ClientOptions) *ClientSocket {
+	t.Helper()
+	c := dialClient(t, ctx, url, opts)
 	s, err := c.Socket(ctx, nsp, nil)
 	if err != nil {
 		t.Fatalf("Socket %s: %v", nsp, err)
@@ -263,6 +273,16 @@ func collect(s *ClientSocket) *inbox {
 		}
 	})
 	return in
+}
+
+// dialCollecting dials url (as dialClient) and returns a socket on nsp
+// that is not connected yet but whose every event is recorded: the test
+// sets its own handlers, then connects with the auth under test, and
+// misses nothing the server sends with or right after the CONNECT.
+func dialCollecting(t *testing.T, ctx context.Context, url, nsp string) (*ClientSocket, *inbox) {
+	t.Helper()
+	s := dialClient(t, ctx, url, nil).NewSocket(nsp)
+	return s, collect(s)
 }
 
 // next waits for the next event called name (earlier ones of other names

@@ -102,12 +102,8 @@ func TestServerNamespacesAndMiddleware(t *testing.T) {
 	admin.OnConnect(func(s *Socket) {
 		s.On("user", func(e *Event) { e.Ack(s.Get("user")) })
 	})
-	c, err := Dial(ctx, ts.URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Socket(ctx, "/admin", map[string]string{"token": "nope"})
+	c := dialClient(t, ctx, ts.URL, nil)
+	_, err := c.Socket(ctx, "/admin", map[string]string{"token": "nope"})
 	var ce *ConnectError
 	if !errors.As(err, &ce) || ce.Message != "bad token" || ce.Data != nil {
 		t.Fatalf("refusal: %#v", err)
@@ -241,24 +237,13 @@ func TestServerPath(t *testing.T) {
 		t.Errorf("default path on a server at /rt: %d", resp.StatusCode)
 	}
 	ctx := testCtx(t)
-	c, err := Dial(ctx, url, &ClientOptions{Path: "/rt/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Socket(ctx, "/", nil); err != nil {
-		t.Fatal(err)
-	}
+	dialSocket(t, ctx, url, "/", &ClientOptions{Path: "/rt/"})
 }
 
 func TestServerConnectTimeout(t *testing.T) {
 	url := serveLoopback(t, NewServer(&ServerOptions{ConnectTimeout: 200 * time.Millisecond}))
 	ctx := testCtx(t)
-	c, err := Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, ctx, url, nil)
 	select {
 	case <-c.Done():
 	case <-time.After(5 * time.Second):
