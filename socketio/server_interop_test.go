@@ -113,33 +113,34 @@ func TestNodeClientRoomsAndBroadcast(t *testing.T) {
 }
 
 func TestNodeClientDisconnectReasons(t *testing.T) {
-	t.Run("server namespace disconnect", func(t *testing.T) {
-		ts := newTestServer(t, nil)
-		steps := nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{
-			{"op": "connect"}, {"op": "emit", "event": "disconnect-me"}, {"op": "waitDisconnect"},
-		}})
-		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
-		ts.waitEvent(t, "disconnect / server namespace disconnect")
-	})
-	t.Run("close connection", func(t *testing.T) {
-		ts := newTestServer(t, nil)
-		steps := nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{
-			{"op": "connect"}, {"op": "emit", "event": "close-me"}, {"op": "waitDisconnect"},
-		}})
-		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
-		ts.waitEvent(t, "disconnect / server namespace disconnect")
-	})
-	t.Run("close connection over polling", func(t *testing.T) {
+	// The server ends the socket on the client's request, by leaving the
+	// namespace or by closing the whole connection: either way
+	// socket.io-client must see "io server disconnect", and our server
+	// "server namespace disconnect".
+	for _, tc := range []struct {
+		name, event string
+		transports  []string // nil: the client's default
+	}{
+		{"server namespace disconnect", "disconnect-me", nil},
+		{"close connection", "close-me", nil},
 		// The DISCONNECT must reach the client before the Engine.IO close
 		// packet, in an earlier poll: in one payload, socket.io-client
 		// saw "transport close".
-		ts := newTestServer(t, nil)
-		steps := nodeClient(t, ts.URL, map[string]any{"transports": []string{"polling"}, "steps": []map[string]any{
-			{"op": "connect"}, {"op": "emit", "event": "close-me"}, {"op": "waitDisconnect"},
-		}})
-		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
-		ts.waitEvent(t, "disconnect / server namespace disconnect")
-	})
+		{"close connection over polling", "close-me", []string{"polling"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, nil)
+			cfg := map[string]any{"steps": []map[string]any{
+				{"op": "connect"}, {"op": "emit", "event": tc.event}, {"op": "waitDisconnect"},
+			}}
+			if tc.transports != nil {
+				cfg["transports"] = tc.transports
+			}
+			steps := nodeClient(t, ts.URL, cfg)
+			jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
+			ts.waitEvent(t, "disconnect / server namespace disconnect")
+		})
+	}
 	t.Run("client namespace disconnect", func(t *testing.T) {
 		ts := newTestServer(t, nil)
 		nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{{"op": "connect"}, {"op": "disconnect"}}})
