@@ -13,15 +13,7 @@ import (
 // These tests run our Client against the real npm socket.io@4 server.
 
 func TestClientNodeRoundTrip(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		opts ClientOptions
-		want string
-	}{
-		{"websocket", ClientOptions{}, "websocket"},
-		{"polling", ClientOptions{Transport: "polling"}, "polling"},
-		{"upgrade", ClientOptions{Transport: "polling", Upgrade: true}, "websocket"},
-	} {
+	for _, tc := range clientModes {
 		t.Run(tc.name, func(t *testing.T) {
 			url, _ := nodeServer(t)
 			ctx := testCtx(t)
@@ -61,8 +53,8 @@ func TestClientNodeRoundTrip(t *testing.T) {
 					time.Sleep(20 * time.Millisecond)
 				}
 			}
-			if got := c.Transport(); got != tc.want {
-				t.Errorf("transport %s, want %s", got, tc.want)
+			if got := c.Transport(); got != tc.final {
+				t.Errorf("transport %s, want %s", got, tc.final)
 			}
 
 			got, err := s.EmitWithAck(ctx, "echo", map[string]int{"a": 1}, "two", 3)
