@@ -32,16 +32,7 @@ func dialTest(t *testing.T, url string, opts *DialOptions, h Handler) *ClientCon
 }
 
 func TestClientTransports(t *testing.T) {
-	for _, mode := range []struct {
-		name      string
-		transport string
-		upgrade   bool
-		final     string
-	}{
-		{"websocket", "websocket", false, "websocket"},
-		{"polling", "polling", false, "polling"},
-		{"upgrade", "polling", true, "websocket"},
-	} {
+	for _, mode := range transportModes {
 		t.Run(mode.name, func(t *testing.T) {
 			ts := newTestServer(t, &ServerOptions{PingInterval: 100 * time.Millisecond, PingTimeout: 500 * time.Millisecond})
 			rec := newRecorder()
@@ -63,12 +54,7 @@ func TestClientTransports(t *testing.T) {
 			assertSamePacket(t, Packet{Type: MessagePacket, Data: []byte{0, 1, 0xff}, Binary: true}, msgs[1])
 
 			// Heartbeats over several intervals keep the session alive.
-			time.Sleep(700 * time.Millisecond)
-			select {
-			case <-c.Done():
-				t.Fatal("session ended during heartbeats")
-			default:
-			}
+			requireAliveAfter(t, c.Done(), 700*time.Millisecond)
 			assert.Equal(t, 1, ts.Count())
 
 			require.NoError(t, c.Close())

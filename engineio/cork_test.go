@@ -2,7 +2,6 @@ package engineio
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,8 +28,7 @@ func TestRepliesToABurstAreCoalesced(t *testing.T) {
 	srv := NewServer(&ServerOptions{PingInterval: time.Hour, PingTimeout: time.Hour, OnConnection: func(c *Conn) {
 		c.SetHandler(replyHandler{c})
 	}})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
+	url := serveLoopback(t, srv, nil)
 	var batches, biggest atomic.Int64
 	setHook(t, &testHookBatch, func(n int) {
 		batches.Add(1)
@@ -41,7 +39,7 @@ func TestRepliesToABurstAreCoalesced(t *testing.T) {
 			}
 		}
 	})
-	c := rawOpen(t, hs.URL)
+	c := rawOpen(t, url)
 
 	// One message alone: answered without waiting for another.
 	require.NoError(t, c.WriteFrame(rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Payload: []byte("4alone")}))

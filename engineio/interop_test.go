@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -38,15 +37,7 @@ func nodeSaid(t *testing.T, p *nodetest.Process, what, id string) string {
 
 func TestGoClientNodeServer(t *testing.T) {
 	p, base := nodeServer(t, map[string]any{"pingInterval": 100, "pingTimeout": 500, "lifetime": 120000})
-	for _, mode := range []struct {
-		name, transport string
-		upgrade         bool
-		final           string
-	}{
-		{"websocket", "websocket", false, "websocket"},
-		{"polling", "polling", false, "polling"},
-		{"upgrade", "polling", true, "websocket"},
-	} {
+	for _, mode := range transportModes {
 		t.Run(mode.name, func(t *testing.T) {
 			rec := newRecorder()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -69,12 +60,7 @@ func TestGoClientNodeServer(t *testing.T) {
 			assert.Equal(t, "text 5", nodeSaid(t, p, "message", c.ID()))
 			assert.Equal(t, "binary 4", nodeSaid(t, p, "message", c.ID()))
 
-			time.Sleep(700 * time.Millisecond) // several ping intervals
-			select {
-			case <-c.Done():
-				t.Fatal("session ended during heartbeats")
-			default:
-			}
+			requireAliveAfter(t, c.Done(), 700*time.Millisecond) // several ping intervals
 			require.NoError(t, c.Close())
 			reason, _ := rec.waitClose(t)
 			assert.Equal(t, ReasonForcedClose, reason)
@@ -137,12 +123,7 @@ func echoServer(t *testing.T, opts *ServerOptions) (string, chan string) {
 	s := NewServer(opts)
 	mux := http.NewServeMux()
 	mux.Handle("/engine.io/", s)
-	hs := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		s.Close()
-		hs.Close()
-	})
-	return hs.URL, reasons
+	return serveLoopback(t, s, mux), reasons
 }
 
 type echoHandler struct {

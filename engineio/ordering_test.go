@@ -1,7 +1,6 @@
 package engineio
 
 import (
-	"context"
 	"net/http"
 	"sync"
 	"testing"
@@ -30,9 +29,7 @@ func TestPollAfterUpgradePacket(t *testing.T) {
 	for _, sendBoth := range []bool{true, false} {
 		hs, url := pollingOpen(t, ts.URL)
 		ts.next(t)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		ws, _, err := websocket.Dial(ctx, ts.URL+"/?EIO=4&transport=websocket&sid="+hs.SID, nil)
-		require.NoError(t, err)
+		ws := wsJoin(t, ts.URL, hs.SID)
 		wsWrite(t, ws, websocket.MessageText, "2probe")
 		if !sendBoth {
 			// The probe answered first; the poll is sent after "5" only.
@@ -52,7 +49,6 @@ func TestPollAfterUpgradePacket(t *testing.T) {
 			}
 		}
 		ws.CloseNow()
-		cancel()
 	}
 }
 
@@ -63,11 +59,7 @@ func TestPollDuringProbe(t *testing.T) {
 	ts := newTestServer(t, &ServerOptions{PingInterval: 5 * time.Second, PingTimeout: 5 * time.Second, UpgradeTimeout: 5 * time.Second})
 	hs, url := pollingOpen(t, ts.URL)
 	ts.next(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, ts.URL+"/?EIO=4&transport=websocket&sid="+hs.SID, nil)
-	require.NoError(t, err)
-	defer ws.CloseNow()
+	ws := wsJoin(t, ts.URL, hs.SID)
 	wsWrite(t, ws, websocket.MessageText, "2probe")
 	_, s := wsRead(t, ws)
 	require.Equal(t, "3probe", s)
@@ -86,8 +78,7 @@ func TestPollRacingClientClose(t *testing.T) {
 	ts := newTestServer(t, &ServerOptions{PingInterval: 5 * time.Second, PingTimeout: 5 * time.Second})
 
 	t.Run("POST first", func(t *testing.T) {
-		_, url := pollingOpen(t, ts.URL)
-		_, rec := ts.next(t)
+		url, _, rec := ts.openPolling(t)
 		require.Equal(t, "ok", do(t, "POST", url, "1", nil).body)
 		reason, _ := rec.waitClose(t)
 		assert.Equal(t, ReasonTransportClose, reason)
@@ -100,8 +91,7 @@ func TestPollRacingClientClose(t *testing.T) {
 	})
 
 	t.Run("GET looked up first", func(t *testing.T) {
-		_, url := pollingOpen(t, ts.URL)
-		_, rec := ts.next(t)
+		url, _, rec := ts.openPolling(t)
 		// The GET has found its session, then waits for the scheduler
 		// while the POST closes the session.
 		var once sync.Once
@@ -143,8 +133,7 @@ func TestPollAfterPingTimeoutDue(t *testing.T) {
 	setHook(t, &testHookTimer, func() { <-release })
 	ts := newTestServer(t, &ServerOptions{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
 	t.Cleanup(func() { close(release) }) // before the server closes
-	_, url := pollingOpen(t, ts.URL)
-	_, rec := ts.next(t)
+	url, _, rec := ts.openPolling(t)
 	time.Sleep(220 * time.Millisecond) // past ping and pong due (the test's own clock), no timer has run
 	a := do(t, "GET", url, "", nil)
 	assert.Equal(t, 400, a.status, "a poll after the ping timeout: %q", a.body)
@@ -158,8 +147,7 @@ func TestPollAfterPingTimeoutDue(t *testing.T) {
 // before it runs a due timer, would take it. The session must live on.
 func TestPongInFlightAtTimeout(t *testing.T) {
 	ts := newTestServer(t, &ServerOptions{PingInterval: 50 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
-	_, url := pollingOpen(t, ts.URL)
-	_, rec := ts.next(t)
+	url, _, rec := ts.openPolling(t)
 	require.Equal(t, "2", do(t, "GET", url, "", nil).body)
 	// The pong's request goroutine is left behind until the timeout timer
 	// has fired, and a little longer.

@@ -78,8 +78,7 @@ func TestReadingClientIsNotASlowConsumer(t *testing.T) {
 func TestSlowConsumerPolling(t *testing.T) {
 	const limit = 256 << 10
 	ts := newTestServer(t, &ServerOptions{MaxQueue: limit, Transports: []string{"polling"}})
-	_, sess := pollingOpen(t, ts.URL)
-	conn, rec := ts.next(t)
+	sess, conn, rec := ts.openPolling(t)
 	chunk := bytes.Repeat([]byte("x"), 64<<10)
 	sent := 0
 	for ; sent < 64; sent++ {

@@ -99,13 +99,25 @@ func newTestServer(t *testing.T, opts *ServerOptions) *testServer {
 		ts.recs <- rec
 	}
 	ts.Server = NewServer(opts)
-	hs := httptest.NewServer(ts.Server)
-	ts.URL = hs.URL
+	ts.URL = serveLoopback(t, ts.Server, nil)
+	return ts
+}
+
+// serveLoopback serves h on a loopback listener until the end of the test
+// and returns its base URL; a nil h serves srv itself. srv is closed
+// before the listener: httptest waits for every request in flight, and
+// only srv can let go of the polls it holds.
+func serveLoopback(t *testing.T, srv *Server, h http.Handler) string {
+	t.Helper()
+	if h == nil {
+		h = srv
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() {
-		ts.Server.Close()
+		srv.Close()
 		hs.Close()
 	})
-	return ts
+	return hs.URL
 }
 
 func (ts *testServer) next(t *testing.T) (*Conn, *recorder) {
@@ -151,6 +163,15 @@ func pollingOpen(t *testing.T, base string) (Handshake, string) {
 	var hs Handshake
 	require.NoError(t, json.Unmarshal([]byte(a.body[1:]), &hs))
 	return hs, base + "/?EIO=4&transport=polling&sid=" + hs.SID
+}
+
+// openPolling opens a polling session on ts and returns its URL with the
+// server side of it: most polling tests drive the one and watch the other.
+func (ts *testServer) openPolling(t *testing.T) (string, *Conn, *recorder) {
+	t.Helper()
+	_, url := pollingOpen(t, ts.URL)
+	c, rec := ts.next(t)
+	return url, c, rec
 }
 
 func TestPollingHandshake(t *testing.T) {
@@ -213,8 +234,7 @@ func TestErrorAnswers(t *testing.T) {
 
 func TestPostOK(t *testing.T) {
 	ts := newTestServer(t, nil)
-	_, url := pollingOpen(t, ts.URL)
-	_, rec := ts.next(t)
+	url, _, rec := ts.openPolling(t)
 	a := do(t, "POST", url, "4hello\x1ebAQID", nil)
 	assert.Equal(t, 200, a.status)
 	assert.Equal(t, "ok", a.body)
@@ -229,8 +249,7 @@ func TestPostOK(t *testing.T) {
 
 func TestPostTooLarge(t *testing.T) {
 	ts := newTestServer(t, &ServerOptions{MaxPayload: 100})
-	_, url := pollingOpen(t, ts.URL)
-	_, rec := ts.next(t)
+	url, _, rec := ts.openPolling(t)
 	a := do(t, "POST", url, "4"+strings.Repeat("x", 100), nil)
 	assert.Equal(t, 413, a.status)
 	a = do(t, "POST", url, "4"+strings.Repeat("x", 99), nil)
@@ -240,8 +259,7 @@ func TestPostTooLarge(t *testing.T) {
 
 func TestPostParseError(t *testing.T) {
 	ts := newTestServer(t, nil)
-	_, url := pollingOpen(t, ts.URL)
-	_, rec := ts.next(t)
+	url, _, rec := ts.openPolling(t)
 	a := do(t, "POST", url, "9oops", nil)
 	assert.Equal(t, 200, a.status)
 	reason, err := rec.waitClose(t)
@@ -252,8 +270,7 @@ func TestPostParseError(t *testing.T) {
 
 func TestDoubleGet(t *testing.T) {
 	ts := newTestServer(t, nil)
-	_, url := pollingOpen(t, ts.URL)
-	c, rec := ts.next(t)
+	url, c, rec := ts.openPolling(t)
 	first := make(chan answer, 1)
 	go func() { first <- do(t, "GET", url, "", nil) }()
 	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.getActive }, 5*time.Second, 5*time.Millisecond)
@@ -309,8 +326,7 @@ func TestCORS(t *testing.T) {
 
 func TestPollingHeartbeat(t *testing.T) {
 	ts := newTestServer(t, &ServerOptions{PingInterval: 100 * time.Millisecond, PingTimeout: 300 * time.Millisecond})
-	_, url := pollingOpen(t, ts.URL)
-	_, rec := ts.next(t)
+	url, _, rec := ts.openPolling(t)
 	for i := 0; i < 3; i++ {
 		a := do(t, "GET", url, "", nil)
 		require.Equal(t, "2", a.body)
@@ -336,6 +352,19 @@ func wsOpen(t *testing.T, base string) (*websocket.Conn, Handshake) {
 	var hs Handshake
 	require.NoError(t, json.Unmarshal(data[1:], &hs))
 	return ws, hs
+}
+
+// wsJoin opens a WebSocket on the existing session sid, as a client that
+// upgrades does, and sends nothing yet: each test probes in its own way.
+// It is closed at the end of the test.
+func wsJoin(t *testing.T, base, sid string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, base+"/?EIO=4&transport=websocket&sid="+sid, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.CloseNow() })
+	return ws
 }
 
 func wsRead(t *testing.T, ws *websocket.Conn) (websocket.MessageType, string) {
@@ -453,11 +482,7 @@ func TestUpgrade(t *testing.T) {
 	go func() { pending <- do(t, "GET", url, "", nil) }()
 	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.getActive }, 5*time.Second, 5*time.Millisecond)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, ts.URL+"/?EIO=4&transport=websocket&sid="+hs.SID, nil)
-	require.NoError(t, err)
-	defer ws.CloseNow()
+	ws := wsJoin(t, ts.URL, hs.SID)
 	wsWrite(t, ws, websocket.MessageText, "2probe")
 	_, s := wsRead(t, ws)
 	assert.Equal(t, "3probe", s)
@@ -492,8 +517,7 @@ func TestUpgradeRefused(t *testing.T) {
 
 func TestPollingServerClose(t *testing.T) {
 	ts := newTestServer(t, nil)
-	_, url := pollingOpen(t, ts.URL)
-	c, rec := ts.next(t)
+	url, c, rec := ts.openPolling(t)
 	require.NoError(t, c.SendMessage([]byte("x"), false))
 	require.NoError(t, c.Close())
 	// What was queued first, then the close packet in a poll of its own.
@@ -508,8 +532,7 @@ func TestServerShutdown(t *testing.T) {
 	ws, _ := wsOpen(t, ts.URL)
 	defer ws.CloseNow()
 	_, rec1 := ts.next(t)
-	_, url := pollingOpen(t, ts.URL)
-	_, rec2 := ts.next(t)
+	url, _, rec2 := ts.openPolling(t)
 	pending := make(chan answer, 1)
 	go func() { pending <- do(t, "GET", url, "", nil) }()
 	time.Sleep(50 * time.Millisecond)

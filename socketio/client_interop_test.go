@@ -13,15 +13,7 @@ import (
 // These tests run our Client against the real npm socket.io@4 server.
 
 func TestClientNodeRoundTrip(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		opts ClientOptions
-		want string
-	}{
-		{"websocket", ClientOptions{}, "websocket"},
-		{"polling", ClientOptions{Transport: "polling"}, "polling"},
-		{"upgrade", ClientOptions{Transport: "polling", Upgrade: true}, "websocket"},
-	} {
+	for _, tc := range clientModes {
 		t.Run(tc.name, func(t *testing.T) {
 			url, _ := nodeServer(t)
 			ctx := testCtx(t)
@@ -29,11 +21,7 @@ func TestClientNodeRoundTrip(t *testing.T) {
 			opts := tc.opts
 			opts.Recorder = rec
 			opts.Query = map[string][]string{"q": {"1"}}
-			c, err := Dial(ctx, url, &opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := dialClient(t, ctx, url, &opts)
 			s, err := c.Socket(ctx, "/", map[string]string{"token": "abc"})
 			if err != nil {
 				t.Fatal(err)
@@ -65,8 +53,8 @@ func TestClientNodeRoundTrip(t *testing.T) {
 					time.Sleep(20 * time.Millisecond)
 				}
 			}
-			if got := c.Transport(); got != tc.want {
-				t.Errorf("transport %s, want %s", got, tc.want)
+			if got := c.Transport(); got != tc.final {
+				t.Errorf("transport %s, want %s", got, tc.final)
 			}
 
 			got, err := s.EmitWithAck(ctx, "echo", map[string]int{"a": 1}, "two", 3)
@@ -121,12 +109,8 @@ func TestClientNodeRoundTrip(t *testing.T) {
 func TestClientNodeRefused(t *testing.T) {
 	url, _ := nodeServer(t)
 	ctx := testCtx(t)
-	c, err := Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Socket(ctx, "/refused", nil)
+	c := dialClient(t, ctx, url, nil)
+	_, err := c.Socket(ctx, "/refused", nil)
 	var ce *ConnectError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want *ConnectError", err)

@@ -2,7 +2,6 @@ package socketio
 
 import (
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +29,7 @@ func rawServer(t *testing.T, reply func(msg string) []string) string {
 	eio := engineio.NewServer(&engineio.ServerOptions{OnConnection: func(c *engineio.Conn) {
 		c.SetHandler(&scriptHandler{c: c, reply: reply})
 	}})
-	hs := httptest.NewServer(eio)
-	t.Cleanup(func() { eio.Close(); hs.Close() })
-	return hs.URL
+	return serveLoopback(t, eio)
 }
 
 func TestClientParseError(t *testing.T) {
@@ -43,15 +40,7 @@ func TestClientParseError(t *testing.T) {
 		return nil
 	})
 	ctx := testCtx(t)
-	c, err := Dial(ctx, url, &ClientOptions{Path: "/engine.io/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	s, err := c.Socket(ctx, "/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := dialSocket(t, ctx, url, "/", &ClientOptions{Path: "/engine.io/"})
 	if s.ID() != "abc" {
 		t.Errorf("id %q", s.ID())
 	}
@@ -76,11 +65,7 @@ func TestClientConnectErrorForms(t *testing.T) {
 		return nil
 	})
 	ctx := testCtx(t)
-	c, err := Dial(ctx, url, &ClientOptions{Path: "/engine.io/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, ctx, url, &ClientOptions{Path: "/engine.io/"})
 	var ce *ConnectError
 	if _, err := c.Socket(ctx, "/old", nil); !errors.As(err, &ce) || ce.Message != "legacy refusal" {
 		t.Errorf("string CONNECT_ERROR: %v", err)
@@ -120,11 +105,7 @@ func TestClientHandlersBeforeConnect(t *testing.T) {
 		s.Emit("welcome", s.ID()) // right after accepting, as Q17's count is
 	})
 	ctx := testCtx(t)
-	c, err := Dial(ctx, ts.URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, ctx, ts.URL, nil)
 	for i := 0; i < 20; i++ {
 		s := c.NewSocket("greet")
 		got := make(chan string, 1)

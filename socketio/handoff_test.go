@@ -21,8 +21,7 @@ import (
 func handOffServer(t *testing.T) (url string, order func() []string) {
 	t.Helper()
 	srv := NewServer(nil)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
+	url = serveLoopback(t, srv)
 	var mu sync.Mutex
 	var log []string
 	srv.Of("/").OnConnect(func(s *Socket) {
@@ -48,7 +47,7 @@ func handOffServer(t *testing.T) (url string, order func() []string) {
 			}
 		})
 	})
-	return hs.URL, func() []string {
+	return url, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), log...)

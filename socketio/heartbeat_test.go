@@ -25,16 +25,6 @@ const (
 	heartbeats        = 20
 )
 
-var heartbeatTransports = []struct {
-	name       string
-	transports []string
-	opts       ClientOptions
-}{
-	{"websocket", []string{"websocket"}, ClientOptions{}},
-	{"polling", []string{"polling"}, ClientOptions{Transport: "polling"}},
-	{"upgrade", []string{"polling", "websocket"}, ClientOptions{Transport: "polling", Upgrade: true}},
-}
-
 // heartbeatServer is our server with the test heartbeat. Over polling no
 // raw write happens (the trap cannot be sprung), and the write timeout also
 // bounds the read of a POST body, which a busy machine may deliver later
@@ -51,7 +41,7 @@ func heartbeatServer(t *testing.T, transports []string) *testServer {
 // ack, pausing now and then so that a ping's deadline passes between two
 // acks, for more than twenty of our server's heartbeats.
 func TestNodeClientAcksOverHeartbeats(t *testing.T) {
-	for _, tc := range heartbeatTransports {
+	for _, tc := range clientModes {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := heartbeatServer(t, tc.transports)
 			steps := []map[string]any{{"op": "connect"}, {"op": "transport", "waitUpgrade": len(tc.transports) > 1}}
@@ -88,7 +78,7 @@ func TestNodeClientAcksOverHeartbeats(t *testing.T) {
 // against the npm socket.io server and against ours.
 func TestClientAcksOverHeartbeats(t *testing.T) {
 	for _, server := range []string{"node", "go"} {
-		for _, tc := range heartbeatTransports {
+		for _, tc := range clientModes {
 			t.Run(server+"/"+tc.name, func(t *testing.T) {
 				var url string
 				if server == "node" {
@@ -98,15 +88,8 @@ func TestClientAcksOverHeartbeats(t *testing.T) {
 				}
 				ctx := testCtx(t)
 				opts := tc.opts
-				c, err := Dial(ctx, url, &opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				s, err := c.Socket(ctx, "/", nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				s := dialSocket(t, ctx, url, "/", &opts)
+				c := s.Client()
 				start := time.Now()
 				i := 0
 				for ; time.Since(start) < (heartbeats+2)*heartbeatInterval || i < 3*heartbeats; i++ {

@@ -3,6 +3,7 @@ package socketio
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -126,13 +127,25 @@ func newTestServer(t *testing.T, eo *engineio.ServerOptions) *testServer {
 	ts.Of("/refused").Use(func(s *Socket) error {
 		return &ConnectError{Message: "not allowed", Data: map[string]any{"reason": "test", "code": 42}}
 	})
-	hs := httptest.NewServer(ts.Server)
-	ts.URL = hs.URL
+	ts.URL = serveLoopback(t, ts.Server)
+	return ts
+}
+
+// serveLoopback serves srv (ours, or a bare Engine.IO server) on a
+// loopback listener until the end of the test and returns its base URL.
+// srv is closed before the listener: httptest waits for every request in
+// flight, and only srv can let go of the polls it holds.
+func serveLoopback(t *testing.T, srv interface {
+	http.Handler
+	Close() error
+}) string {
+	t.Helper()
+	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
-		ts.Server.Close()
+		srv.Close()
 		hs.Close()
 	})
-	return ts
+	return hs.URL
 }
 
 func arg(e *Event, i int) any {
@@ -215,15 +228,25 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// dialSocket dials url with our Client and joins nsp; both are closed at
-// the end of the test.
-func dialSocket(t *testing.T, ctx context.Context, url, nsp string, opts *ClientOptions) *ClientSocket {
+// dialClient dials url with our Client, failing the test if it cannot;
+// the connection is closed at the end of the test (a test may close it
+// sooner: closing twice is harmless).
+func dialClient(t *testing.T, ctx context.Context, url string, opts *ClientOptions) *Client {
 	t.Helper()
 	c, err := Dial(ctx, url, opts)
 	if err != nil {
 		t.Fatalf("Dial %s: %v", url, err)
 	}
 	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// dialSocket dials url with our Client and joins nsp; both are closed at
+// the end of the test. s.Client() is the connection, for tests that
+// watch it too.
+func dialSocket(t *testing.T, ctx context.Context, url, nsp string, opts *ClientOptions) *ClientSocket {
+	t.Helper()
+	c := dialClient(t, ctx, url, opts)
 	s, err := c.Socket(ctx, nsp, nil)
 	if err != nil {
 		t.Fatalf("Socket %s: %v", nsp, err)
@@ -250,6 +273,16 @@ func collect(s *ClientSocket) *inbox {
 		}
 	})
 	return in
+}
+
+// dialCollecting dials url (as dialClient) and returns a socket on nsp
+// that is not connected yet but whose every event is recorded: the test
+// sets its own handlers, then connects with the auth under test, and
+// misses nothing the server sends with or right after the CONNECT.
+func dialCollecting(t *testing.T, ctx context.Context, url, nsp string) (*ClientSocket, *inbox) {
+	t.Helper()
+	s := dialClient(t, ctx, url, nil).NewSocket(nsp)
+	return s, collect(s)
 }
 
 // next waits for the next event called name (earlier ones of other names

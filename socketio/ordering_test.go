@@ -37,12 +37,8 @@ func TestServerConnectHandlerBeforeOthers(t *testing.T) {
 	})
 	sender := dialSocket(t, ctx, ts.URL, "/", nil)
 	for i := range 5 {
-		c, err := Dial(ctx, ts.URL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := c.NewSocket("/")
-		in := collect(s)
+		s, in := dialCollecting(t, ctx, ts.URL, "/")
+		c := s.Client()
 		if err := s.Connect(ctx, map[string]string{"room": "red"}); err != nil {
 			c.Close()
 			t.Fatal(err)
@@ -89,13 +85,7 @@ func TestServerConnectHandlerEmits(t *testing.T) {
 	})
 
 	t.Run("emits", func(t *testing.T) {
-		c, err := Dial(ctx, ts.URL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		s := c.NewSocket("/hs")
-		in := collect(s)
+		s, in := dialCollecting(t, ctx, ts.URL, "/hs")
 		if err := s.Connect(ctx, map[string]string{"mode": "emits"}); err != nil {
 			t.Fatal(err)
 		}
@@ -103,14 +93,8 @@ func TestServerConnectHandlerEmits(t *testing.T) {
 		jsonEq(t, `["n [0]","n [1]","n [2]","n [3]","n [4]","n [5]","n [6]","n [7]","n [8]","n [9]","n [10]","all [\"from-handler\"]","n [11]","n [12]","n [13]","n [14]","n [15]","n [16]","n [17]","n [18]","n [19]"]`, got)
 	})
 	t.Run("ask", func(t *testing.T) {
-		c, err := Dial(ctx, ts.URL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		s := c.NewSocket("/hs")
+		s, in := dialCollecting(t, ctx, ts.URL, "/hs")
 		s.On("question", func(e *Event) { e.Ack("forty-two") })
-		in := collect(s)
 		if err := s.Connect(ctx, map[string]string{"mode": "ask"}); err != nil {
 			t.Fatal(err)
 		}
@@ -118,13 +102,7 @@ func TestServerConnectHandlerEmits(t *testing.T) {
 		jsonEq(t, `["forty-two"]`, e.Args)
 	})
 	t.Run("kick", func(t *testing.T) {
-		c, err := Dial(ctx, ts.URL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		s := c.NewSocket("/hs")
-		in := collect(s)
+		s, in := dialCollecting(t, ctx, ts.URL, "/hs")
 		if err := s.Connect(ctx, map[string]string{"mode": "kick"}); err != nil {
 			t.Fatalf("the CONNECT must come before the DISCONNECT: %v", err)
 		}

@@ -13,25 +13,16 @@ import (
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 func TestNodeClientRoundTrip(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		transports []string
-		upgrade    bool
-		want       string
-	}{
-		{"websocket", []string{"websocket"}, false, "websocket"},
-		{"polling", []string{"polling"}, false, "polling"},
-		{"upgrade", []string{"polling", "websocket"}, true, "websocket"},
-	} {
+	for _, tc := range clientModes {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestServer(t, nil)
 			steps := nodeClient(t, ts.URL, map[string]any{
-				"transports": tc.transports, "upgrade": tc.upgrade,
+				"transports": tc.transports, "upgrade": tc.opts.Upgrade,
 				"auth":  map[string]any{"token": "abc"},
 				"query": map[string]any{"q": "1"},
 				"steps": []map[string]any{
 					{"op": "connect"},
-					{"op": "transport", "waitUpgrade": tc.upgrade},
+					{"op": "transport", "waitUpgrade": tc.opts.Upgrade},
 					{"op": "emitMulti", "event": "whoami"},
 					{"op": "emitMulti", "event": "echo", "args": []any{map[string]any{"a": 1}, "two", 3}},
 					{"op": "emit", "event": "echo", "args": []any{"no-ack", nil}},
@@ -48,7 +39,7 @@ func TestNodeClientRoundTrip(t *testing.T) {
 			if len(steps) != 13 {
 				t.Fatalf("steps: %v", steps)
 			}
-			jsonEq(t, `"`+tc.want+`"`, steps[1]["transport"])
+			jsonEq(t, `"`+tc.final+`"`, steps[1]["transport"])
 			who := steps[2]["ack"].([]any)[0].(map[string]any)
 			jsonEq(t, `{"token":"abc"}`, who["auth"])
 			jsonEq(t, `"1"`, who["query"])
@@ -113,33 +104,34 @@ func TestNodeClientRoomsAndBroadcast(t *testing.T) {
 }
 
 func TestNodeClientDisconnectReasons(t *testing.T) {
-	t.Run("server namespace disconnect", func(t *testing.T) {
-		ts := newTestServer(t, nil)
-		steps := nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{
-			{"op": "connect"}, {"op": "emit", "event": "disconnect-me"}, {"op": "waitDisconnect"},
-		}})
-		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
-		ts.waitEvent(t, "disconnect / server namespace disconnect")
-	})
-	t.Run("close connection", func(t *testing.T) {
-		ts := newTestServer(t, nil)
-		steps := nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{
-			{"op": "connect"}, {"op": "emit", "event": "close-me"}, {"op": "waitDisconnect"},
-		}})
-		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
-		ts.waitEvent(t, "disconnect / server namespace disconnect")
-	})
-	t.Run("close connection over polling", func(t *testing.T) {
+	// The server ends the socket on the client's request, by leaving the
+	// namespace or by closing the whole connection: either way
+	// socket.io-client must see "io server disconnect", and our server
+	// "server namespace disconnect".
+	for _, tc := range []struct {
+		name, event string
+		transports  []string // nil: the client's default
+	}{
+		{"server namespace disconnect", "disconnect-me", nil},
+		{"close connection", "close-me", nil},
 		// The DISCONNECT must reach the client before the Engine.IO close
 		// packet, in an earlier poll: in one payload, socket.io-client
 		// saw "transport close".
-		ts := newTestServer(t, nil)
-		steps := nodeClient(t, ts.URL, map[string]any{"transports": []string{"polling"}, "steps": []map[string]any{
-			{"op": "connect"}, {"op": "emit", "event": "close-me"}, {"op": "waitDisconnect"},
-		}})
-		jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
-		ts.waitEvent(t, "disconnect / server namespace disconnect")
-	})
+		{"close connection over polling", "close-me", []string{"polling"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, nil)
+			cfg := map[string]any{"steps": []map[string]any{
+				{"op": "connect"}, {"op": "emit", "event": tc.event}, {"op": "waitDisconnect"},
+			}}
+			if tc.transports != nil {
+				cfg["transports"] = tc.transports
+			}
+			steps := nodeClient(t, ts.URL, cfg)
+			jsonEq(t, `"io server disconnect"`, steps[2]["reason"])
+			ts.waitEvent(t, "disconnect / server namespace disconnect")
+		})
+	}
 	t.Run("client namespace disconnect", func(t *testing.T) {
 		ts := newTestServer(t, nil)
 		nodeClient(t, ts.URL, map[string]any{"steps": []map[string]any{{"op": "connect"}, {"op": "disconnect"}}})

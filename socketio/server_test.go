@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"testing"
@@ -103,12 +102,8 @@ func TestServerNamespacesAndMiddleware(t *testing.T) {
 	admin.OnConnect(func(s *Socket) {
 		s.On("user", func(e *Event) { e.Ack(s.Get("user")) })
 	})
-	c, err := Dial(ctx, ts.URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Socket(ctx, "/admin", map[string]string{"token": "nope"})
+	c := dialClient(t, ctx, ts.URL, nil)
+	_, err := c.Socket(ctx, "/admin", map[string]string{"token": "nope"})
 	var ce *ConnectError
 	if !errors.As(err, &ce) || ce.Message != "bad token" || ce.Data != nil {
 		t.Fatalf("refusal: %#v", err)
@@ -232,11 +227,8 @@ func TestServerAckTimeoutAndClose(t *testing.T) {
 }
 
 func TestServerPath(t *testing.T) {
-	srv := NewServer(&ServerOptions{Path: "/rt"})
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	resp, err := http.Get(hs.URL + "/socket.io/?EIO=4&transport=polling")
+	url := serveLoopback(t, NewServer(&ServerOptions{Path: "/rt"}))
+	resp, err := http.Get(url + "/socket.io/?EIO=4&transport=polling")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,27 +237,13 @@ func TestServerPath(t *testing.T) {
 		t.Errorf("default path on a server at /rt: %d", resp.StatusCode)
 	}
 	ctx := testCtx(t)
-	c, err := Dial(ctx, hs.URL, &ClientOptions{Path: "/rt/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Socket(ctx, "/", nil); err != nil {
-		t.Fatal(err)
-	}
+	dialSocket(t, ctx, url, "/", &ClientOptions{Path: "/rt/"})
 }
 
 func TestServerConnectTimeout(t *testing.T) {
-	srv := NewServer(&ServerOptions{ConnectTimeout: 200 * time.Millisecond})
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	url := serveLoopback(t, NewServer(&ServerOptions{ConnectTimeout: 200 * time.Millisecond}))
 	ctx := testCtx(t)
-	c, err := Dial(ctx, hs.URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, ctx, url, nil)
 	select {
 	case <-c.Done():
 	case <-time.After(5 * time.Second):
