@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"rtlab/internal/exercise"
+	"rtlab/internal/yamlerr"
 )
 
 // ManifestFile is the manifest's name in a submission's folder.
@@ -96,24 +96,17 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return m, nil
 }
 
-var lineCol = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
-
 func parseManifest(file string, data []byte, m *Manifest) error {
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		msg := strings.SplitN(err.Error(), "\n", 2)[0]
-		line := 0
-		if g := lineCol.FindStringSubmatch(msg); g != nil {
-			line, _ = strconv.Atoi(g[1])
-			msg = msg[len(g[0]):]
-		}
-		return &ManifestError{File: file, Line: line, Msg: "not valid YAML: " + msg}
+		line, msg := yamlerr.Locate(err)
+		return &ManifestError{File: file, Line: line, Msg: "not valid YAML: " + strings.SplitN(msg, "\n", 2)[0]}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return nil // an empty manifest: the conventions
 	}
 	bad := func(n ast.Node, field, format string, a ...any) error {
-		return &ManifestError{File: file, Line: lineOf(n), Field: field, Msg: fmt.Sprintf(format, a...)}
+		return &ManifestError{File: file, Line: yamlerr.NodeLine(n), Field: field, Msg: fmt.Sprintf(format, a...)}
 	}
 	top, ok := mapping(f.Docs[0].Body)
 	if !ok {
@@ -173,7 +166,7 @@ func parseManifest(file string, data []byte, m *Manifest) error {
 				if !ok {
 					return bad(item, field, "want a mapping with cmd, exercises and namespace-prefix")
 				}
-				srv := Server{Line: lineOf(item)}
+				srv := Server{Line: yamlerr.NodeLine(item)}
 				for _, e := range entries {
 					k := e.Key.String()
 					switch k {
@@ -306,13 +299,6 @@ func scalar(n ast.Node) (string, bool) {
 func isNull(n ast.Node) bool {
 	_, ok := n.(*ast.NullNode)
 	return ok || n == nil
-}
-
-func lineOf(n ast.Node) int {
-	if n == nil || n.GetToken() == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
 }
 
 func fileExists(p string) bool {
