@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"rtlab/internal/defaults"
 	"rtlab/internal/exercise"
 )
 
@@ -72,22 +73,11 @@ type Options struct {
 
 // withDefaults returns a copy of o with every zero field set to its default.
 func (o *Options) withDefaults() Options {
-	var out Options
-	if o != nil {
-		out = *o
-	}
-	if out.JWTSecret == "" {
-		out.JWTSecret = "rtlab-dev-secret"
-	}
-	if out.RateLimitWindow == 0 {
-		out.RateLimitWindow = 60 * time.Second
-	}
-	if out.Log == nil {
-		out.Log = io.Discard
-	}
-	if out.Addr == "" {
-		out.Addr = "127.0.0.1:0"
-	}
+	out := defaults.Copy(o)
+	defaults.Zero(&out.JWTSecret, "rtlab-dev-secret")
+	defaults.Zero(&out.RateLimitWindow, 60*time.Second)
+	defaults.Zero(&out.Log, io.Discard)
+	defaults.Zero(&out.Addr, "127.0.0.1:0")
 	return out
 }
 

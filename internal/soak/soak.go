@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"rtlab/internal/defaults"
 	"rtlab/socketio"
 )
 
@@ -104,37 +105,16 @@ type Options struct {
 }
 
 func (o *Options) withDefaults() Options {
-	var out Options
-	if o != nil {
-		out = *o
-	}
-	if out.Duration <= 0 {
-		out.Duration = 5 * time.Minute
-	}
-	if out.Clients <= 0 {
-		out.Clients = 2
-	}
-	if out.EmitEvery <= 0 {
-		out.EmitEvery = 100 * time.Millisecond
-	}
-	if out.BroadcastEvery <= 0 {
-		out.BroadcastEvery = 500 * time.Millisecond
-	}
-	if out.AckTimeout <= 0 {
-		out.AckTimeout = 10 * time.Second
-	}
-	if out.Tolerance <= 0 {
-		out.Tolerance = 0.10
-	}
-	if out.GoroutineSlack <= 0 {
-		out.GoroutineSlack = 3
-	}
-	if out.Node == "" {
-		out.Node = "node"
-	}
-	if out.Log == nil {
-		out.Log = io.Discard
-	}
+	out := defaults.Copy(o)
+	defaults.Positive(&out.Duration, 5*time.Minute)
+	defaults.Positive(&out.Clients, 2)
+	defaults.Positive(&out.EmitEvery, 100*time.Millisecond)
+	defaults.Positive(&out.BroadcastEvery, 500*time.Millisecond)
+	defaults.Positive(&out.AckTimeout, 10*time.Second)
+	defaults.Positive(&out.Tolerance, 0.10)
+	defaults.Positive(&out.GoroutineSlack, 3)
+	defaults.Zero(&out.Node, "node")
+	defaults.Zero(&out.Log, io.Discard)
 	return out
 }
 
