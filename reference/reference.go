@@ -161,3 +161,23 @@ func variantNames[T any](m map[string]T) []string {
 	sort.Strings(out)
 	return out
 }
+
+// registerFaults registers exercise id, whose variants are the names of
+// table (a variant's name → the mistakes it makes), with build as its
+// constructor. build gets the options with their defaults and the faults
+// of the variant they name (the zero faults for the correct server), so
+// that an exercise file names its id and its table once.
+func registerFaults[F any](id string, table map[string]F, build func(o Options, f F) (Server, error)) {
+	names := variantNames(table)
+	Register(&Exercise{
+		ID:       id,
+		Variants: names,
+		New: func(opts *Options) (Server, error) {
+			o := opts.withDefaults()
+			if err := checkVariant(id, o.Variant, names); err != nil {
+				return nil, err
+			}
+			return build(o, table[o.Variant])
+		},
+	})
+}
