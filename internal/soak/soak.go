@@ -192,6 +192,9 @@ type goClient struct {
 	mu    sync.Mutex // rep while the loop runs
 }
 
+// soakOne soaks one target: connect every client, converse for
+// o.Duration with the server's stats read near the start and at the end,
+// then collect what each client saw and judge it.
 func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 	tr := TargetReport{Name: t.Name, URL: t.URL}
 	ctx, cancel := context.WithCancel(ctx)
@@ -232,10 +235,20 @@ func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 	}
 	fmt.Fprintf(o.Log, "soak %s: %d clients in, conversing for %v\n", t.Name, len(gcs)+len(Transports)*o.Clients, o.Duration)
 
+	converse(ctx, t, o, &tr, gcs, bc, &quiet{node: nc})
+	collect(&tr, o, gcs, nc)
+	tr.Problems = append(tr.Problems, judge(&tr, t.Fixture, o)...)
+	return tr, nil
+}
+
+// converse runs every client's conversation, and bc's broadcasts when
+// there is a broadcaster, for o.Duration, reading the server's stats
+// after the warm-up and at the end, and records in tr how long it took,
+// how many broadcasts went out and what went wrong.
+func converse(ctx context.Context, t Target, o *Options, tr *TargetReport, gcs []*goClient, bc *goClient, q *quiet) {
 	start := time.Now()
 	stop := make(chan struct{})
 	var loops sync.WaitGroup
-	q := &quiet{node: nc}
 	for _, g := range gcs {
 		loops.Add(1)
 		go func() {
@@ -289,9 +302,12 @@ func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 	if p, ok := bcastProblem.Load().(string); ok {
 		tr.Problems = append(tr.Problems, p)
 	}
+}
 
-	// The last broadcasts may still be on their way: as long as an ack
-	// may take.
+// collect waits, as long as an ack may take, for the last broadcasts to
+// reach every client still connected, then adds each client's report to
+// tr: ours, and the npm ones' when there are.
+func collect(tr *TargetReport, o *Options, gcs []*goClient, nc *nodeClients) {
 	want := int64(tr.Broadcasts)
 	for deadline := time.Now().Add(o.AckTimeout); time.Now().Before(deadline); {
 		behind := false
@@ -321,8 +337,6 @@ func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 		}
 		tr.Clients = append(tr.Clients, reps...)
 	}
-	tr.Problems = append(tr.Problems, judge(&tr, t.Fixture, o)...)
-	return tr, nil
 }
 
 // quiet pauses every client's emits while a server's stats are read, so
