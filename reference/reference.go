@@ -162,13 +162,11 @@ func variantNames[T any](m map[string]T) []string {
 	return out
 }
 
-// registerFaults registers exercise id, whose variants are the names of
-// table (a variant's name → the mistakes it makes), with build as its
-// constructor. build gets the options with their defaults and the faults
-// of the variant they name (the zero faults for the correct server), so
-// that an exercise file names its id and its table once.
-func registerFaults[F any](id string, table map[string]F, build func(o Options, f F) (Server, error)) {
-	names := variantNames(table)
+// registerVariants registers exercise id, whose broken variants are
+// names, with build as its constructor. build gets the options with their
+// defaults, their Variant checked against names, so that an exercise file
+// names its id and its variants once.
+func registerVariants(id string, names []string, build func(o Options) (Server, error)) {
 	Register(&Exercise{
 		ID:       id,
 		Variants: names,
@@ -177,7 +175,14 @@ func registerFaults[F any](id string, table map[string]F, build func(o Options, 
 			if err := checkVariant(id, o.Variant, names); err != nil {
 				return nil, err
 			}
-			return build(o, table[o.Variant])
+			return build(o)
 		},
 	})
+}
+
+// registerFaults is registerVariants for an exercise whose variants are a
+// table (a variant's name → the mistakes it makes): build gets the faults
+// of the variant the options name, the zero faults for the correct server.
+func registerFaults[F any](id string, table map[string]F, build func(o Options, f F) (Server, error)) {
+	registerVariants(id, variantNames(table), func(o Options) (Server, error) { return build(o, table[o.Variant]) })
 }
