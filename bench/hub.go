@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
@@ -182,6 +183,21 @@ func (h *hub) userOf(q url.Values) (*user, bool) {
 		return nil, false
 	}
 	return h.users[id], true
+}
+
+// userHandler serves pattern with serve, given the user the request's u
+// parameter names; a request that names none is answered 400.
+func (h *hub) userHandler(pattern string, serve func(w http.ResponseWriter, r *http.Request, u *user)) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		u, ok := h.userOf(r.URL.Query())
+		if !ok {
+			http.Error(w, "bad user", http.StatusBadRequest)
+			return
+		}
+		serve(w, r, u)
+	})
+	return mux
 }
 
 // push is the loop of the servers that hold a stream to the client (SSE,

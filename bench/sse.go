@@ -23,13 +23,7 @@ func init() {
 // Content-Length, net/http sends the stream chunked: each flushed event costs
 // its chunk's size line and CRLF besides `data: ` and the blank line.
 func sseHandler(h *hub) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
-		u, ok := h.userOf(r.URL.Query())
-		if !ok {
-			http.Error(w, "bad user", http.StatusBadRequest)
-			return
-		}
+	return h.userHandler("GET /events", func(w http.ResponseWriter, r *http.Request, u *user) {
 		rc := http.NewResponseController(w)
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-store")
@@ -48,7 +42,6 @@ func sseHandler(h *hub) http.Handler {
 			return rc.Flush()
 		})
 	})
-	return mux
 }
 
 // sseClient reads the event stream as an EventSource would.

@@ -31,13 +31,7 @@ func init() {
 // nothing but control frames (CloseRead), as a push-only server does.
 func wsHandler(mode websocket.CompressionMode) func(h *hub) http.Handler {
 	return func(h *hub) http.Handler {
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
-			u, ok := h.userOf(r.URL.Query())
-			if !ok {
-				http.Error(w, "bad user", http.StatusBadRequest)
-				return
-			}
+		return h.userHandler("GET /ws", func(w http.ResponseWriter, r *http.Request, u *user) {
 			c, err := websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: mode, CompressionThreshold: 1})
 			if err != nil {
 				return
@@ -51,7 +45,6 @@ func wsHandler(mode websocket.CompressionMode) func(h *hub) http.Handler {
 				c.Close(websocket.StatusGoingAway, "")
 			}
 		})
-		return mux
 	}
 }
 
