@@ -642,30 +642,11 @@ func validateOtherStep(sc *Scenario, c *Check, s *Step) error {
 		}
 	case "assert":
 		a := s.Assert
-		n := 0
-		if a.Unique != nil {
-			n++
-		}
-		if a.Equal != nil {
-			n++
-		}
-		if a.Received != nil {
-			n++
-		}
-		if a.That != nil {
-			n++
-		}
-		if n != 1 {
+		if countSet(a.Unique != nil, a.Equal != nil, a.Received != nil, a.That != nil) != 1 {
 			return errAt(s.Line, "assert: give exactly one of unique:, equal:, received:, value:+that:")
 		}
 	case "log":
-		n := 0
-		for _, set := range []bool{s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0} {
-			if set {
-				n++
-			}
-		}
-		if n != 1 {
+		if countSet(s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0) != 1 {
 			return errAt(s.Line, "log: give one of match: (a regular expression), contains: or contains_all:")
 		}
 		if s.Log.Match != "" && !strings.Contains(s.Log.Match, "${") {
@@ -680,6 +661,18 @@ func validateOtherStep(sc *Scenario, c *Check, s *Step) error {
 		}
 	}
 	return nil
+}
+
+// countSet counts the fields that are set, of those of which a step takes
+// exactly one.
+func countSet(set ...bool) int {
+	n := 0
+	for _, b := range set {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // CheckProbes returns a *ParseError at the first probe step that calls a
