@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,6 +171,55 @@ func (h *hub) schedule(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// userOf returns the user the query parameter u names, or false when it
+// names none: every transport's server is told its user that way.
+func (h *hub) userOf(q url.Values) (*user, bool) {
+	id, err := strconv.Atoi(q.Get("u"))
+	if err != nil || id < 0 || id >= len(h.users) {
+		return nil, false
+	}
+	return h.users[id], true
+}
+
+// userHandler serves pattern with serve, given the user the request's u
+// parameter names; a request that names none is answered 400.
+func (h *hub) userHandler(pattern string, serve func(w http.ResponseWriter, r *http.Request, u *user)) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		u, ok := h.userOf(r.URL.Query())
+		if !ok {
+			http.Error(w, "bad user", http.StatusBadRequest)
+			return
+		}
+		serve(w, r, u)
+	})
+	return mux
+}
+
+// push is the loop of the servers that hold a stream to the client (SSE,
+// WebSocket, Socket.IO): it sends u's updates after last, each as soon as
+// it is published, until the run ends (stopped true) or done is closed or
+// a send fails (false).
+func (h *hub) push(u *user, last int, done <-chan struct{}, send func(seq int) error) (stopped bool) {
+	for {
+		latest, wake := u.pending()
+		for seq := last + 1; seq <= latest; seq++ {
+			if err := send(seq); err != nil {
+				return false
+			}
+			h.wrote(1)
+		}
+		last = latest
+		select {
+		case <-wake:
+		case <-h.stop:
+			return true
+		case <-done:
+			return false
 		}
 	}
 }

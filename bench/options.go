@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"time"
+
+	"rtlab/internal/defaults"
 )
 
 // Options configures a Run. A nil *Options means every default; each field's
@@ -82,34 +84,19 @@ const (
 
 // withDefaults returns a copy of o with every zero field set to its default.
 func (o *Options) withDefaults() Options {
-	var r Options
-	if o != nil {
-		r = *o
-	}
-	if r.Users <= 0 {
-		r.Users = 1000
-	}
-	if r.Interval <= 0 {
-		r.Interval = time.Second
-	}
-	if r.Warmup <= 0 {
-		r.Warmup = 2 * time.Second
-	}
-	if r.Window <= 0 {
-		r.Window = 20 * time.Second
-	}
-	if r.Drain <= 0 {
-		r.Drain = r.Interval + 2*time.Second
-	}
+	r := defaults.Copy(o)
+	defaults.Positive(&r.Users, 1000)
+	defaults.Positive(&r.Interval, time.Second)
+	defaults.Positive(&r.Warmup, 2*time.Second)
+	defaults.Positive(&r.Window, 20*time.Second)
+	defaults.Positive(&r.Drain, r.Interval+2*time.Second)
 	if r.Payload < minPayload {
 		r.Payload = minPayload
 	}
 	if len(r.Transports) == 0 {
 		r.Transports = append([]string(nil), DefaultTransports...)
 	}
-	if r.ConnectTimeout <= 0 {
-		r.ConnectTimeout = 30 * time.Second
-	}
+	defaults.Positive(&r.ConnectTimeout, 30*time.Second)
 	return r
 }
 

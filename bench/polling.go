@@ -98,15 +98,15 @@ func sinceParam(r *http.Request) int {
 
 func pollParams(h *hub, r *http.Request) (*user, int, error) {
 	q := r.URL.Query()
-	id, err := strconv.Atoi(q.Get("u"))
-	if err != nil || id < 0 || id >= len(h.users) {
+	u, ok := h.userOf(q)
+	if !ok {
 		return nil, 0, fmt.Errorf("bad user %q", q.Get("u"))
 	}
 	since, err := strconv.Atoi(q.Get("since"))
 	if err != nil || since < 0 {
 		return nil, 0, fmt.Errorf("bad since %q", q.Get("since"))
 	}
-	return h.users[id], since, nil
+	return u, since, nil
 }
 
 // poll makes one poll request and records the updates in its answer. It

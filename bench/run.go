@@ -148,117 +148,40 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 		r.Status, r.Reason = "failed", err.Error()
 		return r
 	}
-
 	mem := startMemSampler()
 	ce := newClientEnv()
-	cctx, cancel := context.WithCancel(ctx)
-	var clients sync.WaitGroup
-	var connectFailures atomic.Int64
-	var firstErr atomic.Value
-	readyCh := make(chan struct{}, o.Users)
-	sem := make(chan struct{}, 64) // users connecting at once
-	for _, u := range h.users {
-		clients.Add(1)
-		go func() {
-			defer clients.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-cctx.Done():
-				readyCh <- struct{}{}
-				return
-			}
-			var once sync.Once
-			ready := func() { once.Do(func() { <-sem; readyCh <- struct{}{} }) }
-			err := t.client(cctx, h, ce, u, ready)
-			once.Do(func() { // returned before it was ready: it never connected
-				connectFailures.Add(1)
-				<-sem
-				readyCh <- struct{}{}
-			})
-			// The teardown closes h.stop before it cancels cctx: a stream
-			// the server ends in between is the teardown's, not a fault.
-			if err != nil && cctx.Err() == nil && !h.stopping() {
-				h.errors.Add(1)
-				firstErr.CompareAndSwap(nil, err)
-			}
-		}()
-	}
+	us := startUsers(ctx, t, h, ce)
 
 	// Teardown releases held requests, stops the clients while the server
 	// still answers (so their goodbyes are quick), then closes the server.
 	teardown := func() {
 		close(h.stop)
-		cancel()
-		waitTimeout(&clients, 10*time.Second)
+		us.cancel()
+		waitTimeout(&us.clients, 10*time.Second)
 		ce.close()
 		srv.close(h)
 		mem.stop()
 	}
 
-	// Connect.
 	progress(ProgressEvent{Phase: PhaseConnect})
-	deadline := time.NewTimer(o.ConnectTimeout)
-	defer deadline.Stop()
-	for n := 0; n < o.Users; n++ {
-		select {
-		case <-readyCh:
-		case <-deadline.C:
-			teardown()
-			r.Status, r.Reason = "failed", fmt.Sprintf("%d of %d users connected within %v", n, o.Users, o.ConnectTimeout)
-			return r
-		case <-ctx.Done():
-			teardown()
-			r.Status, r.Reason = "failed", ctx.Err().Error()
-			return r
-		}
+	if why := us.waitConnected(ctx, o); why != "" {
+		teardown()
+		r.Status, r.Reason = "failed", why
+		return r
 	}
-	r.Updates.ConnectFailures = connectFailures.Load()
+	r.Updates.ConnectFailures = us.connectFailures.Load()
 	if r.Updates.ConnectFailures == int64(o.Users) {
 		teardown()
-		r.Status, r.Reason = "failed", fmt.Sprintf("no user connected: %v", firstErr.Load())
+		r.Status, r.Reason = "failed", fmt.Sprintf("no user connected: %v", us.firstErr.Load())
 		return r
 	}
 
-	// Publish, warm up, measure.
-	schedStop := make(chan struct{})
-	schedDone := make(chan struct{})
-	go func() { defer close(schedDone); h.schedule(schedStop) }()
-	start := time.Now()
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	var s0, s1 snapshot
-	var cpu0, cpu1 time.Duration
-	var winStart, winEnd int64
-	var tcp tcpCounts
-	var tcpOK bool
-	phase := PhaseWarmup
-	phaseTimer := time.NewTimer(o.Warmup)
-	defer phaseTimer.Stop()
-	for phase != PhaseDrain {
-		select {
-		case <-ctx.Done():
-			close(schedStop)
-			<-schedDone
-			teardown()
-			r.Status, r.Reason = "failed", ctx.Err().Error()
-			return r
-		case <-phaseTimer.C:
-			if phase == PhaseWarmup {
-				trk.startWindow()
-				s0, cpu0, winStart = trk.snapshot(), cpuTime(), time.Now().UnixNano()
-				phase = PhaseWindow
-				phaseTimer.Reset(o.Window)
-			} else {
-				s1, cpu1, winEnd = trk.snapshot(), cpuTime(), time.Now().UnixNano()
-				tcp, tcpOK = trk.endWindow()
-				phase = PhaseDrain
-			}
-		case now := <-tick.C:
-			progress(ProgressEvent{Phase: phase, Elapsed: min(now.Sub(start), o.Warmup+o.Window), Delivered: h.delivered.Load()})
-		}
+	w, err := measure(ctx, o, h, trk, progress)
+	if err != nil {
+		teardown()
+		r.Status, r.Reason = "failed", err.Error()
+		return r
 	}
-	close(schedStop)
-	<-schedDone
 
 	// Drain: wait for what was published to arrive.
 	drainEnd := time.Now().Add(o.Drain)
@@ -268,15 +191,136 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 	teardown()
 	r.PeakMemBytes = mem.peak()
 
-	// Account.
-	win := time.Duration(winEnd - winStart)
+	account(&r, cfg, h, w)
+	progress(ProgressEvent{Phase: PhaseDone, Elapsed: o.Warmup + o.Window, Delivered: h.delivered.Load(), Done: true})
+	return r
+}
+
+// users are the clients of one run, each on its goroutine until cancel.
+type users struct {
+	cancel          context.CancelFunc
+	clients         sync.WaitGroup
+	connectFailures atomic.Int64
+	firstErr        atomic.Value
+	ready           chan struct{} // one value a user, once it is connected or has given up
+}
+
+// startUsers starts a client for every user of h, 64 of them connecting
+// at once.
+func startUsers(ctx context.Context, t *transport, h *hub, ce *clientEnv) *users {
+	us := &users{ready: make(chan struct{}, len(h.users))}
+	cctx, cancel := context.WithCancel(ctx)
+	us.cancel = cancel
+	sem := make(chan struct{}, 64) // users connecting at once
+	for _, u := range h.users {
+		us.clients.Add(1)
+		go func() {
+			defer us.clients.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-cctx.Done():
+				us.ready <- struct{}{}
+				return
+			}
+			var once sync.Once
+			ready := func() { once.Do(func() { <-sem; us.ready <- struct{}{} }) }
+			err := t.client(cctx, h, ce, u, ready)
+			once.Do(func() { // returned before it was ready: it never connected
+				us.connectFailures.Add(1)
+				<-sem
+				us.ready <- struct{}{}
+			})
+			// The teardown closes h.stop before it cancels cctx: a stream
+			// the server ends in between is the teardown's, not a fault.
+			if err != nil && cctx.Err() == nil && !h.stopping() {
+				h.errors.Add(1)
+				us.firstErr.CompareAndSwap(nil, err)
+			}
+		}()
+	}
+	return us
+}
+
+// waitConnected waits until every user is connected or has given up, and
+// says why the run cannot go on ("" when it can): the connect timeout
+// passed or ctx ended.
+func (us *users) waitConnected(ctx context.Context, o *Options) string {
+	deadline := time.NewTimer(o.ConnectTimeout)
+	defer deadline.Stop()
+	for n := 0; n < o.Users; n++ {
+		select {
+		case <-us.ready:
+		case <-deadline.C:
+			return fmt.Sprintf("%d of %d users connected within %v", n, o.Users, o.ConnectTimeout)
+		case <-ctx.Done():
+			return ctx.Err().Error()
+		}
+	}
+	return ""
+}
+
+// window is what the measurement window saw: the tracker's counts and the
+// process's CPU time at its two ends, and the TCP counters over it.
+type window struct {
+	s0, s1     snapshot
+	cpu0, cpu1 time.Duration
+	start, end int64 // UnixNano
+	tcp        tcpCounts
+	tcpOK      bool
+}
+
+// measure publishes updates through the warm-up and the window, reporting
+// progress every 250ms, and returns what the window saw; an error when
+// ctx ends first.
+func measure(ctx context.Context, o *Options, h *hub, trk *tracker, progress func(ProgressEvent)) (window, error) {
+	schedStop := make(chan struct{})
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); h.schedule(schedStop) }()
+	defer func() {
+		close(schedStop)
+		<-schedDone
+	}()
+	start := time.Now()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var w window
+	phase := PhaseWarmup
+	phaseTimer := time.NewTimer(o.Warmup)
+	defer phaseTimer.Stop()
+	for phase != PhaseDrain {
+		select {
+		case <-ctx.Done():
+			return w, ctx.Err()
+		case <-phaseTimer.C:
+			if phase == PhaseWarmup {
+				trk.startWindow()
+				w.s0, w.cpu0, w.start = trk.snapshot(), cpuTime(), time.Now().UnixNano()
+				phase = PhaseWindow
+				phaseTimer.Reset(o.Window)
+			} else {
+				w.s1, w.cpu1, w.end = trk.snapshot(), cpuTime(), time.Now().UnixNano()
+				w.tcp, w.tcpOK = trk.endWindow()
+				phase = PhaseDrain
+			}
+		case now := <-tick.C:
+			progress(ProgressEvent{Phase: phase, Elapsed: min(now.Sub(start), o.Warmup+o.Window), Delivered: h.delivered.Load()})
+		}
+	}
+	return w, nil
+}
+
+// account fills r from what the window w saw: bytes, requests and CPU,
+// per minute, the updates sent in the window and their latency, and the
+// model.
+func account(r *TransportResult, cfg Config, h *hub, w window) {
+	win := time.Duration(w.end - w.start)
 	r.WindowSeconds = round3(win.Seconds())
-	d := s1.sub(s0)
+	d := w.s1.sub(w.s0)
 	r.App = AppBytes{In: d.read, InHeaders: d.read, Out: d.written, OutPayload: d.payloadOut, OutHeaders: d.written - d.payloadOut}
 	r.Requests, r.Connections, r.Messages = d.requests, d.accepted, d.messages
-	r.CPUSeconds = round3((cpu1 - cpu0).Seconds())
-	if tcpOK {
-		hdr := int64(cfg.TCPIPHeaderBytes)
+	r.CPUSeconds = round3((w.cpu1 - w.cpu0).Seconds())
+	if w.tcpOK {
+		tcp, hdr := w.tcp, int64(cfg.TCPIPHeaderBytes)
 		r.Wire = WireBytes{
 			Available: true, SegmentsOut: tcp.SegsOut, SegmentsIn: tcp.SegsIn,
 			DataSegmentsOut: tcp.DataSegsOut, DataSegmentsIn: tcp.DataSegsIn,
@@ -293,14 +337,14 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 		Requests:  round3(float64(r.Requests) * scale), Connections: round3(float64(r.Connections) * scale),
 	}
 	kind := "delivery"
-	if t.name == "short-polling" {
+	if r.Name == "short-polling" {
 		kind = "staleness"
 	}
 	var lat []int64
 	for _, u := range h.users {
 		for seq := 1; seq < len(u.sentAt); seq++ {
 			sent := u.sentAt[seq].Load()
-			if sent == 0 || sent < winStart || sent >= winEnd {
+			if sent == 0 || sent < w.start || sent >= w.end {
 				continue
 			}
 			r.Updates.Sent++
@@ -315,11 +359,9 @@ func runTransport(ctx context.Context, o *Options, t *transport, cfg Config) Tra
 	r.Updates.ClientErrors = h.errors.Load()
 	r.Latency = latencyStats(kind, lat)
 	if r.Promise && r.Updates.Missing > 0 {
-		r.Reason = fmt.Sprintf("%d of %d updates went missing although %s promises delivery", r.Updates.Missing, r.Updates.Sent, t.name)
+		r.Reason = fmt.Sprintf("%d of %d updates went missing although %s promises delivery", r.Updates.Missing, r.Updates.Sent, r.Name)
 	}
-	model(&r, cfg)
-	progress(ProgressEvent{Phase: PhaseDone, Elapsed: o.Warmup + o.Window, Delivered: h.delivered.Load(), Done: true})
-	return r
+	model(r, cfg)
 }
 
 // server is the server side of one transport's run on a loopback port.

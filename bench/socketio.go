@@ -39,31 +39,16 @@ func sioHandler(h *hub) http.Handler {
 	srv := socketio.NewServer(nil)
 	srv.Of("/").OnConnect(func(s *socketio.Socket) {
 		q := s.Handshake().Query
-		id, err := strconv.Atoi(q.Get("u"))
-		if err != nil || id < 0 || id >= len(h.users) {
+		u, ok := h.userOf(q)
+		if !ok {
 			s.Disconnect(true)
 			return
 		}
-		u := h.users[id]
 		last, _ := strconv.Atoi(q.Get("since"))
 		h.goBackground(func() {
-			for {
-				latest, wake := u.pending()
-				for seq := last + 1; seq <= latest; seq++ {
-					if err := s.Emit(sioEvent, string(encodePayload(seq, h.opts.Payload))); err != nil {
-						return
-					}
-					h.wrote(1)
-				}
-				last = latest
-				select {
-				case <-wake:
-				case <-h.stop:
-					return
-				case <-s.Done():
-					return
-				}
-			}
+			h.push(u, last, s.Done(), func(seq int) error {
+				return s.Emit(sioEvent, string(encodePayload(seq, h.opts.Payload)))
+			})
 		})
 	})
 	h.onClose(func() { srv.Close() })

@@ -23,14 +23,7 @@ func init() {
 // Content-Length, net/http sends the stream chunked: each flushed event costs
 // its chunk's size line and CRLF besides `data: ` and the blank line.
 func sseHandler(h *hub) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.Atoi(r.URL.Query().Get("u"))
-		if err != nil || id < 0 || id >= len(h.users) {
-			http.Error(w, "bad user", http.StatusBadRequest)
-			return
-		}
-		u := h.users[id]
+	return h.userHandler("GET /events", func(w http.ResponseWriter, r *http.Request, u *user) {
 		rc := http.NewResponseController(w)
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-store")
@@ -38,33 +31,17 @@ func sseHandler(h *hub) http.Handler {
 		if err := rc.Flush(); err != nil {
 			return
 		}
-		last := sinceParam(r)
 		buf := make([]byte, 0, h.opts.Payload+8)
-		for {
-			latest, wake := u.pending()
-			for s := last + 1; s <= latest; s++ {
-				buf = append(buf[:0], "data: "...)
-				buf = append(buf, encodePayload(s, h.opts.Payload)...)
-				buf = append(buf, "\n\n"...)
-				if _, err := w.Write(buf); err != nil {
-					return
-				}
-				if err := rc.Flush(); err != nil {
-					return
-				}
-				h.wrote(1)
+		h.push(u, sinceParam(r), r.Context().Done(), func(seq int) error {
+			buf = append(buf[:0], "data: "...)
+			buf = append(buf, encodePayload(seq, h.opts.Payload)...)
+			buf = append(buf, "\n\n"...)
+			if _, err := w.Write(buf); err != nil {
+				return err
 			}
-			last = latest
-			select {
-			case <-wake:
-			case <-h.stop:
-				return
-			case <-r.Context().Done():
-				return
-			}
-		}
+			return rc.Flush()
+		})
 	})
-	return mux
 }
 
 // sseClient reads the event stream as an EventSource would.

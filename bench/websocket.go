@@ -31,41 +31,20 @@ func init() {
 // nothing but control frames (CloseRead), as a push-only server does.
 func wsHandler(mode websocket.CompressionMode) func(h *hub) http.Handler {
 	return func(h *hub) http.Handler {
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
-			id, err := strconv.Atoi(r.URL.Query().Get("u"))
-			if err != nil || id < 0 || id >= len(h.users) {
-				http.Error(w, "bad user", http.StatusBadRequest)
-				return
-			}
-			u := h.users[id]
+		return h.userHandler("GET /ws", func(w http.ResponseWriter, r *http.Request, u *user) {
 			c, err := websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: mode, CompressionThreshold: 1})
 			if err != nil {
 				return
 			}
 			defer c.CloseNow()
 			ctx := c.CloseRead(context.Background())
-			last := sinceParam(r)
-			for {
-				latest, wake := u.pending()
-				for s := last + 1; s <= latest; s++ {
-					if err := c.Write(ctx, websocket.MessageText, encodePayload(s, h.opts.Payload)); err != nil {
-						return
-					}
-					h.wrote(1)
-				}
-				last = latest
-				select {
-				case <-wake:
-				case <-h.stop:
-					c.Close(websocket.StatusGoingAway, "")
-					return
-				case <-ctx.Done():
-					return
-				}
+			stopped := h.push(u, sinceParam(r), ctx.Done(), func(seq int) error {
+				return c.Write(ctx, websocket.MessageText, encodePayload(seq, h.opts.Payload))
+			})
+			if stopped {
+				c.Close(websocket.StatusGoingAway, "")
 			}
 		})
-		return mux
 	}
 }
 

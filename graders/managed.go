@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"rtlab/internal/defaults"
 	"rtlab/internal/procgroup"
 )
 
@@ -94,16 +95,9 @@ func FreeAddr() (string, error) {
 // StartProcess runs command through sh with PORT set to Addr's port and
 // waits until the port accepts connections.
 func StartProcess(ctx context.Context, command string, o *ProcessOptions) (*Process, error) {
-	var opts ProcessOptions
-	if o != nil {
-		opts = *o
-	}
-	if opts.StartTimeout <= 0 {
-		opts.StartTimeout = 20 * time.Second
-	}
-	if opts.Grace <= 0 {
-		opts.Grace = 3 * time.Second
-	}
+	opts := defaults.Copy(o)
+	defaults.Positive(&opts.StartTimeout, 20*time.Second)
+	defaults.Positive(&opts.Grace, 3*time.Second)
 	_, port, err := net.SplitHostPort(opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("managed server: bad address %q: %v", opts.Addr, err)

@@ -2,6 +2,8 @@ package graders
 
 import (
 	"time"
+
+	"rtlab/internal/defaults"
 )
 
 // Options configure a grading run. A nil *Options means the defaults.
@@ -48,27 +50,12 @@ type Options struct {
 }
 
 func (o *Options) withDefaults() Options {
-	var out Options
-	if o != nil {
-		out = *o
-	}
-	if out.Timeout <= 0 {
-		out.Timeout = 2 * time.Second
-	}
-	if out.QuietPeriod <= 0 {
-		out.QuietPeriod = 300 * time.Millisecond
-	}
-	if out.CheckTimeout <= 0 {
-		out.CheckTimeout = 15 * time.Second
-	}
-	if out.Settle <= 0 {
-		out.Settle = 100 * time.Millisecond
-	}
-	if out.Transport == "" {
-		out.Transport = "websocket"
-	}
-	if out.JWTSecret == "" {
-		out.JWTSecret = "rtlab-dev-secret"
-	}
+	out := defaults.Copy(o)
+	defaults.Positive(&out.Timeout, 2*time.Second)
+	defaults.Positive(&out.QuietPeriod, 300*time.Millisecond)
+	defaults.Positive(&out.CheckTimeout, 15*time.Second)
+	defaults.Positive(&out.Settle, 100*time.Millisecond)
+	defaults.Zero(&out.Transport, "websocket")
+	defaults.Zero(&out.JWTSecret, "rtlab-dev-secret")
 	return out
 }

@@ -95,20 +95,8 @@ func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
 		log = io.Discard
 	}
 	cmp := &Comparison{Start: time.Now(), Reps: reps, Load: readLoadAvg()}
-	pin := o.Pin && canPin() && runtime.NumCPU() >= 2
-	switch {
-	case !o.Pin:
-		cmp.Pinning = "not pinned"
-	case !pin:
-		cmp.Pinning = fmt.Sprintf("not pinned: %d CPU(s), or no sched_setaffinity here", runtime.NumCPU())
-	default:
-		if err := pinProcess(os.Getpid(), 0); err != nil {
-			pin = false
-			cmp.Pinning = "not pinned: " + err.Error()
-		} else {
-			cmp.Pinning = "load tool pinned to CPU 0, each server to CPU 1 (taskset, or sched_setaffinity on its threads)"
-		}
-	}
+	var pin bool
+	pin, cmp.Pinning = pinTool(o.Pin)
 	for _, s := range o.Servers {
 		cmp.Servers = append(cmp.Servers, s.Name)
 	}
@@ -118,58 +106,90 @@ func Compare(ctx context.Context, o *CompareOptions) (*Comparison, error) {
 	}
 	for rep := 1; rep <= reps; rep++ {
 		for _, sc := range scen {
-			order := slices.Clone(o.Servers)
-			if rep%2 == 0 {
-				slices.Reverse(order)
-			}
-			for _, srv := range order {
-				label := fmt.Sprintf("%s %s #%d", srv.Name, sc.Name, rep)
-				opts := sc.Options
-				if o.Progress != nil {
-					opts.Progress = o.Progress(label)
-				}
-				res, err := runAgainst(ctx, srv, &opts, pin)
-				if ctx.Err() != nil {
-					return cmp, ctx.Err()
-				}
-				if res == nil {
-					res = &Result{Mode: opts.Mode, Clients: opts.Clients}
-				}
-				res.Label = srv.Name
-				run := Run1{Server: srv.Name, Scenario: sc.Name, Rep: rep, Result: res}
-				if err != nil {
-					run.Err = err.Error()
-				}
-				cmp.Runs = append(cmp.Runs, run)
-				fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
+			if err := cmp.runScenario(ctx, o, sc, rep, pin, log); err != nil {
+				return cmp, err
 			}
 		}
 	}
 	if o.ToolClients > 0 {
-		hold := o.ToolHold
-		if hold <= 0 {
-			hold = 5 * time.Second
-		}
-		srv := o.Servers[0]
-		label := fmt.Sprintf("%s idle %d (tool)", srv.Name, o.ToolClients)
-		opts := Options{Mode: ModeIdle, Clients: o.ToolClients, Ramp: 2000, Duration: hold}
-		if o.Progress != nil {
-			opts.Progress = o.Progress(label)
-		}
-		res, err := runAgainst(ctx, srv, &opts, pin)
-		if res != nil {
-			res.Label = srv.Name
-			cmp.Tool = res
-		}
-		if err != nil {
-			cmp.ToolErr = err.Error()
-		}
-		fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
+		cmp.measureTool(ctx, o, pin, log)
 	}
 	cmp.ElapsedS = time.Since(cmp.Start).Seconds()
 	cmp.LoadEnd = readLoadAvg()
 	cmp.summarise()
 	return cmp, nil
+}
+
+// pinTool pins this process to CPU 0 when asked and the machine allows
+// it, and says whether the servers are to be pinned and what was done.
+func pinTool(want bool) (pin bool, how string) {
+	pin = want && canPin() && runtime.NumCPU() >= 2
+	switch {
+	case !want:
+		return false, "not pinned"
+	case !pin:
+		return false, fmt.Sprintf("not pinned: %d CPU(s), or no sched_setaffinity here", runtime.NumCPU())
+	}
+	if err := pinProcess(os.Getpid(), 0); err != nil {
+		return false, "not pinned: " + err.Error()
+	}
+	return true, "load tool pinned to CPU 0, each server to CPU 1 (taskset, or sched_setaffinity on its threads)"
+}
+
+// runScenario runs repetition rep of scenario sc against every server,
+// in reverse order on even repetitions, and adds the runs to cmp. The
+// error is ctx's, when it ends.
+func (cmp *Comparison) runScenario(ctx context.Context, o *CompareOptions, sc Scenario, rep int, pin bool, log io.Writer) error {
+	order := slices.Clone(o.Servers)
+	if rep%2 == 0 {
+		slices.Reverse(order)
+	}
+	for _, srv := range order {
+		label := fmt.Sprintf("%s %s #%d", srv.Name, sc.Name, rep)
+		opts := sc.Options
+		if o.Progress != nil {
+			opts.Progress = o.Progress(label)
+		}
+		res, err := runAgainst(ctx, srv, &opts, pin)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if res == nil {
+			res = &Result{Mode: opts.Mode, Clients: opts.Clients}
+		}
+		res.Label = srv.Name
+		run := Run1{Server: srv.Name, Scenario: sc.Name, Rep: rep, Result: res}
+		if err != nil {
+			run.Err = err.Error()
+		}
+		cmp.Runs = append(cmp.Runs, run)
+		fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
+	}
+	return nil
+}
+
+// measureTool holds o.ToolClients idle clients on the first server, for
+// what the load tool itself costs per client.
+func (cmp *Comparison) measureTool(ctx context.Context, o *CompareOptions, pin bool, log io.Writer) {
+	hold := o.ToolHold
+	if hold <= 0 {
+		hold = 5 * time.Second
+	}
+	srv := o.Servers[0]
+	label := fmt.Sprintf("%s idle %d (tool)", srv.Name, o.ToolClients)
+	opts := Options{Mode: ModeIdle, Clients: o.ToolClients, Ramp: 2000, Duration: hold}
+	if o.Progress != nil {
+		opts.Progress = o.Progress(label)
+	}
+	res, err := runAgainst(ctx, srv, &opts, pin)
+	if res != nil {
+		res.Label = srv.Name
+		cmp.Tool = res
+	}
+	if err != nil {
+		cmp.ToolErr = err.Error()
+	}
+	fmt.Fprintf(log, "%-28s %s\n", label, oneLine(res, err))
 }
 
 // runAgainst starts srv (on CPU 1 when pin is set), runs the load with its

@@ -3,6 +3,8 @@ package loadtest
 import (
 	"fmt"
 	"time"
+
+	"rtlab/internal/defaults"
 )
 
 // The load modes.
@@ -72,37 +74,16 @@ type ProgressEvent struct {
 }
 
 func (o *Options) withDefaults() (Options, error) {
-	var out Options
-	if o != nil {
-		out = *o
-	}
-	if out.Mode == "" {
-		out.Mode = ModeIdle
-	}
-	if out.Clients == 0 {
-		out.Clients = 100
-	}
-	if out.Ramp == 0 {
-		out.Ramp = 1000
-	}
-	if out.Duration == 0 {
-		out.Duration = 20 * time.Second
-	}
-	if out.Messages == 0 {
-		out.Messages = 200
-	}
-	if out.Size == 0 {
-		out.Size = 100
-	}
-	if out.Transport == "" {
-		out.Transport = "websocket"
-	}
-	if out.ConnectTimeout == 0 {
-		out.ConnectTimeout = 10 * time.Second
-	}
-	if out.DrainTimeout == 0 {
-		out.DrainTimeout = 10 * time.Second
-	}
+	out := defaults.Copy(o)
+	defaults.Zero(&out.Mode, ModeIdle)
+	defaults.Zero(&out.Clients, 100)
+	defaults.Zero(&out.Ramp, 1000)
+	defaults.Zero(&out.Duration, 20*time.Second)
+	defaults.Zero(&out.Messages, 200)
+	defaults.Zero(&out.Size, 100)
+	defaults.Zero(&out.Transport, "websocket")
+	defaults.Zero(&out.ConnectTimeout, 10*time.Second)
+	defaults.Zero(&out.DrainTimeout, 10*time.Second)
 	switch {
 	case out.Mode != ModeIdle && out.Mode != ModeBroadcast && out.Mode != ModeEcho:
 		return out, fmt.Errorf("loadtest: unknown mode %q (want idle, broadcast or echo)", out.Mode)

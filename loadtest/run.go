@@ -85,18 +85,7 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 	}
 	pad := strings.Repeat("x", o.Size)
 	r.echoPad = []byte(strconv.Quote(pad))
-	res := &Result{
-		URL: url, Mode: o.Mode, Transport: o.Transport, Clients: o.Clients, Ramp: o.Ramp,
-		Start: time.Now(),
-	}
-	switch o.Mode {
-	case ModeBroadcast:
-		res.Messages, res.Size = o.Messages, o.Size
-	case ModeEcho:
-		res.DurationS, res.Size = o.Duration.Seconds(), o.Size
-	case ModeIdle:
-		res.DurationS = o.Duration.Seconds()
-	}
+	res := newResult(url, o)
 
 	// A clean baseline: what earlier runs in this process left is handed
 	// back to the OS before the first reading.
@@ -105,17 +94,8 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 	if cpuErr != nil {
 		res.NotMeasured = append(res.NotMeasured, cpuErr.Error())
 	}
-	var rssErr error
-	res.Tool.RSSBeforeKB, rssErr = ReadRSS(os.Getpid())
-	if sysstat.IsNotMeasured(rssErr) {
-		res.NotMeasured = append(res.NotMeasured, rssErr.Error())
-	}
-	if o.PID > 0 && rssErr == nil {
-		before, err := ReadRSS(o.PID)
-		if err != nil {
-			return nil, fmt.Errorf("loadtest: server process: %w", err)
-		}
-		res.Server = &ServerCost{PID: o.PID, RSSBeforeKB: before}
+	if err := r.rssBefore(res); err != nil {
+		return nil, err
 	}
 
 	progressDone := r.reportProgress(ctx, res)
@@ -137,72 +117,11 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 		return res, fmt.Errorf("loadtest: no client could connect to %s: %s", url, strings.Join(r.failures, "; "))
 	}
 
-	var runErr error
 	r.setPhase("run")
-	runCPU0, _ := cpuSeconds()
-	var srvCPU0 time.Duration
-	srvCPUErr := errors.New("no server PID")
-	if res.Server != nil {
-		srvCPU0, srvCPUErr = sysstat.ProcCPU(o.PID)
-	}
-	switch o.Mode {
-	case ModeIdle:
-		hold := time.NewTimer(o.Duration)
-		select {
-		case <-hold.C:
-		case <-ctx.Done():
-			hold.Stop()
-		}
-	case ModeEcho:
-		runErr = r.runEcho(ctx, res)
-	case ModeBroadcast:
-		runErr = r.runBroadcast(ctx, res)
-	}
-
-	if o.Mode != ModeIdle {
-		ops := float64(res.Acks)
-		if o.Mode == ModeBroadcast {
-			ops = float64(res.Deliveries)
-		}
-		if cpuErr == nil {
-			cpu, _ := cpuSeconds()
-			res.Tool.RunCPUSeconds = cpu - runCPU0
-			if ops > 0 {
-				res.Tool.CPUPerOpUS = res.Tool.RunCPUSeconds / ops * 1e6
-			}
-		}
-		if srvCPUErr == nil {
-			if cpu, err := sysstat.ProcCPU(o.PID); err == nil {
-				res.Server.CPUSeconds = (cpu - srvCPU0).Seconds()
-				if ops > 0 {
-					res.Server.CPUPerOpUS = res.Server.CPUSeconds / ops * 1e6
-				}
-			}
-		}
-	}
+	runErr := r.drive(ctx, res, cpuErr == nil)
 
 	// Memory while every client is still held.
-	res.Tool.RSSAfterKB, _ = ReadRSS(os.Getpid())
-	res.Tool.Goroutines = runtime.NumGoroutine()
-	if n := res.Connected; n > 0 {
-		res.Tool.RSSPerClientKB = float64(res.Tool.RSSAfterKB-res.Tool.RSSBeforeKB) / float64(n)
-	}
-	if res.Server != nil {
-		after, err := ReadRSS(o.PID)
-		if err == nil {
-			res.Server.RSSAfterKB = after
-			res.Server.RSSSampledAfter = time.Since(res.Start).Seconds()
-			if n := res.Connected; n > 0 {
-				res.Server.RSSPerConnKB = float64(after-res.Server.RSSBeforeKB) / float64(n)
-			}
-			if peak, err := sysstat.PeakRSSOf(o.PID); err == nil {
-				res.Server.RSSPeakKB = peak
-				if n := res.Connected; n > 0 {
-					res.Server.RSSPeakPerConnKB = float64(peak-res.Server.RSSBeforeKB) / float64(n)
-				}
-			}
-		}
-	}
+	r.rssAfter(res)
 	res.Disconnects = int(r.dropped.Load())
 	r.failMu.Lock()
 	res.DisconnectReasons = r.drops
@@ -216,6 +135,120 @@ func Run(ctx context.Context, url string, opts *Options) (*Result, error) {
 	}
 	res.ElapsedS = time.Since(res.Start).Seconds()
 	return res, runErr
+}
+
+// newResult is the Result of a run of o against url before it starts:
+// the options that apply to its mode.
+func newResult(url string, o Options) *Result {
+	res := &Result{
+		URL: url, Mode: o.Mode, Transport: o.Transport, Clients: o.Clients, Ramp: o.Ramp,
+		Start: time.Now(),
+	}
+	switch o.Mode {
+	case ModeBroadcast:
+		res.Messages, res.Size = o.Messages, o.Size
+	case ModeEcho:
+		res.DurationS, res.Size = o.Duration.Seconds(), o.Size
+	case ModeIdle:
+		res.DurationS = o.Duration.Seconds()
+	}
+	return res
+}
+
+// rssBefore reads the memory of this process and of the server (with
+// Options.PID) before the clients connect. An error is a server process
+// whose memory cannot be read.
+func (r *runner) rssBefore(res *Result) error {
+	var rssErr error
+	res.Tool.RSSBeforeKB, rssErr = ReadRSS(os.Getpid())
+	if sysstat.IsNotMeasured(rssErr) {
+		res.NotMeasured = append(res.NotMeasured, rssErr.Error())
+	}
+	if r.o.PID > 0 && rssErr == nil {
+		before, err := ReadRSS(r.o.PID)
+		if err != nil {
+			return fmt.Errorf("loadtest: server process: %w", err)
+		}
+		res.Server = &ServerCost{PID: r.o.PID, RSSBeforeKB: before}
+	}
+	return nil
+}
+
+// drive runs the load of the mode with every client connected, and, for
+// echo and broadcast, the CPU time it cost this process (toolCPU: when it
+// can be read) and the server, in all and per operation.
+func (r *runner) drive(ctx context.Context, res *Result, toolCPU bool) error {
+	o := r.o
+	runCPU0, _ := cpuSeconds()
+	var srvCPU0 time.Duration
+	srvCPUErr := errors.New("no server PID")
+	if res.Server != nil {
+		srvCPU0, srvCPUErr = sysstat.ProcCPU(o.PID)
+	}
+	var runErr error
+	switch o.Mode {
+	case ModeIdle:
+		hold := time.NewTimer(o.Duration)
+		select {
+		case <-hold.C:
+		case <-ctx.Done():
+			hold.Stop()
+		}
+		return nil
+	case ModeEcho:
+		runErr = r.runEcho(ctx, res)
+	case ModeBroadcast:
+		runErr = r.runBroadcast(ctx, res)
+	}
+
+	ops := float64(res.Acks)
+	if o.Mode == ModeBroadcast {
+		ops = float64(res.Deliveries)
+	}
+	if toolCPU {
+		cpu, _ := cpuSeconds()
+		res.Tool.RunCPUSeconds = cpu - runCPU0
+		if ops > 0 {
+			res.Tool.CPUPerOpUS = res.Tool.RunCPUSeconds / ops * 1e6
+		}
+	}
+	if srvCPUErr == nil {
+		if cpu, err := sysstat.ProcCPU(o.PID); err == nil {
+			res.Server.CPUSeconds = (cpu - srvCPU0).Seconds()
+			if ops > 0 {
+				res.Server.CPUPerOpUS = res.Server.CPUSeconds / ops * 1e6
+			}
+		}
+	}
+	return runErr
+}
+
+// rssAfter reads the memory of this process and of the server while every
+// client is still held, and what it grew by per client.
+func (r *runner) rssAfter(res *Result) {
+	res.Tool.RSSAfterKB, _ = ReadRSS(os.Getpid())
+	res.Tool.Goroutines = runtime.NumGoroutine()
+	if n := res.Connected; n > 0 {
+		res.Tool.RSSPerClientKB = float64(res.Tool.RSSAfterKB-res.Tool.RSSBeforeKB) / float64(n)
+	}
+	if res.Server == nil {
+		return
+	}
+	after, err := ReadRSS(r.o.PID)
+	if err != nil {
+		return
+	}
+	res.Server.RSSAfterKB = after
+	res.Server.RSSSampledAfter = time.Since(res.Start).Seconds()
+	if n := res.Connected; n > 0 {
+		res.Server.RSSPerConnKB = float64(after-res.Server.RSSBeforeKB) / float64(n)
+	}
+	if peak, err := sysstat.PeakRSSOf(r.o.PID); err == nil {
+		res.Server.RSSPeakKB = peak
+		if n := res.Connected; n > 0 {
+			res.Server.RSSPeakPerConnKB = float64(peak-res.Server.RSSBeforeKB) / float64(n)
+		}
+	}
 }
 
 // connectAll starts the clients at the ramp rate and waits until each has

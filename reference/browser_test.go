@@ -3,8 +3,6 @@ package reference
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -282,39 +280,26 @@ type q21Host struct {
 	variant string
 	addr    string
 	srv     *q21Server
-	hs      *httptest.Server
+	run     *Running
 }
 
+// start serves Q21 on h.addr, the port of the last run when there was one,
+// so that the page's socket finds the restarted server where it left it.
 func (h *q21Host) start() {
 	h.t.Helper()
-	addr := h.addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
+	r, err := Start("q21", &Options{Variant: h.variant, Addr: h.addr})
 	if err != nil {
-		h.t.Fatalf("listen on %s again: %v", addr, err)
+		h.t.Fatalf("serve q21 on %q again: %v", h.addr, err)
 	}
-	srv, err := newQ21(&Options{Variant: h.variant})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.srv = srv.(*q21Server)
-	h.hs = httptest.NewUnstartedServer(srv)
-	h.hs.Listener.Close()
-	h.hs.Listener = ln
-	h.hs.Start()
-	h.addr = ln.Addr().String()
+	h.run, h.srv, h.addr = r, r.Server.(*q21Server), r.Addr
 }
 
 func (h *q21Host) stop() {
-	if h.hs == nil {
+	if h.run == nil {
 		return
 	}
-	h.srv.Close()
-	h.hs.CloseClientConnections()
-	h.hs.Close()
-	h.hs = nil
+	h.run.Close()
+	h.run = nil
 }
 
 func (h *q21Host) url() string { return "http://" + h.addr }

@@ -10,13 +10,7 @@ import (
 	"rtlab/internal/exercise"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q6",
-		New:      newQ6,
-		Variants: variantNames(q6Variants),
-	})
-}
+func init() { registerVariants("q6", variantNames(q6Variants), newQ6) }
 
 // q6Variants are the mistakes of a reconnecting client, each made by
 // editing one line of the reference page: the text the reference has, and
@@ -33,11 +27,7 @@ var q6Variants = map[string][2]string{
 // Q6's page is graded, not its server: the grader loads the page served
 // here in headless Chromium, against a WebSocket server of its own. This
 // server only serves the page (the reference, or a broken variant of it).
-func newQ6(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q6", o.Variant, variantNames(q6Variants)); err != nil {
-		return nil, err
-	}
+func newQ6(o Options) (Server, error) {
 	s := newServer()
 	if o.Variant == "" {
 		s.Handle("/", publicDir("q6"))

@@ -10,13 +10,7 @@ import (
 	"time"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q11",
-		New:      newQ11,
-		Variants: variantNames(q11Variants),
-	})
-}
+func init() { registerVariants("q11", variantNames(q11Variants), newQ11) }
 
 type q11Faults struct {
 	contentType string        // instead of text/event-stream
@@ -217,11 +211,7 @@ func (m *market) stream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newQ11(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q11", o.Variant, variantNames(q11Variants)); err != nil {
-		return nil, err
-	}
+func newQ11(o Options) (Server, error) {
 	m := newMarket(q11Variants[o.Variant], o.Hooks)
 	s := newServer()
 	s.HandleFunc("GET /api/stocks/stream", m.stream)

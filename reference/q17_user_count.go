@@ -7,11 +7,7 @@ import (
 )
 
 func init() {
-	Register(&Exercise{
-		ID:       "q17",
-		New:      newQ17,
-		Variants: []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"},
-	})
+	registerVariants("q17", []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"}, newQ17)
 }
 
 type countMsg struct {
@@ -23,11 +19,7 @@ type countMsg struct {
 // socket.io keeps right whatever the disconnect reason; a counter of its
 // own would have to be kept right by hand (the leak-on-abrupt variant shows
 // how that goes wrong).
-func newQ17(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q17", o.Variant, []string{"no-initial-count", "no-disconnect-update", "leak-on-abrupt"}); err != nil {
-		return nil, err
-	}
+func newQ17(o Options) (Server, error) {
 	io := newIO(o)
 	nsp := io.Of("/")
 	o.Hooks.sockets().watch(nsp)

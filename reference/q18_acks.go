@@ -10,13 +10,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q18",
-		New:      newQ18,
-		Variants: variantNames(q18Variants),
-	})
-}
+func init() { registerFaults("q18", q18Variants, newQ18) }
 
 type q18Faults struct {
 	noTrim        bool // a title of spaces is accepted
@@ -77,14 +71,9 @@ func validateTask(raw json.RawMessage, f q18Faults) string {
 // newQ18 validates save-task and answers through the ack: every error case
 // of the contract gets {"status":"error","message"}, a valid task gets a
 // fresh id. An emit without a callback is simply not answered.
-func newQ18(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q18", o.Variant, variantNames(q18Variants)); err != nil {
-		return nil, err
-	}
-	f := q18Variants[o.Variant]
+func newQ18(o Options, f q18Faults) (Server, error) {
 	var nextID atomic.Int64
-	io := newIO(o)
+	srv, io := ioServer(o)
 	io.Of("/").OnConnect(func(s *socketio.Socket) {
 		s.On("save-task", func(e *socketio.Event) {
 			if !e.HasAck() {
@@ -108,7 +97,5 @@ func newQ18(opts *Options) (Server, error) {
 			ackOK(e, map[string]any{"taskId": strconv.FormatInt(id, 10)})
 		})
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }

@@ -5,11 +5,7 @@ import (
 )
 
 func init() {
-	Register(&Exercise{
-		ID:       "q19",
-		New:      newQ19,
-		Variants: []string{"echo-to-sender", "no-stop-on-disconnect"},
-	})
+	registerVariants("q19", []string{"echo-to-sender", "no-stop-on-disconnect"}, newQ19)
 }
 
 type username struct {
@@ -19,11 +15,7 @@ type username struct {
 // newQ19 relays typing and stop-typing to everyone but the typist, and
 // remembers who is typing on each socket, so that a tab closed mid-sentence
 // does not leave "Alice is typing…" on everyone's screen forever.
-func newQ19(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q19", o.Variant, []string{"echo-to-sender", "no-stop-on-disconnect"}); err != nil {
-		return nil, err
-	}
+func newQ19(o Options) (Server, error) {
 	io := newIO(o)
 	nsp := io.Of("/")
 	o.Hooks.sockets().watch(nsp)

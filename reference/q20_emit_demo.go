@@ -5,11 +5,7 @@ import (
 )
 
 func init() {
-	Register(&Exercise{
-		ID:       "q20",
-		New:      newQ20,
-		Variants: []string{"broadcast-includes-sender", "emit-to-all"},
-	})
+	registerVariants("q20", []string{"broadcast-includes-sender", "emit-to-all"}, newQ20)
 }
 
 type modeMsg struct {
@@ -18,12 +14,8 @@ type modeMsg struct {
 
 // newQ20 shows the three ways to send: to the sender only (socket.emit), to
 // everyone (io.emit), to everyone but the sender (socket.broadcast.emit).
-func newQ20(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q20", o.Variant, []string{"broadcast-includes-sender", "emit-to-all"}); err != nil {
-		return nil, err
-	}
-	io := newIO(o)
+func newQ20(o Options) (Server, error) {
+	srv, io := ioServer(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		s.On("emit-demo", func(e *socketio.Event) {
@@ -51,7 +43,5 @@ func newQ20(opts *Options) (Server, error) {
 			ackOK(e, nil)
 		})
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }

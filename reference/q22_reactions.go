@@ -5,11 +5,7 @@ import (
 )
 
 func init() {
-	Register(&Exercise{
-		ID:       "q22",
-		New:      newQ22,
-		Variants: []string{"echo-to-sender", "no-type-check", "no-from"},
-	})
+	registerVariants("q22", []string{"echo-to-sender", "no-type-check", "no-from"}, newQ22)
 }
 
 var reactionTypes = map[string]bool{"thumbs-up": true, "heart": true, "clap": true}
@@ -17,11 +13,7 @@ var reactionTypes = map[string]bool{"thumbs-up": true, "heart": true, "clap": tr
 // newQ22 relays a reaction to everyone but its sender, with the sender's
 // socket id, and ignores reaction types it does not know (a client could
 // send anything; the page only has three buttons).
-func newQ22(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q22", o.Variant, []string{"echo-to-sender", "no-type-check", "no-from"}); err != nil {
-		return nil, err
-	}
+func newQ22(o Options) (Server, error) {
 	io := newIO(o)
 	nsp := io.Of("/")
 	o.Hooks.sockets().watch(nsp)

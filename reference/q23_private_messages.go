@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -10,13 +9,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q23",
-		New:      newQ23,
-		Variants: variantNames(q23Variants),
-	})
-}
+func init() { registerFaults("q23", q23Variants, newQ23) }
 
 // q23Faults are the mistakes students make with private messages.
 type q23Faults struct {
@@ -57,30 +50,15 @@ type privateMessage struct {
 	Timestamp int64  `json:"timestamp,omitempty"` // epoch ms, when the server took it
 }
 
-// idValue reads an id of the contract: a non-blank string, or a number
-// taken as its digits, since ids compare as strings.
-func idValue(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		s = strings.TrimSpace(s)
-		return s, s != ""
-	}
-	var n json.Number
-	if len(raw) > 0 && raw[0] != '"' && json.Unmarshal(raw, &n) == nil {
-		return n.String(), true
-	}
-	return "", false
-}
-
-func userRoom(id string) string { return "user:" + id }
-
 // q23Hub holds what outlives a connection: the messages waiting for an
 // offline user. One mutex orders "is the recipient online, else queue"
 // against "a socket of that user joins its room, then drains the queue",
 // so that a message sent while its recipient connects is neither lost nor
 // delivered twice.
 type q23Hub struct {
+	f   q23Faults
+	nsp *socketio.Namespace
+
 	mu     sync.Mutex
 	queue  map[string][]privateMessage // user id → waiting messages, oldest first
 	latest map[string]*socketio.Socket // one-tab: the user's last socket
@@ -91,112 +69,97 @@ type q23Hub struct {
 // socket of a user joins the room user:<id>, so one emit to that room
 // reaches all of the user's tabs, and the room's size says whether the
 // user is online at all.
-func newQ23(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q23", o.Variant, variantNames(q23Variants)); err != nil {
-		return nil, err
+func newQ23(o Options, f q23Faults) (Server, error) {
+	srv, io := ioServer(o)
+	hub := &q23Hub{f: f, nsp: io.Of("/"), queue: map[string][]privateMessage{}, latest: map[string]*socketio.Socket{}, online: map[string]int{}}
+	hub.nsp.Use(userIDMiddleware(f.noAuthCheck))
+	hub.nsp.OnConnect(hub.connect)
+	return srv, nil
+}
+
+// connect joins s to its user's room and hands it the messages that
+// waited for that user.
+func (hub *q23Hub) connect(s *socketio.Socket) {
+	f := hub.f
+	me := s.Get("userId").(string)
+	hub.mu.Lock()
+	s.Join(userRoom(me))
+	hub.latest[me] = s
+	hub.online[me]++
+	waiting := hub.queue[me]
+	if !f.redeliver {
+		delete(hub.queue, me)
 	}
-	f := q23Variants[o.Variant]
-	hub := &q23Hub{queue: map[string][]privateMessage{}, latest: map[string]*socketio.Socket{}, online: map[string]int{}}
-	io := newIO(o)
-	nsp := io.Of("/")
-	nsp.Use(func(s *socketio.Socket) error {
-		var a struct {
-			UserID json.RawMessage `json:"userId"`
+	hub.mu.Unlock()
+	for i := range waiting {
+		m := waiting[i]
+		if f.queueReversed {
+			m = waiting[len(waiting)-1-i]
 		}
-		json.Unmarshal(s.Handshake().Auth, &a)
-		id, ok := idValue(a.UserID)
-		if !ok {
-			if !f.noAuthCheck {
-				return refusal("NO_USER_ID", "Send your user id: io({auth: {userId: \"u1\"}}).")
-			}
-			id = "anonymous"
-		}
-		s.Set("userId", id)
-		return nil
-	})
-	nsp.OnConnect(func(s *socketio.Socket) {
-		me := s.Get("userId").(string)
+		s.Emit("private-message", m)
+	}
+	s.OnDisconnect(func(r socketio.Reason) {
 		hub.mu.Lock()
-		s.Join(userRoom(me))
-		hub.latest[me] = s
-		hub.online[me]++
-		waiting := hub.queue[me]
-		if !f.redeliver {
-			delete(hub.queue, me)
+		defer hub.mu.Unlock()
+		if !f.staleOnDrop || r != socketio.ReasonTransportClose {
+			hub.online[me]--
 		}
-		hub.mu.Unlock()
-		for i := range waiting {
-			m := waiting[i]
-			if f.queueReversed {
-				m = waiting[len(waiting)-1-i]
-			}
-			s.Emit("private-message", m)
+		if hub.latest[me] == s {
+			delete(hub.latest, me)
 		}
-		s.OnDisconnect(func(r socketio.Reason) {
-			hub.mu.Lock()
-			defer hub.mu.Unlock()
-			if !f.staleOnDrop || r != socketio.ReasonTransportClose {
-				hub.online[me]--
-			}
-			if hub.latest[me] == s {
-				delete(hub.latest, me)
-			}
-		})
-		s.On("private-message", func(e *socketio.Event) {
-			var p struct {
-				To   json.RawMessage `json:"to"`
-				Text json.RawMessage `json:"text"`
-			}
-			if !objectArg(e, &p) {
-				if f.crashOnNull {
-					s.Disconnect(true) // what "Cannot destructure property 'to' of null" does
-					return
-				}
-				ackError(e, `Send an object: {"to": "u2", "text": "hi"}.`)
-				return
-			}
-			to, okTo := idValue(p.To)
-			var text string
-			okText := json.Unmarshal(p.Text, &text) == nil && strings.TrimSpace(text) != ""
-			if (!okTo || !okText) && !f.noValidation {
-				ackError(e, `A private message needs "to" (a user id) and "text" (not empty).`)
-				return
-			}
-			m := privateMessage{From: me, To: to, Text: text, Timestamp: time.Now().UnixMilli()}
-			if f.noTimestamp {
-				m.Timestamp = 0
-			}
-			hub.mu.Lock()
-			defer hub.mu.Unlock()
-			online := nsp.RoomSize(userRoom(to)) > 0
-			if f.staleOnDrop {
-				online = hub.online[to] > 0
-			}
-			if !online && !f.noQueue {
-				hub.queue[to] = append(hub.queue[to], m)
-			}
-			switch {
-			case f.toEveryone:
-				nsp.Emit("private-message", m)
-			case f.oneTab:
-				if t := hub.latest[to]; t != nil && online {
-					t.Emit("private-message", m)
-				}
-				nsp.To(userRoom(me)).Emit("private-message", m)
-			case f.noSenderCopy:
-				if online {
-					nsp.To(userRoom(to)).Emit("private-message", m)
-				}
-			case online:
-				nsp.To(userRoom(to), userRoom(me)).Emit("private-message", m) // each socket once, even to oneself
-			default:
-				nsp.To(userRoom(me)).Emit("private-message", m)
-			}
-			ackOK(e, map[string]any{"delivered": online || f.alwaysTrue})
-		})
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	s.On("private-message", func(e *socketio.Event) { hub.send(s, me, e) })
+}
+
+// send delivers a private message from user me to every tab of its
+// recipient and of me, or queues it while the recipient is offline.
+func (hub *q23Hub) send(s *socketio.Socket, me string, e *socketio.Event) {
+	f, nsp := hub.f, hub.nsp
+	var p struct {
+		To   json.RawMessage `json:"to"`
+		Text json.RawMessage `json:"text"`
+	}
+	if !objectArg(e, &p) {
+		// crash: what "Cannot destructure property 'to' of null" does
+		refuseArg(s, e, f.crashOnNull, `Send an object: {"to": "u2", "text": "hi"}.`)
+		return
+	}
+	to, okTo := idValue(p.To)
+	var text string
+	okText := json.Unmarshal(p.Text, &text) == nil && strings.TrimSpace(text) != ""
+	if (!okTo || !okText) && !f.noValidation {
+		ackError(e, `A private message needs "to" (a user id) and "text" (not empty).`)
+		return
+	}
+	m := privateMessage{From: me, To: to, Text: text, Timestamp: time.Now().UnixMilli()}
+	if f.noTimestamp {
+		m.Timestamp = 0
+	}
+	hub.mu.Lock()
+	defer hub.mu.Unlock()
+	online := nsp.RoomSize(userRoom(to)) > 0
+	if f.staleOnDrop {
+		online = hub.online[to] > 0
+	}
+	if !online && !f.noQueue {
+		hub.queue[to] = append(hub.queue[to], m)
+	}
+	switch {
+	case f.toEveryone:
+		nsp.Emit("private-message", m)
+	case f.oneTab:
+		if t := hub.latest[to]; t != nil && online {
+			t.Emit("private-message", m)
+		}
+		nsp.To(userRoom(me)).Emit("private-message", m)
+	case f.noSenderCopy:
+		if online {
+			nsp.To(userRoom(to)).Emit("private-message", m)
+		}
+	case online:
+		nsp.To(userRoom(to), userRoom(me)).Emit("private-message", m) // each socket once, even to oneself
+	default:
+		nsp.To(userRoom(me)).Emit("private-message", m)
+	}
+	ackOK(e, map[string]any{"delivered": online || f.alwaysTrue})
 }

@@ -8,13 +8,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q24",
-		New:      newQ24,
-		Variants: variantNames(q24Variants),
-	})
-}
+func init() { registerFaults("q24", q24Variants, newQ24) }
 
 // q24Faults are the mistakes students make with a lobby.
 type q24Faults struct {
@@ -68,6 +62,9 @@ type roomInfo struct {
 // lobby is the server's state: the rooms, and which room each player is
 // in. A player is in one room at a time.
 type lobby struct {
+	f   q24Faults
+	nsp *socketio.Namespace
+
 	mu     sync.Mutex
 	rooms  map[string]*gameRoom
 	order  []string          // room ids, oldest first, for a stable list
@@ -79,152 +76,150 @@ type lobby struct {
 // game started) and uses a Socket.IO room per game room only to address
 // its players. Every change happens under one lock, so that two players
 // racing for the last seat cannot both get it.
-func newQ24(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q24", o.Variant, variantNames(q24Variants)); err != nil {
-		return nil, err
-	}
-	f := q24Variants[o.Variant]
-	lb := &lobby{rooms: map[string]*gameRoom{}, player: map[string]string{}}
-	io := newIO(o)
-	nsp := io.Of("/")
+func newQ24(o Options, f q24Faults) (Server, error) {
+	srv, io := ioServer(o)
+	lb := &lobby{f: f, nsp: io.Of("/"), rooms: map[string]*gameRoom{}, player: map[string]string{}}
+	lb.nsp.OnConnect(lb.connect)
+	return srv, nil
+}
 
-	// removePlayer takes the player out of its room and tells the rest; an
-	// empty room is deleted. Called with lb.mu held.
-	removePlayer := func(id string) {
-		rid, ok := lb.player[id]
-		if !ok {
-			return
+func (lb *lobby) connect(s *socketio.Socket) {
+	s.OnDisconnect(func(socketio.Reason) {
+		lb.mu.Lock()
+		defer lb.mu.Unlock()
+		lb.removePlayer(s.ID())
+	})
+	s.On("create-room", func(e *socketio.Event) { lb.createRoom(s, e) })
+	s.On("list-rooms", lb.listRooms)
+	s.On("join-room", func(e *socketio.Event) { lb.joinRoom(s, e) })
+}
+
+// removePlayer takes the player out of its room and tells the rest; an
+// empty room is deleted. Called with lb.mu held.
+func (lb *lobby) removePlayer(id string) {
+	rid, ok := lb.player[id]
+	if !ok {
+		return
+	}
+	delete(lb.player, id)
+	g := lb.rooms[rid]
+	for i, p := range g.Players {
+		if p == id {
+			g.Players = append(g.Players[:i], g.Players[i+1:]...)
+			break
 		}
-		delete(lb.player, id)
-		g := lb.rooms[rid]
-		for i, p := range g.Players {
-			if p == id {
-				g.Players = append(g.Players[:i], g.Players[i+1:]...)
+	}
+	if len(g.Players) == 0 && !lb.f.keepEmpty {
+		delete(lb.rooms, rid)
+		for i, r := range lb.order {
+			if r == rid {
+				lb.order = append(lb.order[:i], lb.order[i+1:]...)
 				break
 			}
 		}
-		if len(g.Players) == 0 && !f.keepEmpty {
-			delete(lb.rooms, rid)
-			for i, r := range lb.order {
-				if r == rid {
-					lb.order = append(lb.order[:i], lb.order[i+1:]...)
-					break
-				}
-			}
-			return
+		return
+	}
+	if !lb.f.noPlayerLeft {
+		lb.nsp.To(rid).Emit("player-left", map[string]any{"roomId": rid, "playerId": id, "players": g.players()})
+	}
+}
+
+// createRoom opens a room with s as its first player.
+func (lb *lobby) createRoom(s *socketio.Socket, e *socketio.Event) {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	if rid, in := lb.player[s.ID()]; in {
+		ackError(e, "You are already in room "+rid+".")
+		return
+	}
+	lb.nextID++
+	rid := "room-" + strconv.Itoa(lb.nextID)
+	lb.rooms[rid] = &gameRoom{ID: rid, Players: []string{s.ID()}}
+	lb.order = append(lb.order, rid)
+	lb.player[s.ID()] = rid
+	s.Join(rid)
+	if lb.f.noRoomID {
+		ackOK(e, nil)
+		return
+	}
+	ackOK(e, map[string]any{"roomId": rid})
+}
+
+// listRooms answers the rooms a player can still join, oldest first.
+func (lb *lobby) listRooms(e *socketio.Event) {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	out, names := []roomInfo{}, []string{}
+	for _, rid := range lb.order {
+		g := lb.rooms[rid]
+		if (g.Started || len(g.Players) >= maxPlayers) && !lb.f.listFull {
+			continue
 		}
-		if !f.noPlayerLeft {
-			nsp.To(rid).Emit("player-left", map[string]any{"roomId": rid, "playerId": id, "players": g.players()})
+		n := len(g.Players)
+		if lb.f.staleCount {
+			n = 1
+		}
+		out = append(out, roomInfo{rid, n, maxPlayers})
+		names = append(names, rid)
+	}
+	if lb.f.namesOnly {
+		ack(e, map[string]any{"rooms": names})
+		return
+	}
+	ack(e, map[string]any{"rooms": out})
+}
+
+// joinRoom seats s in the room it names, if there is a seat, and starts
+// the game when the room is full.
+func (lb *lobby) joinRoom(s *socketio.Socket, e *socketio.Event) {
+	f := lb.f
+	var p struct {
+		RoomID json.RawMessage `json:"roomId"`
+	}
+	if !objectArg(e, &p) {
+		// crash: what "Cannot destructure property 'roomId' of null" does
+		refuseArg(s, e, f.crashOnBadInput, `Send an object: {"roomId": "..."}.`)
+		return
+	}
+	rid, _ := idValue(p.RoomID)
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	g, ok := lb.rooms[rid]
+	switch {
+	case !ok && f.joinUnknown:
+		s.Join(rid) // socket.join creates any room it is given
+		ackOK(e, map[string]any{"roomId": rid})
+		return
+	case !ok:
+		ackError(e, "No room "+strconv.Quote(rid)+": pick one from list-rooms.")
+		return
+	case lb.player[s.ID()] != "":
+		ackError(e, "You are already in room "+lb.player[s.ID()]+".")
+		return
+	case g.Started && !f.noMax:
+		ackError(e, "The game in "+rid+" has already started.")
+		return
+	case len(g.Players) >= maxPlayers && !f.noMax:
+		ackError(e, "Room "+rid+" is full (4 players).")
+		return
+	}
+	g.Players = append(g.Players, s.ID())
+	lb.player[s.ID()] = rid
+	s.Join(rid)
+	ackOK(e, map[string]any{"roomId": rid})
+	joined := map[string]any{"roomId": rid, "playerId": s.ID(), "players": g.players()}
+	if f.joinerNotTold {
+		s.To(rid).Emit("player-joined", joined)
+	} else {
+		lb.nsp.To(rid).Emit("player-joined", joined)
+	}
+	if len(g.Players) == maxPlayers && !g.Started {
+		g.Started = true
+		start := map[string]any{"roomId": rid, "players": g.players()}
+		if f.startToAll {
+			lb.nsp.Emit("game-start", start)
+		} else {
+			lb.nsp.To(rid).Emit("game-start", start)
 		}
 	}
-
-	nsp.OnConnect(func(s *socketio.Socket) {
-		s.OnDisconnect(func(socketio.Reason) {
-			lb.mu.Lock()
-			defer lb.mu.Unlock()
-			removePlayer(s.ID())
-		})
-
-		s.On("create-room", func(e *socketio.Event) {
-			lb.mu.Lock()
-			defer lb.mu.Unlock()
-			if rid, in := lb.player[s.ID()]; in {
-				ackError(e, "You are already in room "+rid+".")
-				return
-			}
-			lb.nextID++
-			rid := "room-" + strconv.Itoa(lb.nextID)
-			lb.rooms[rid] = &gameRoom{ID: rid, Players: []string{s.ID()}}
-			lb.order = append(lb.order, rid)
-			lb.player[s.ID()] = rid
-			s.Join(rid)
-			if f.noRoomID {
-				ackOK(e, nil)
-				return
-			}
-			ackOK(e, map[string]any{"roomId": rid})
-		})
-
-		s.On("list-rooms", func(e *socketio.Event) {
-			lb.mu.Lock()
-			defer lb.mu.Unlock()
-			out, names := []roomInfo{}, []string{}
-			for _, rid := range lb.order {
-				g := lb.rooms[rid]
-				if (g.Started || len(g.Players) >= maxPlayers) && !f.listFull {
-					continue
-				}
-				n := len(g.Players)
-				if f.staleCount {
-					n = 1
-				}
-				out = append(out, roomInfo{rid, n, maxPlayers})
-				names = append(names, rid)
-			}
-			if f.namesOnly {
-				ack(e, map[string]any{"rooms": names})
-				return
-			}
-			ack(e, map[string]any{"rooms": out})
-		})
-
-		s.On("join-room", func(e *socketio.Event) {
-			var p struct {
-				RoomID json.RawMessage `json:"roomId"`
-			}
-			if !objectArg(e, &p) {
-				if f.crashOnBadInput {
-					s.Disconnect(true) // what "Cannot destructure property 'roomId' of null" does
-					return
-				}
-				ackError(e, `Send an object: {"roomId": "..."}.`)
-				return
-			}
-			rid, _ := idValue(p.RoomID)
-			lb.mu.Lock()
-			defer lb.mu.Unlock()
-			g, ok := lb.rooms[rid]
-			switch {
-			case !ok && f.joinUnknown:
-				s.Join(rid) // socket.join creates any room it is given
-				ackOK(e, map[string]any{"roomId": rid})
-				return
-			case !ok:
-				ackError(e, "No room "+strconv.Quote(rid)+": pick one from list-rooms.")
-				return
-			case lb.player[s.ID()] != "":
-				ackError(e, "You are already in room "+lb.player[s.ID()]+".")
-				return
-			case g.Started && !f.noMax:
-				ackError(e, "The game in "+rid+" has already started.")
-				return
-			case len(g.Players) >= maxPlayers && !f.noMax:
-				ackError(e, "Room "+rid+" is full (4 players).")
-				return
-			}
-			g.Players = append(g.Players, s.ID())
-			lb.player[s.ID()] = rid
-			s.Join(rid)
-			ackOK(e, map[string]any{"roomId": rid})
-			joined := map[string]any{"roomId": rid, "playerId": s.ID(), "players": g.players()}
-			if f.joinerNotTold {
-				s.To(rid).Emit("player-joined", joined)
-			} else {
-				nsp.To(rid).Emit("player-joined", joined)
-			}
-			if len(g.Players) == maxPlayers && !g.Started {
-				g.Started = true
-				start := map[string]any{"roomId": rid, "players": g.players()}
-				if f.startToAll {
-					nsp.Emit("game-start", start)
-				} else {
-					nsp.To(rid).Emit("game-start", start)
-				}
-			}
-		})
-	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
 }

@@ -1,21 +1,12 @@
 package reference
 
 import (
-	"encoding/json"
-	"sort"
-	"strings"
 	"sync"
 
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q25",
-		New:      newQ25,
-		Variants: variantNames(q25Variants),
-	})
-}
+func init() { registerFaults("q25", q25Variants, newQ25) }
 
 // q25Faults are the mistakes students make reading the adapter's rooms.
 type q25Faults struct {
@@ -40,110 +31,74 @@ var q25Variants = map[string]q25Faults{
 	"list-never-pruned":      {neverPruned: true},
 }
 
-// roomArg reads {"room": NAME} from argument 0: a non-blank string (a
-// number is taken as its digits).
-func roomArg(e *socketio.Event) (string, bool) {
-	var p struct {
-		Room json.RawMessage `json:"room"`
-	}
-	if !objectArg(e, &p) {
-		return "", false
-	}
-	return idValue(p.Room)
-}
-
-// namedRooms lists nsp's rooms without the private room every socket has
-// under its own id, sorted. Socket.IO's adapter keeps both kinds in one
-// map; a room named after a connected socket's id is the private kind.
-func namedRooms(nsp *socketio.Namespace) []string {
-	out := []string{}
-	for _, r := range nsp.Rooms() {
-		if nsp.Socket(r) == nil {
-			out = append(out, r)
-		}
-	}
-	sort.Strings(out)
-	return out
+// q25Rooms is the Q25 server. counts is the hand-kept count of the
+// variants that keep one (count-not-lowered, list-never-pruned).
+type q25Rooms struct {
+	f      q25Faults
+	nsp    *socketio.Namespace
+	mu     sync.Mutex
+	counts map[string]int
 }
 
 // newQ25 answers questions about rooms from Socket.IO's own bookkeeping,
 // which stays right whatever way a socket leaves; a count of its own would
 // have to be kept right by hand (count-not-lowered shows how that fails).
-func newQ25(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q25", o.Variant, variantNames(q25Variants)); err != nil {
-		return nil, err
-	}
-	f := q25Variants[o.Variant]
-	var mu sync.Mutex
-	counts := map[string]int{} // count-not-lowered, list-never-pruned
-	io := newIO(o)
-	nsp := io.Of("/")
-	nsp.OnConnect(func(s *socketio.Socket) {
-		// bad answers the payload that is not {"room": NAME}.
-		bad := func(e *socketio.Event) {
-			if f.crashOnNull && (len(e.Args) == 0 || strings.TrimSpace(string(e.Args[0])) == "null") {
-				s.Disconnect(true) // what "Cannot destructure property 'room' of null" does
-				return
-			}
-			ackError(e, `Send {"room": "name"}.`)
+func newQ25(o Options, f q25Faults) (Server, error) {
+	srv, io := ioServer(o)
+	q := &q25Rooms{f: f, nsp: io.Of("/"), counts: map[string]int{}}
+	q.nsp.OnConnect(q.connect)
+	return srv, nil
+}
+
+func (q *q25Rooms) connect(s *socketio.Socket) {
+	onRoom(s, "join", q.f.crashOnNull, func(e *socketio.Event, room string) {
+		q.mu.Lock()
+		if !contains(s.Rooms(), room) {
+			q.counts[room]++
 		}
-		s.On("join", func(e *socketio.Event) {
-			room, ok := roomArg(e)
-			if !ok {
-				bad(e)
-				return
-			}
-			mu.Lock()
-			if !contains(s.Rooms(), room) {
-				counts[room]++
-			}
-			mu.Unlock()
-			s.Join(room)
-			ackOK(e, map[string]any{"room": room})
-		})
-		s.On("room-size", func(e *socketio.Event) {
-			room, ok := roomArg(e)
-			if !ok {
-				bad(e)
-				return
-			}
-			n := nsp.RoomSize(room)
-			switch {
-			case f.countAll:
-				n = len(nsp.Sockets())
-			case f.ownCounts:
-				mu.Lock()
-				n = counts[room]
-				mu.Unlock()
-			case f.crashUnknown && n == 0:
-				s.Disconnect(true) // what "Cannot read properties of undefined (reading 'size')" does
-				return
-			}
-			if f.sizeNoName {
-				ack(e, map[string]any{"count": n})
-				return
-			}
-			ack(e, map[string]any{"room": room, "count": n})
-		})
-		s.On("list-rooms", func(e *socketio.Event) {
-			rooms := namedRooms(nsp)
-			switch {
-			case f.socketIDRooms:
-				rooms = nsp.Rooms()
-				sort.Strings(rooms)
-			case f.mapAsJSON:
-				ack(e, map[string]any{"rooms": map[string]any{}})
-				return
-			case f.neverPruned:
-				mu.Lock()
-				rooms = variantNames(counts)
-				mu.Unlock()
-			}
-			ack(e, map[string]any{"rooms": rooms})
-		})
+		q.mu.Unlock()
+		s.Join(room)
+		ackOK(e, map[string]any{"room": room})
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	onRoom(s, "room-size", q.f.crashOnNull, func(e *socketio.Event, room string) { q.roomSize(s, e, room) })
+	s.On("list-rooms", q.listRooms)
+}
+
+// roomSize answers how many sockets are in room.
+func (q *q25Rooms) roomSize(s *socketio.Socket, e *socketio.Event, room string) {
+	n := q.nsp.RoomSize(room)
+	switch {
+	case q.f.countAll:
+		n = len(q.nsp.Sockets())
+	case q.f.ownCounts:
+		q.mu.Lock()
+		n = q.counts[room]
+		q.mu.Unlock()
+	case q.f.crashUnknown && n == 0:
+		s.Disconnect(true) // what "Cannot read properties of undefined (reading 'size')" does
+		return
+	}
+	if q.f.sizeNoName {
+		ack(e, map[string]any{"count": n})
+		return
+	}
+	ack(e, map[string]any{"room": room, "count": n})
+}
+
+// listRooms answers the rooms that have members, without the socket-id
+// rooms.
+func (q *q25Rooms) listRooms(e *socketio.Event) {
+	rooms := namedRooms(q.nsp)
+	switch {
+	case q.f.socketIDRooms:
+		rooms = allRooms(q.nsp)
+	case q.f.mapAsJSON:
+		ack(e, map[string]any{"rooms": map[string]any{}})
+		return
+	case q.f.neverPruned:
+		q.mu.Lock()
+		rooms = variantNames(q.counts)
+		q.mu.Unlock()
+	}
+	ack(e, map[string]any{"rooms": rooms})
 }

@@ -10,13 +10,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q27",
-		New:      newQ27,
-		Variants: variantNames(q27Variants),
-	})
-}
+func init() { registerFaults("q27", q27Variants, newQ27) }
 
 // q27Faults are the mistakes students make splitting an app into
 // namespaces.
@@ -53,20 +47,42 @@ var q27Variants = map[string]q27Faults{
 
 func orderRoom(id string) string { return "order:" + id }
 
+// q27Shop is the Q27 server: its three namespaces, and the counts the
+// stats-leak-on-drop variant keeps by hand, per namespace name.
+type q27Shop struct {
+	f                       q27Faults
+	io                      *socketio.Server
+	customer, seller, admin *socketio.Namespace
+	nextOrder               atomic.Int64
+	leakMu                  sync.Mutex
+	leak                    map[string]int
+}
+
 // newQ27 splits one shop across three namespaces, one per kind of user,
 // each behind the JWT middleware with the roles it admits. The namespaces
 // talk to each other only through the server: a customer's order is
 // emitted on /seller, a seller's status update on /customer, to the room
 // of that order alone.
-func newQ27(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q27", o.Variant, variantNames(q27Variants)); err != nil {
-		return nil, err
+func newQ27(o Options, f q27Faults) (Server, error) {
+	srv, io := ioServer(o)
+	q := &q27Shop{f: f, io: io, customer: io.Of("/customer"), seller: io.Of("/seller"), admin: io.Of("/admin"), leak: map[string]int{}}
+	q.guard(o.JWTSecret)
+	if f.statsLeakOnDrop {
+		q.countByHand()
 	}
-	f := q27Variants[o.Variant]
-	io := newIO(o)
-	customer, seller, admin := io.Of("/customer"), io.Of("/seller"), io.Of("/admin")
+	q.customer.OnConnect(func(s *socketio.Socket) {
+		s.On("track-order", func(e *socketio.Event) { q.trackOrder(s, e) })
+		s.On("place-order", func(e *socketio.Event) { q.placeOrder(s, e) })
+	})
+	q.seller.OnConnect(func(s *socketio.Socket) { s.On("update-order-status", q.updateStatus) })
+	q.admin.OnConnect(func(s *socketio.Socket) { s.On("stats", q.stats) })
+	return srv, nil
+}
 
+// guard puts each namespace behind the JWT middleware with the roles it
+// admits.
+func (q *q27Shop) guard(secret string) {
+	f := q.f
 	customerRoles, sellerRoles, adminRoles := []string{"user", "admin"}, []string{"seller", "admin"}, []string{"admin"}
 	switch {
 	case f.anyRoleOnShops:
@@ -78,7 +94,7 @@ func newQ27(opts *Options) (Server, error) {
 	case f.sellerRoleTypo:
 		sellerRoles = []string{"sellers", "admin"}
 	}
-	for _, n := range []*socketio.Namespace{customer, seller, admin} {
+	for _, n := range q.namespaces() {
 		if f.noTokenAsInvalid {
 			n.Use(func(s *socketio.Socket) error {
 				if authToken(s) == "" {
@@ -88,117 +104,115 @@ func newQ27(opts *Options) (Server, error) {
 			})
 		}
 	}
-	customer.Use(jwtMiddleware(o.JWTSecret, f.auth, customerRoles...))
-	seller.Use(jwtMiddleware(o.JWTSecret, f.auth, sellerRoles...))
-	admin.Use(jwtMiddleware(o.JWTSecret, f.auth, adminRoles...))
+	q.customer.Use(jwtMiddleware(secret, f.auth, customerRoles...))
+	q.seller.Use(jwtMiddleware(secret, f.auth, sellerRoles...))
+	q.admin.Use(jwtMiddleware(secret, f.auth, adminRoles...))
+}
 
-	// stats-leak-on-drop: counts kept by hand, per namespace name.
-	var leakMu sync.Mutex
-	leak := map[string]int{}
-	for _, n := range []*socketio.Namespace{customer, seller, admin} {
-		if !f.statsLeakOnDrop {
-			break
-		}
+func (q *q27Shop) namespaces() []*socketio.Namespace {
+	return []*socketio.Namespace{q.customer, q.seller, q.admin}
+}
+
+// countByHand keeps stats-leak-on-drop's counts: raised on every
+// connection, lowered on graceful disconnects only.
+func (q *q27Shop) countByHand() {
+	for _, n := range q.namespaces() {
 		n.OnConnect(func(s *socketio.Socket) {
-			leakMu.Lock()
-			leak[n.Name()]++
-			leakMu.Unlock()
+			q.leakMu.Lock()
+			q.leak[n.Name()]++
+			q.leakMu.Unlock()
 			s.OnDisconnect(func(r socketio.Reason) {
 				if r != socketio.ReasonTransportClose {
-					leakMu.Lock()
-					leak[n.Name()]--
-					leakMu.Unlock()
+					q.leakMu.Lock()
+					q.leak[n.Name()]--
+					q.leakMu.Unlock()
 				}
 			})
 		})
 	}
+}
 
-	var nextOrder atomic.Int64
-	customer.OnConnect(func(s *socketio.Socket) {
-		s.On("track-order", func(e *socketio.Event) {
-			var p struct {
-				OrderID json.RawMessage `json:"orderId"`
-			}
-			id, ok := "", objectArg(e, &p)
-			if ok {
-				id, ok = idValue(p.OrderID)
-			}
-			if !ok {
-				ackError(e, `Send {"orderId": "..."}.`)
-				return
-			}
-			s.Join(orderRoom(id))
-			ackOK(e, map[string]any{"orderId": id})
-		})
-		s.On("place-order", func(e *socketio.Event) {
-			var p struct {
-				ProductID json.RawMessage `json:"productId"`
-				Quantity  json.Number     `json:"quantity"`
-			}
-			if !objectArg(e, &p) {
-				if f.crashOnNull {
-					s.Disconnect(true) // what "Cannot destructure property 'productId' of null" does
-					return
-				}
-				ackError(e, `Send {"productId": "...", "quantity": N}.`)
-				return
-			}
-			product, ok := idValue(p.ProductID)
-			qty, err := strconv.Atoi(strings.TrimSpace(p.Quantity.String()))
-			if !ok || err != nil || qty < 1 {
-				ackError(e, "An order needs a productId and a quantity of at least 1.")
-				return
-			}
-			id := "ord-" + strconv.FormatInt(nextOrder.Add(1), 10)
-			if f.sameOrderID {
-				id = "1"
-			}
-			to := seller
-			if f.newOrderOnCustomer {
-				to = customer
-			}
-			to.Emit("new-order", map[string]any{"orderId": id, "productId": product, "quantity": qty})
-			ackOK(e, map[string]any{"orderId": id})
-		})
-	})
-	seller.OnConnect(func(s *socketio.Socket) {
-		s.On("update-order-status", func(e *socketio.Event) {
-			var p struct {
-				OrderID json.RawMessage `json:"orderId"`
-				Status  string          `json:"status"`
-			}
-			id, ok := "", objectArg(e, &p)
-			if ok {
-				id, ok = idValue(p.OrderID)
-			}
-			if !ok || strings.TrimSpace(p.Status) == "" {
-				ackError(e, `Send {"orderId": "...", "status": "shipped"}.`)
-				return
-			}
-			msg := map[string]any{"orderId": id, "status": p.Status}
-			if f.statusToAll {
-				customer.Emit("order-status", msg)
-			} else {
-				customer.To(orderRoom(id)).Emit("order-status", msg)
-			}
-			ackOK(e, nil)
-		})
-	})
-	admin.OnConnect(func(s *socketio.Socket) {
-		s.On("stats", func(e *socketio.Event) {
-			customers, sellers, admins := len(customer.Sockets()), len(seller.Sockets()), len(admin.Sockets())
-			if f.statsWrongNsp {
-				customers = len(io.Of("/").Sockets())
-			}
-			if f.statsLeakOnDrop {
-				leakMu.Lock()
-				customers, sellers, admins = leak["/customer"], leak["/seller"], leak["/admin"]
-				leakMu.Unlock()
-			}
-			ack(e, map[string]any{"customers": customers, "sellers": sellers, "admins": admins})
-		})
-	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+// trackOrder joins a customer to the room of one order, whose status
+// updates it then receives.
+func (q *q27Shop) trackOrder(s *socketio.Socket, e *socketio.Event) {
+	var p struct {
+		OrderID json.RawMessage `json:"orderId"`
+	}
+	id, ok := "", objectArg(e, &p)
+	if ok {
+		id, ok = idValue(p.OrderID)
+	}
+	if !ok {
+		ackError(e, `Send {"orderId": "..."}.`)
+		return
+	}
+	s.Join(orderRoom(id))
+	ackOK(e, map[string]any{"orderId": id})
+}
+
+// placeOrder numbers a customer's order and tells the sellers.
+func (q *q27Shop) placeOrder(s *socketio.Socket, e *socketio.Event) {
+	var p struct {
+		ProductID json.RawMessage `json:"productId"`
+		Quantity  json.Number     `json:"quantity"`
+	}
+	if !objectArg(e, &p) {
+		// crash: what "Cannot destructure property 'productId' of null" does
+		refuseArg(s, e, q.f.crashOnNull, `Send {"productId": "...", "quantity": N}.`)
+		return
+	}
+	product, ok := idValue(p.ProductID)
+	qty, err := strconv.Atoi(strings.TrimSpace(p.Quantity.String()))
+	if !ok || err != nil || qty < 1 {
+		ackError(e, "An order needs a productId and a quantity of at least 1.")
+		return
+	}
+	id := "ord-" + strconv.FormatInt(q.nextOrder.Add(1), 10)
+	if q.f.sameOrderID {
+		id = "1"
+	}
+	to := q.seller
+	if q.f.newOrderOnCustomer {
+		to = q.customer
+	}
+	to.Emit("new-order", map[string]any{"orderId": id, "productId": product, "quantity": qty})
+	ackOK(e, map[string]any{"orderId": id})
+}
+
+// updateStatus sends a seller's status update to the customers tracking
+// that order.
+func (q *q27Shop) updateStatus(e *socketio.Event) {
+	var p struct {
+		OrderID json.RawMessage `json:"orderId"`
+		Status  string          `json:"status"`
+	}
+	id, ok := "", objectArg(e, &p)
+	if ok {
+		id, ok = idValue(p.OrderID)
+	}
+	if !ok || strings.TrimSpace(p.Status) == "" {
+		ackError(e, `Send {"orderId": "...", "status": "shipped"}.`)
+		return
+	}
+	msg := map[string]any{"orderId": id, "status": p.Status}
+	if q.f.statusToAll {
+		q.customer.Emit("order-status", msg)
+	} else {
+		q.customer.To(orderRoom(id)).Emit("order-status", msg)
+	}
+	ackOK(e, nil)
+}
+
+// stats answers how many sockets each namespace has.
+func (q *q27Shop) stats(e *socketio.Event) {
+	customers, sellers, admins := len(q.customer.Sockets()), len(q.seller.Sockets()), len(q.admin.Sockets())
+	if q.f.statsWrongNsp {
+		customers = len(q.io.Of("/").Sockets())
+	}
+	if q.f.statsLeakOnDrop {
+		q.leakMu.Lock()
+		customers, sellers, admins = q.leak["/customer"], q.leak["/seller"], q.leak["/admin"]
+		q.leakMu.Unlock()
+	}
+	ack(e, map[string]any{"customers": customers, "sellers": sellers, "admins": admins})
 }

@@ -3,19 +3,12 @@ package reference
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"sync"
 
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q28",
-		New:      newQ28,
-		Variants: variantNames(q28Variants),
-	})
-}
+func init() { registerFaults("q28", q28Variants, newQ28) }
 
 // q28Faults are the mistakes students make counting viewers.
 type q28Faults struct {
@@ -55,119 +48,126 @@ func productArg(e *socketio.Event) (string, bool) {
 	return idValue(p.ProductID)
 }
 
+// q28Viewers is the Q28 server. Its lock orders each change of a product
+// room with the viewer-count emit that follows it.
+type q28Viewers struct {
+	f   q28Faults
+	nsp *socketio.Namespace
+	mu  sync.Mutex
+}
+
 // newQ28 keeps one room per product, product:<id>, whose size is the
 // number of viewers. A socket views one product at a time: the id of its
 // current one is kept on the socket, because by the time "disconnect"
 // runs the socket has already left its rooms and cannot say which.
 // Changes and their viewer-count emits happen under one lock, so that the
 // counts a room receives come in the order of the changes.
-func newQ28(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q28", o.Variant, variantNames(q28Variants)); err != nil {
-		return nil, err
-	}
-	f := q28Variants[o.Variant]
-	io := newIO(o)
-	nsp := io.Of("/")
-	var mu sync.Mutex
+func newQ28(o Options, f q28Faults) (Server, error) {
+	srv, io := ioServer(o)
+	q := &q28Viewers{f: f, nsp: io.Of("/")}
+	q.nsp.OnConnect(q.connect)
+	srv.HandleFunc("POST /api/products/{id}/stock", q.stock)
+	return srv, nil
+}
 
-	// announce tells the viewers of product id how many they are now.
-	// Called with mu held; s is the socket that caused the change.
-	announce := func(s *socketio.Socket, id string) {
-		msg := map[string]any{"productId": id, "count": nsp.RoomSize(productRoom(id))}
-		switch {
-		case f.countToJoiner:
-			if s.Connected() {
-				s.Emit("viewer-count", msg)
-			}
-		case f.countToAll:
-			nsp.Emit("viewer-count", msg)
-		default:
-			nsp.To(productRoom(id)).Emit("viewer-count", msg)
+// announce tells the viewers of product id how many they are now. Called
+// with mu held; s is the socket that caused the change.
+func (q *q28Viewers) announce(s *socketio.Socket, id string) {
+	msg := map[string]any{"productId": id, "count": q.nsp.RoomSize(productRoom(id))}
+	switch {
+	case q.f.countToJoiner:
+		if s.Connected() {
+			s.Emit("viewer-count", msg)
 		}
+	case q.f.countToAll:
+		q.nsp.Emit("viewer-count", msg)
+	default:
+		q.nsp.To(productRoom(id)).Emit("viewer-count", msg)
 	}
-	current := func(s *socketio.Socket) string { id, _ := s.Get("product").(string); return id }
+}
 
-	nsp.OnConnect(func(s *socketio.Socket) {
-		bad := func(e *socketio.Event) {
-			if f.crashOnNull && (len(e.Args) == 0 || strings.TrimSpace(string(e.Args[0])) == "null") {
-				s.Disconnect(true) // what "Cannot destructure property 'productId' of null" does
-				return
-			}
-			ackError(e, `Send {"productId": "..."}.`)
-		}
-		s.On("view-product", func(e *socketio.Event) {
+// currentProduct is the product s views, "" for none.
+func currentProduct(s *socketio.Socket) string { id, _ := s.Get("product").(string); return id }
+
+func (q *q28Viewers) connect(s *socketio.Socket) {
+	// onProduct registers fn, under the lock, for an event whose payload
+	// is {"productId": ID}.
+	onProduct := func(event string, fn func(e *socketio.Event, id string)) {
+		s.On(event, func(e *socketio.Event) {
 			id, ok := productArg(e)
 			if !ok {
-				bad(e)
+				// crash: what "Cannot destructure property 'productId' of null" does
+				refuseArg(s, e, q.f.crashOnNull && nullArg(e), `Send {"productId": "..."}.`)
 				return
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if prev := current(s); prev != "" && prev != id && !f.keepPrevious {
-				s.Leave(productRoom(prev))
-				announce(s, prev)
-			}
-			s.Set("product", id)
-			if f.countBeforeJoin {
-				announce(s, id)
-				s.Join(productRoom(id))
-			} else {
-				s.Join(productRoom(id))
-				announce(s, id)
-			}
-			ackOK(e, map[string]any{"productId": id})
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			fn(e, id)
 		})
-		s.On("leave-product", func(e *socketio.Event) {
-			id, ok := productArg(e)
-			if !ok {
-				bad(e)
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if !contains(s.Rooms(), productRoom(id)) {
-				ackOK(e, nil)
-				return
-			}
-			s.Leave(productRoom(id))
-			if current(s) == id {
-				s.Set("product", "")
-			}
-			if !f.noCountOnLeave {
-				announce(s, id)
-			}
-			ackOK(e, nil)
-		})
-		s.OnDisconnect(func(socketio.Reason) {
-			mu.Lock()
-			defer mu.Unlock()
-			if id := current(s); id != "" && !f.noCountOnDisconn && !f.countToJoiner {
-				announce(s, id)
-			}
-		})
+	}
+	onProduct("view-product", func(e *socketio.Event, id string) { q.view(s, e, id) })
+	onProduct("leave-product", func(e *socketio.Event, id string) { q.leave(s, e, id) })
+	s.OnDisconnect(func(socketio.Reason) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if id := currentProduct(s); id != "" && !q.f.noCountOnDisconn && !q.f.countToJoiner {
+			q.announce(s, id)
+		}
 	})
+}
 
-	s := newServer()
-	s.mountIO(io)
-	s.HandleFunc("POST /api/products/{id}/stock", func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
-		var body struct {
-			Stock *float64 `json:"stock"`
-		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&body); err != nil || body.Stock == nil || *body.Stock < 0 {
-			writeError(w, http.StatusBadRequest, `the body must be {"stock": N}, N a number of 0 or more`)
-			return
-		}
-		msg := map[string]any{"productId": id, "stock": *body.Stock}
-		if f.stockToAll {
-			nsp.Emit("stock-update", msg)
-		} else if f.stockRoomTypo {
-			nsp.To("product-"+id).Emit("stock-update", msg)
-		} else {
-			nsp.To(productRoom(id)).Emit("stock-update", msg)
-		}
-		writeJSON(w, http.StatusOK, msg)
-	})
-	return s, nil
+// view moves s from the product it viewed to product id. Called with mu
+// held.
+func (q *q28Viewers) view(s *socketio.Socket, e *socketio.Event, id string) {
+	if prev := currentProduct(s); prev != "" && prev != id && !q.f.keepPrevious {
+		s.Leave(productRoom(prev))
+		q.announce(s, prev)
+	}
+	s.Set("product", id)
+	if q.f.countBeforeJoin {
+		q.announce(s, id)
+		s.Join(productRoom(id))
+	} else {
+		s.Join(productRoom(id))
+		q.announce(s, id)
+	}
+	ackOK(e, map[string]any{"productId": id})
+}
+
+// leave takes s out of product id's room. Called with mu held.
+func (q *q28Viewers) leave(s *socketio.Socket, e *socketio.Event, id string) {
+	if !contains(s.Rooms(), productRoom(id)) {
+		ackOK(e, nil)
+		return
+	}
+	s.Leave(productRoom(id))
+	if currentProduct(s) == id {
+		s.Set("product", "")
+	}
+	if !q.f.noCountOnLeave {
+		q.announce(s, id)
+	}
+	ackOK(e, nil)
+}
+
+// stock sends a product's new stock, posted over HTTP, to its viewers.
+func (q *q28Viewers) stock(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var body struct {
+		Stock *float64 `json:"stock"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&body); err != nil || body.Stock == nil || *body.Stock < 0 {
+		writeError(w, http.StatusBadRequest, `the body must be {"stock": N}, N a number of 0 or more`)
+		return
+	}
+	msg := map[string]any{"productId": id, "stock": *body.Stock}
+	switch {
+	case q.f.stockToAll:
+		q.nsp.Emit("stock-update", msg)
+	case q.f.stockRoomTypo:
+		q.nsp.To("product-"+id).Emit("stock-update", msg)
+	default:
+		q.nsp.To(productRoom(id)).Emit("stock-update", msg)
+	}
+	writeJSON(w, http.StatusOK, msg)
 }

@@ -1,20 +1,8 @@
 package reference
 
-import (
-	"encoding/json"
-	"sort"
-	"strings"
+import "rtlab/socketio"
 
-	"rtlab/socketio"
-)
-
-func init() {
-	Register(&Exercise{
-		ID:       "q29",
-		New:      newQ29,
-		Variants: variantNames(q29Variants),
-	})
-}
+func init() { registerFaults("q29", q29Variants, newQ29) }
 
 // q29Faults are the mistakes students make addressing rooms.
 type q29Faults struct {
@@ -43,25 +31,11 @@ var q29Variants = map[string]q29Faults{
 	"crash-on-null-payload":         {crashOnNull: true},
 }
 
-// userIDMiddleware reads auth.userId into socket data "userId", refusing
-// a connection without one.
-func userIDMiddleware(s *socketio.Socket) error {
-	var a struct {
-		UserID json.RawMessage `json:"userId"`
-	}
-	json.Unmarshal(s.Handshake().Auth, &a)
-	id, ok := idValue(a.UserID)
-	if !ok {
-		return refusal("NO_USER_ID", "Send your user id: io({auth: {userId: \"u1\"}}).")
-	}
-	s.Set("userId", id)
-	return nil
-}
-
-func sortedRooms(s *socketio.Socket) []string {
-	r := s.Rooms()
-	sort.Strings(r)
-	return r
+// q29Rooms is the Q29 server: every room of a socket, addressed in the
+// ways the exercise teaches.
+type q29Rooms struct {
+	f   q29Faults
+	nsp *socketio.Namespace
 }
 
 // newQ29 shows the ways of addressing rooms: one room, several at once
@@ -69,124 +43,101 @@ func sortedRooms(s *socketio.Socket) []string {
 // of the sender but the sender itself, which is socket.to with the
 // sender's rooms. The sender's own id room and user room are the rooms it
 // is born with; leave-custom keeps them.
-func newQ29(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q29", o.Variant, variantNames(q29Variants)); err != nil {
-		return nil, err
-	}
-	f := q29Variants[o.Variant]
-	io := newIO(o)
-	nsp := io.Of("/")
-	nsp.Use(userIDMiddleware)
-	nsp.OnConnect(func(s *socketio.Socket) {
-		me := userRoom(s.Get("userId").(string))
-		if !f.noUserRoom {
-			s.Join(me)
-		}
-		bad := func(e *socketio.Event, want string) {
-			if f.crashOnNull && (len(e.Args) == 0 || strings.TrimSpace(string(e.Args[0])) == "null") {
-				s.Disconnect(true) // what destructuring null does
-				return
-			}
-			ackError(e, "Send "+want+".")
-		}
-		s.On("join", func(e *socketio.Event) {
-			room, ok := roomArg(e)
-			if !ok {
-				bad(e, `{"room": "name"}`)
-				return
-			}
-			s.Join(room)
-			ackOK(e, map[string]any{"rooms": sortedRooms(s)})
-		})
-		s.On("leave", func(e *socketio.Event) {
-			room, ok := roomArg(e)
-			if !ok {
-				bad(e, `{"room": "name"}`)
-				return
-			}
-			if !f.leaveIgnored {
-				s.Leave(room)
-			}
-			ackOK(e, map[string]any{"rooms": sortedRooms(s)})
-		})
-		s.On("my-rooms", func(e *socketio.Event) {
-			rooms := sortedRooms(s)
-			if f.myRoomsWithoutID {
-				rooms = without(rooms, s.ID())
-			}
-			ack(e, map[string]any{"rooms": rooms})
-		})
-		s.On("room-demo", func(e *socketio.Event) {
-			var p struct {
-				Mode string `json:"mode"`
-			}
-			if !objectArg(e, &p) {
-				bad(e, `{"mode": "general" | "general+tech" | "all-mine" | "leave-custom"}`)
-				return
-			}
-			demo := map[string]string{"mode": p.Mode}
-			// toEach sends demo to the members of rooms, each member once
-			// (or once per room, for the one-emit-per-room mistake).
-			toEach := func(b func(...string) *socketio.Broadcast, rooms []string) {
-				if f.oneEmitPerRoom {
-					for _, r := range rooms {
-						b(r).Emit("demo", demo)
-					}
-					return
-				}
-				b(rooms...).Emit("demo", demo)
-			}
-			switch p.Mode {
-			case "general":
-				if f.generalToAll {
-					nsp.Emit("demo", demo)
-				} else {
-					nsp.To("general").Emit("demo", demo)
-				}
-			case "general+tech":
-				toEach(nsp.To, []string{"general", "tech"})
-			case "all-mine":
-				if f.allMineWithSender {
-					toEach(nsp.To, s.Rooms())
-				} else {
-					toEach(s.To, s.Rooms())
-				}
-			case "leave-custom":
-				left, kept := []string{}, []string{}
-				for _, r := range sortedRooms(s) {
-					if r == s.ID() || (r == me && !f.leaveUserRoom) {
-						kept = append(kept, r)
-						continue
-					}
-					if !f.leaveCustomOnlyAck {
-						s.Leave(r)
-					}
-					left = append(left, r)
-				}
-				ackOK(e, map[string]any{"left": left, "rooms": kept})
-				return
-			default:
-				if !f.unknownModeSilent {
-					ackError(e, "Unknown mode "+p.Mode+": use general, general+tech, all-mine or leave-custom.")
-				}
-				return
-			}
-			ackOK(e, nil)
-		})
-	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+func newQ29(o Options, f q29Faults) (Server, error) {
+	srv, io := ioServer(o)
+	q := &q29Rooms{f: f, nsp: io.Of("/")}
+	q.nsp.Use(userIDMiddleware(false))
+	q.nsp.OnConnect(q.connect)
+	return srv, nil
 }
 
-// without returns list minus v.
-func without(list []string, v string) []string {
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if x != v {
-			out = append(out, x)
-		}
+func (q *q29Rooms) connect(s *socketio.Socket) {
+	me := userRoom(s.Get("userId").(string))
+	if !q.f.noUserRoom {
+		s.Join(me)
 	}
-	return out
+	onRoom(s, "join", q.f.crashOnNull, func(e *socketio.Event, room string) {
+		s.Join(room)
+		ackOK(e, map[string]any{"rooms": sortedRooms(s)})
+	})
+	onRoom(s, "leave", q.f.crashOnNull, func(e *socketio.Event, room string) {
+		if !q.f.leaveIgnored {
+			s.Leave(room)
+		}
+		ackOK(e, map[string]any{"rooms": sortedRooms(s)})
+	})
+	s.On("my-rooms", func(e *socketio.Event) {
+		rooms := sortedRooms(s)
+		if q.f.myRoomsWithoutID {
+			rooms = without(rooms, s.ID())
+		}
+		ack(e, map[string]any{"rooms": rooms})
+	})
+	s.On("room-demo", func(e *socketio.Event) { q.demo(s, me, e) })
+}
+
+// demo answers room-demo: it sends "demo" to the rooms its mode names.
+func (q *q29Rooms) demo(s *socketio.Socket, me string, e *socketio.Event) {
+	var p struct {
+		Mode string `json:"mode"`
+	}
+	if !objectArg(e, &p) {
+		refuseArg(s, e, q.f.crashOnNull && nullArg(e), `Send {"mode": "general" | "general+tech" | "all-mine" | "leave-custom"}.`)
+		return
+	}
+	demo := map[string]string{"mode": p.Mode}
+	switch p.Mode {
+	case "general":
+		if q.f.generalToAll {
+			q.nsp.Emit("demo", demo)
+		} else {
+			q.nsp.To("general").Emit("demo", demo)
+		}
+	case "general+tech":
+		q.toEach(q.nsp.To, []string{"general", "tech"}, demo)
+	case "all-mine":
+		if q.f.allMineWithSender {
+			q.toEach(q.nsp.To, s.Rooms(), demo)
+		} else {
+			q.toEach(s.To, s.Rooms(), demo)
+		}
+	case "leave-custom":
+		q.leaveCustom(s, me, e)
+		return
+	default:
+		if !q.f.unknownModeSilent {
+			ackError(e, "Unknown mode "+p.Mode+": use general, general+tech, all-mine or leave-custom.")
+		}
+		return
+	}
+	ackOK(e, nil)
+}
+
+// toEach sends demo to the members of rooms, each member once (or once per
+// room, for the one-emit-per-room mistake).
+func (q *q29Rooms) toEach(b func(...string) *socketio.Broadcast, rooms []string, demo any) {
+	if q.f.oneEmitPerRoom {
+		for _, r := range rooms {
+			b(r).Emit("demo", demo)
+		}
+		return
+	}
+	b(rooms...).Emit("demo", demo)
+}
+
+// leaveCustom leaves every room s joined itself, keeping its id room and
+// its user room me, and answers which it left and which it kept.
+func (q *q29Rooms) leaveCustom(s *socketio.Socket, me string, e *socketio.Event) {
+	left, kept := []string{}, []string{}
+	for _, r := range sortedRooms(s) {
+		if r == s.ID() || (r == me && !q.f.leaveUserRoom) {
+			kept = append(kept, r)
+			continue
+		}
+		if !q.f.leaveCustomOnlyAck {
+			s.Leave(r)
+		}
+		left = append(left, r)
+	}
+	ackOK(e, map[string]any{"left": left, "rooms": kept})
 }

@@ -4,13 +4,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q31",
-		New:      newQ31,
-		Variants: variantNames(q31Variants),
-	})
-}
+func init() { registerVariants("q31", variantNames(q31Variants), newQ31) }
 
 // q31Variants are the authentication mistakes students make most: every
 // failure reported alike, the unsigned token let through, the user table
@@ -26,11 +20,7 @@ var q31Variants = map[string]authFaults{
 // TOKEN_EXPIRED, INVALID_TOKEN, USER_NOT_FOUND) so that a front end can
 // react: an expired session asks to log in again, a forged token does not.
 // whoami answers from the mock user database, not from the token's claims.
-func newQ31(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q31", o.Variant, variantNames(q31Variants)); err != nil {
-		return nil, err
-	}
+func newQ31(o Options) (Server, error) {
 	io := newIO(o)
 	nsp := io.Of("/")
 	nsp.Use(jwtMiddleware(o.JWTSecret, q31Variants[o.Variant]))

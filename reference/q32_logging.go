@@ -9,13 +9,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q32",
-		New:      newQ32,
-		Variants: variantNames(q32Variants),
-	})
-}
+func init() { registerFaults("q32", q32Variants, newQ32) }
 
 type q32Faults struct {
 	noUserAgent     bool // the connect line has no userAgent
@@ -81,14 +75,9 @@ func authState(secret string, s *socketio.Socket, f q32Faults) string {
 // (socket id, IP, user agent, authenticated or not) on connect, why and
 // how long on disconnect. The duration is measured from the socket's
 // handshake time, the reason is socket.io's own.
-func newQ32(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q32", o.Variant, variantNames(q32Variants)); err != nil {
-		return nil, err
-	}
-	f := q32Variants[o.Variant]
+func newQ32(o Options, f q32Faults) (Server, error) {
 	log := eventLogger(o.Log)
-	io := newIO(o)
+	srv, io := ioServer(o)
 	io.Of("/").OnConnect(func(s *socketio.Socket) {
 		h := s.Handshake()
 		attrs := []slog.Attr{
@@ -118,7 +107,5 @@ func newQ32(opts *Options) (Server, error) {
 				slog.String("socketId", s.ID()), slog.String("reason", reason), slog.Int64("durationMs", ms))
 		})
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }

@@ -9,13 +9,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q33",
-		New:      newQ33,
-		Variants: variantNames(q33Variants),
-	})
-}
+func init() { registerFaults("q33", q33Variants, newQ33) }
 
 // maxPerIP is the contract's limit of concurrent connections per address.
 const maxPerIP = 5
@@ -80,14 +74,9 @@ func clientIP(s *socketio.Socket, trustXFF bool) string {
 // middleware refuses the sixth with TOO_MANY_CONNECTIONS; the slot taken
 // by an accepted connection is released in its disconnect handler, which
 // socket.io calls for every reason, the abrupt "transport close" included.
-func newQ33(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q33", o.Variant, variantNames(q33Variants)); err != nil {
-		return nil, err
-	}
-	f := q33Variants[o.Variant]
+func newQ33(o Options, f q33Faults) (Server, error) {
 	lim := &ipLimiter{count: map[string]int{}}
-	io := newIO(o)
+	srv, io := ioServer(o)
 	nsp := io.Of("/")
 	nsp.Use(func(s *socketio.Socket) error {
 		ip := clientIP(s, f.trustXFF)
@@ -114,7 +103,5 @@ func newQ33(opts *Options) (Server, error) {
 			lim.release(ip)
 		})
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }

@@ -8,13 +8,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q34",
-		New:      newQ34,
-		Variants: variantNames(q34Variants),
-	})
-}
+func init() { registerFaults("q34", q34Variants, newQ34) }
 
 // chatLimit is how many chat-message events a user may send per window.
 const chatLimit = 30
@@ -113,15 +107,10 @@ func retryAfterSeconds(wait time.Duration) int {
 // newQ34 authenticates with jwtMiddleware and limits chat-message to 30
 // per user (the token's sub, so every tab of a user shares the budget)
 // per sliding window of Options.RateLimitWindow (RATE_LIMIT_WINDOW_MS).
-func newQ34(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q34", o.Variant, variantNames(q34Variants)); err != nil {
-		return nil, err
-	}
-	f := q34Variants[o.Variant]
+func newQ34(o Options, f q34Faults) (Server, error) {
 	lim := &slidingLimiter{limit: chatLimit, window: o.RateLimitWindow, f: f,
 		hits: map[string][]time.Time{}, fixed: map[string]*fixedCount{}}
-	io := newIO(o)
+	srv, io := ioServer(o)
 	nsp := io.Of("/")
 	nsp.Use(jwtMiddleware(o.JWTSecret, authFaults{}))
 	nsp.OnConnect(func(s *socketio.Socket) {
@@ -154,7 +143,5 @@ func newQ34(opts *Options) (Server, error) {
 		})
 		s.OnDisconnect(func(socketio.Reason) { lim.forget(key, time.Now()) })
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }

@@ -4,13 +4,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q35",
-		New:      newQ35,
-		Variants: variantNames(q35Variants),
-	})
-}
+func init() { registerFaults("q35", q35Variants, newQ35) }
 
 // q35Faults are the role-matrix mistakes of the broken variants.
 type q35Faults struct {
@@ -34,13 +28,8 @@ var q35Variants = map[string]q35Faults{
 // jwtMiddleware verifies the token everywhere, so an expired token is
 // TOKEN_EXPIRED on every namespace, and a valid token with the wrong role
 // is FORBIDDEN: the client knows it must not retry with the same token.
-func newQ35(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q35", o.Variant, variantNames(q35Variants)); err != nil {
-		return nil, err
-	}
-	f := q35Variants[o.Variant]
-	io := newIO(o)
+func newQ35(o Options, f q35Faults) (Server, error) {
+	srv, io := ioServer(o)
 	public := io.Of("/public")
 	if f.publicNeedsAuth {
 		public.Use(jwtMiddleware(o.JWTSecret, f.auth))
@@ -69,7 +58,5 @@ func newQ35(opts *Options) (Server, error) {
 	for _, name := range []string{"/public", "/chat", "/admin", "/support"} {
 		io.Of(name).OnConnect(onWhoami)
 	}
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }

@@ -8,13 +8,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q36",
-		New:      newQ36,
-		Variants: variantNames(q36Variants),
-	})
-}
+func init() { registerVariants("q36", variantNames(q36Variants), newQ36) }
 
 type q36Faults struct {
 	noTransform    bool // ops are applied as sent, whatever version they were made on
@@ -292,11 +286,7 @@ func (q *q36Server) leave(s *socketio.Socket, id string) {
 // against every op applied since (transformOp), and broadcasts each op as
 // applied, so that every editor that replays the doc-updates in version
 // order has the server's text.
-func newQ36(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q36", o.Variant, variantNames(q36Variants)); err != nil {
-		return nil, err
-	}
+func newQ36(o Options) (Server, error) {
 	io := newIO(o)
 	q := &q36Server{f: q36Variants[o.Variant], nsp: io.Of("/"), docs: map[string]*document{}}
 	q.nsp.OnConnect(func(s *socketio.Socket) {

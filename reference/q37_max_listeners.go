@@ -10,13 +10,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q37",
-		New:      newQ37,
-		Variants: variantNames(q37Variants),
-	})
-}
+func init() { registerFaults("q37", q37Variants, newQ37) }
 
 type q37Faults struct {
 	neverRemove bool // the per-connection listener is never removed: the leak itself
@@ -102,12 +96,7 @@ func (e *emitter) emit(event string, v any) {
 // every reason. Without it, every connection that ever existed keeps a
 // listener (and its socket) alive: memory grows, emits go to dead
 // sockets, and past ten listeners Node prints MaxListenersExceededWarning.
-func newQ37(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q37", o.Variant, variantNames(q37Variants)); err != nil {
-		return nil, err
-	}
-	f := q37Variants[o.Variant]
+func newQ37(o Options, f q37Faults) (Server, error) {
 	feed := newEmitter(o.Log)
 	io := newIO(o)
 	io.Of("/").OnConnect(func(s *socketio.Socket) {

@@ -14,13 +14,7 @@ import (
 	"rtlab/socketio"
 )
 
-func init() {
-	Register(&Exercise{
-		ID:       "q38",
-		New:      newQ38,
-		Variants: variantNames(q38Variants),
-	})
-}
+func init() { registerFaults("q38", q38Variants, newQ38) }
 
 type q38Faults struct {
 	stackInAck   bool // the ack's message carries the error and its stack trace
@@ -192,14 +186,9 @@ func riskyOp(ctx context.Context, s *socketio.Socket, e *socketio.Event) (map[st
 
 // newQ38 serves risky-op through errorWrapper: every failure becomes a
 // friendly error ack and a log line, and the socket keeps working.
-func newQ38(opts *Options) (Server, error) {
-	o := opts.withDefaults()
-	if err := checkVariant("q38", o.Variant, variantNames(q38Variants)); err != nil {
-		return nil, err
-	}
-	f := q38Variants[o.Variant]
+func newQ38(o Options, f q38Faults) (Server, error) {
 	w := &errorWrapper{log: jsonLogger(o.Log), timeout: 5 * time.Second, f: f}
-	io := newIO(o)
+	srv, io := ioServer(o)
 	nsp := io.Of("/")
 	nsp.OnConnect(func(s *socketio.Socket) {
 		h := handlerFunc(riskyOp)
@@ -242,9 +231,7 @@ func newQ38(opts *Options) (Server, error) {
 		}
 		s.On("risky-op", w.wrap(s, h))
 	})
-	s := newServer()
-	s.mountIO(io)
-	return s, nil
+	return srv, nil
 }
 
 // jsonLogger writes JSON lines to w, the form log collectors read.

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"rtlab/internal/defaults"
 	"rtlab/internal/exercise"
 )
 
@@ -72,22 +73,11 @@ type Options struct {
 
 // withDefaults returns a copy of o with every zero field set to its default.
 func (o *Options) withDefaults() Options {
-	var out Options
-	if o != nil {
-		out = *o
-	}
-	if out.JWTSecret == "" {
-		out.JWTSecret = "rtlab-dev-secret"
-	}
-	if out.RateLimitWindow == 0 {
-		out.RateLimitWindow = 60 * time.Second
-	}
-	if out.Log == nil {
-		out.Log = io.Discard
-	}
-	if out.Addr == "" {
-		out.Addr = "127.0.0.1:0"
-	}
+	out := defaults.Copy(o)
+	defaults.Zero(&out.JWTSecret, "rtlab-dev-secret")
+	defaults.Zero(&out.RateLimitWindow, 60*time.Second)
+	defaults.Zero(&out.Log, io.Discard)
+	defaults.Zero(&out.Addr, "127.0.0.1:0")
 	return out
 }
 
@@ -170,4 +160,29 @@ func variantNames[T any](m map[string]T) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// registerVariants registers exercise id, whose broken variants are
+// names, with build as its constructor. build gets the options with their
+// defaults, their Variant checked against names, so that an exercise file
+// names its id and its variants once.
+func registerVariants(id string, names []string, build func(o Options) (Server, error)) {
+	Register(&Exercise{
+		ID:       id,
+		Variants: names,
+		New: func(opts *Options) (Server, error) {
+			o := opts.withDefaults()
+			if err := checkVariant(id, o.Variant, names); err != nil {
+				return nil, err
+			}
+			return build(o)
+		},
+	})
+}
+
+// registerFaults is registerVariants for an exercise whose variants are a
+// table (a variant's name → the mistakes it makes): build gets the faults
+// of the variant the options name, the zero faults for the correct server.
+func registerFaults[F any](id string, table map[string]F, build func(o Options, f F) (Server, error)) {
+	registerVariants(id, variantNames(table), func(o Options) (Server, error) { return build(o, table[o.Variant]) })
 }

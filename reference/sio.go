@@ -20,6 +20,15 @@ func newIO(o Options) *socketio.Server {
 	return socketio.NewServer(&socketio.ServerOptions{Engine: eo})
 }
 
+// ioServer returns a reference server with a Socket.IO server configured
+// by newIO mounted in it: the start of every Socket.IO exercise.
+func ioServer(o Options) (*server, *socketio.Server) {
+	io := newIO(o)
+	s := newServer()
+	s.mountIO(io)
+	return s, io
+}
+
 // engine returns the Engine.IO options every reference server starts
 // from: the one place where Options' heartbeat reaches a server.
 func (o Options) engine() *engineio.ServerOptions {

@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"rtlab/internal/exercise"
+	"rtlab/internal/yamlerr"
 )
 
 // Load parses every rubric of fsys (scenarios.FS() in the binary), the
@@ -58,9 +59,6 @@ func Parse(file string, data []byte) (*Rubric, error) {
 	return &r, nil
 }
 
-// yamlLine is the [line:column] goccy/go-yaml puts in front of a message.
-var yamlLine = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
-
 // yamlError turns a decoding error into a ParseError with its line.
 func yamlError(file string, err error) error {
 	var pe *ParseError
@@ -68,26 +66,8 @@ func yamlError(file string, err error) error {
 		pe.File = file
 		return pe
 	}
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return &ParseError{File: file, Line: tk.Position.Line, Msg: ye.GetMessage()}
-		}
-	}
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		var line int
-		fmt.Sscan(m[1], &line)
-		return &ParseError{File: file, Line: line, Msg: strings.SplitN(msg[len(m[0]):], "\n", 2)[0]}
-	}
-	return &ParseError{File: file, Msg: msg}
-}
-
-func nodeLine(n ast.Node) int {
-	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
+	line, msg := yamlerr.Locate(err)
+	return &ParseError{File: file, Line: line, Msg: msg}
 }
 
 // UnmarshalYAML records the fact's line.
@@ -98,7 +78,7 @@ func (f *Fact) UnmarshalYAML(n ast.Node) error {
 		return err
 	}
 	*f = Fact(p)
-	f.Line = nodeLine(n)
+	f.Line = yamlerr.NodeLine(n)
 	return nil
 }
 
@@ -110,7 +90,7 @@ func (r *ReviewItem) UnmarshalYAML(n ast.Node) error {
 		return err
 	}
 	*r = ReviewItem(p)
-	r.Line = nodeLine(n)
+	r.Line = yamlerr.NodeLine(n)
 	return nil
 }
 
@@ -118,7 +98,7 @@ func (r *ReviewItem) UnmarshalYAML(n ast.Node) error {
 // (`- "101"`), a list of spellings (`- [full duplex, both directions]`),
 // or a mapping with a label (`- {what: the close code, any: ["1002"]}`).
 func (t *Term) UnmarshalYAML(n ast.Node) error {
-	t.Line = nodeLine(n)
+	t.Line = yamlerr.NodeLine(n)
 	switch v := n.(type) {
 	case *ast.SequenceNode:
 		return yaml.NodeToValue(n, &t.Spellings)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"rtlab/graders/submission"
+	"rtlab/internal/defaults"
 )
 
 // GradeFunc grades one submission folder. Class calls it from several
@@ -189,16 +190,9 @@ func firstLines(s string, n int) string {
 }
 
 func withDefaults(opts *Options) Options {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Jobs <= 0 {
-		o.Jobs = runtime.NumCPU()
-	}
-	if o.Out == "" {
-		o.Out = filepath.Join("reports", "class", time.Now().UTC().Format("20060102-150405"))
-	}
+	o := defaults.Copy(opts)
+	defaults.Positive(&o.Jobs, runtime.NumCPU())
+	defaults.Zero(&o.Out, filepath.Join("reports", "class", time.Now().UTC().Format("20060102-150405")))
 	if o.Grade == nil {
 		o.Grade = DefaultGrade(nil)
 	}

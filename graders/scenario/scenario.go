@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"rtlab/internal/exercise"
+	"rtlab/internal/yamlerr"
 )
 
 // Scenario is one exercise's scenario file: the contract as data. It is
@@ -306,17 +307,8 @@ type lineError struct {
 func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
 
 func lineErrorf(n ast.Node, format string, args ...any) error {
-	return &lineError{line: nodeLine(n), msg: fmt.Sprintf(format, args...)}
+	return &lineError{line: yamlerr.NodeLine(n), msg: fmt.Sprintf(format, args...)}
 }
-
-func nodeLine(n ast.Node) int {
-	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
-}
-
-var yamlLinePrefix = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
 
 // Parse reads a scenario file. file names it in errors, which carry the
 // line: "q17_user_count.yaml:12: unknown step "emitt"".
@@ -338,19 +330,8 @@ func toParseError(file string, err error) error {
 	if errors.As(err, &le) {
 		return &ParseError{File: file, Line: le.line, Msg: le.msg}
 	}
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return &ParseError{File: file, Line: tk.Position.Line, Msg: ye.GetMessage()}
-		}
-	}
-	msg := err.Error()
-	if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
-		var line int
-		fmt.Sscan(m[1], &line)
-		return &ParseError{File: file, Line: line, Msg: strings.SplitN(msg[len(m[0]):], "\n", 2)[0]}
-	}
-	return &ParseError{File: file, Msg: msg}
+	line, msg := yamlerr.Locate(err)
+	return &ParseError{File: file, Line: line, Msg: msg}
 }
 
 // UnmarshalYAML records the check's line.
@@ -361,7 +342,7 @@ func (c *Check) UnmarshalYAML(n ast.Node) error {
 		return err
 	}
 	*c = Check(p)
-	c.Line = nodeLine(n)
+	c.Line = yamlerr.NodeLine(n)
 	return nil
 }
 
@@ -386,7 +367,7 @@ func (s *Step) UnmarshalYAML(n ast.Node) error {
 	kv := m.Values[0]
 	kind := kv.Key.String()
 	s.Kind = kind
-	s.Line = nodeLine(kv.Key)
+	s.Line = yamlerr.NodeLine(kv.Key)
 	v := kv.Value
 	opts := []yaml.DecodeOption{yaml.DisallowUnknownField()}
 	decode := func(dst any) error { return yaml.NodeToValue(v, dst, opts...) }
@@ -661,30 +642,11 @@ func validateOtherStep(sc *Scenario, c *Check, s *Step) error {
 		}
 	case "assert":
 		a := s.Assert
-		n := 0
-		if a.Unique != nil {
-			n++
-		}
-		if a.Equal != nil {
-			n++
-		}
-		if a.Received != nil {
-			n++
-		}
-		if a.That != nil {
-			n++
-		}
-		if n != 1 {
+		if countSet(a.Unique != nil, a.Equal != nil, a.Received != nil, a.That != nil) != 1 {
 			return errAt(s.Line, "assert: give exactly one of unique:, equal:, received:, value:+that:")
 		}
 	case "log":
-		n := 0
-		for _, set := range []bool{s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0} {
-			if set {
-				n++
-			}
-		}
-		if n != 1 {
+		if countSet(s.Log.Match != "", s.Log.Contains != "", len(s.Log.ContainsAll) > 0) != 1 {
 			return errAt(s.Line, "log: give one of match: (a regular expression), contains: or contains_all:")
 		}
 		if s.Log.Match != "" && !strings.Contains(s.Log.Match, "${") {
@@ -699,6 +661,18 @@ func validateOtherStep(sc *Scenario, c *Check, s *Step) error {
 		}
 	}
 	return nil
+}
+
+// countSet counts the fields that are set, of those of which a step takes
+// exactly one.
+func countSet(set ...bool) int {
+	n := 0
+	for _, b := range set {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // CheckProbes returns a *ParseError at the first probe step that calls a

@@ -48,11 +48,12 @@ func Grade(ctx context.Context, dir string, o *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Probes == nil && (opts.Scenarios == nil || opts.PageScenarios == nil) {
+		// The embedded scenarios are checked against the probes they call.
+		opts.Probes = graders.NewProbes()
+		probes.Register(opts.Probes)
+	}
 	if opts.Scenarios == nil {
-		if opts.Probes == nil {
-			opts.Probes = graders.NewProbes()
-			probes.Register(opts.Probes)
-		}
 		all, err := graders.Load(scenarios.FS(), opts.Probes)
 		if err != nil {
 			return nil, fmt.Errorf("the embedded scenarios do not parse (a bug in rtlab): %w", err)
@@ -60,10 +61,6 @@ func Grade(ctx context.Context, dir string, o *Options) (*Result, error) {
 		opts.Scenarios = all
 	}
 	if opts.PageScenarios == nil {
-		if opts.Probes == nil {
-			opts.Probes = graders.NewProbes()
-			probes.Register(opts.Probes)
-		}
 		pages, err := graders.LoadPages(scenarios.FS(), opts.Probes)
 		if err != nil {
 			return nil, fmt.Errorf("the embedded page scenarios do not parse (a bug in rtlab): %w", err)

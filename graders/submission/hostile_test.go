@@ -68,14 +68,26 @@ type outcome struct {
 	text    string // every report, log and note, for searching
 }
 
-// gradeHostile grades dir on Q17 with limits small enough for a test.
-func gradeHostile(t *testing.T, dir string, limits *sandbox.Limits) *outcome {
-	return gradeHostileWithin(t, dir, limits, 5*time.Second)
+// runHostile grades testdata/hostile/name, copied by hostile beside its
+// sibling, on Q17 with limits small enough for a test, in parallel with
+// the other hostile tests; it skips where there is no sandbox.
+func runHostile(t *testing.T, name string, limits *sandbox.Limits) (o *outcome, dir, secret string) {
+	return runHostileWithin(t, name, limits, 5*time.Second)
 }
 
-// gradeHostileWithin is gradeHostile with the wait for the port given: a
-// CPU limit needs wall time to run out on a loaded machine.
-func gradeHostileWithin(t *testing.T, dir string, limits *sandbox.Limits, startTimeout time.Duration) *outcome {
+// runHostileWithin is runHostile with the wait for the port given: a CPU
+// limit needs wall time to run out on a loaded machine.
+func runHostileWithin(t *testing.T, name string, limits *sandbox.Limits, startTimeout time.Duration) (o *outcome, dir, secret string) {
+	t.Helper()
+	t.Parallel()
+	requireSandbox(t)
+	dir, secret = hostile(t, name)
+	return gradeHostile(t, dir, limits, startTimeout), dir, secret
+}
+
+// gradeHostile grades dir on Q17 with limits, waiting at most startTimeout
+// for its port.
+func gradeHostile(t *testing.T, dir string, limits *sandbox.Limits, startTimeout time.Duration) *outcome {
 	t.Helper()
 	uid := 1_100_000 + rand.IntN(90_000)
 	opts := &Options{
@@ -183,10 +195,7 @@ func noteHas(t *testing.T, o *outcome, want string) {
 }
 
 func TestHostileReadsSibling(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, secret := hostile(t, "sibling")
-	o := gradeHostile(t, dir, nil)
+	o, _, secret := runHostile(t, "sibling", nil)
 	if strings.Contains(o.text, secret) {
 		t.Errorf("the sibling's secret reached the submission:\n%s", clipText(o.text))
 	}
@@ -196,10 +205,7 @@ func TestHostileReadsSibling(t *testing.T) {
 }
 
 func TestHostileConnectsOut(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "netout")
-	o := gradeHostile(t, dir, nil)
+	o, _, _ := runHostile(t, "netout", nil)
 	if strings.Contains(o.text, "CONNECTED OUT") || strings.Contains(o.text, "RESOLVED") {
 		t.Errorf("the submission reached the network:\n%s", clipText(o.text))
 	}
@@ -207,10 +213,7 @@ func TestHostileConnectsOut(t *testing.T) {
 }
 
 func TestHostileWritesOutside(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "writeout")
-	o := gradeHostile(t, dir, nil)
+	o, dir, _ := runHostile(t, "writeout", nil)
 	for _, p := range []string{filepath.Join(dir, "pwned.txt"), "/etc/pwned.txt", "/usr/pwned.txt"} {
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("the submission wrote %s", p)
@@ -223,19 +226,13 @@ func TestHostileWritesOutside(t *testing.T) {
 }
 
 func TestHostileForkBomb(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "forkbomb")
-	o := gradeHostile(t, dir, &sandbox.Limits{Processes: 48})
+	o, _, _ := runHostile(t, "forkbomb", &sandbox.Limits{Processes: 48})
 	failsAll(t, o, "did not listen on PORT")
 	noteHas(t, o, "process")
 }
 
 func TestHostileNeverListens(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "neverlisten")
-	o := gradeHostile(t, dir, nil)
+	o, _, _ := runHostile(t, "neverlisten", nil)
 	failsAll(t, o, "did not listen on PORT")
 	if !strings.Contains(o.text, "starting…") {
 		t.Errorf("the report does not show the server's output:\n%s", clipText(o.text))
@@ -243,18 +240,12 @@ func TestHostileNeverListens(t *testing.T) {
 }
 
 func TestHostileWrongPort(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "wrongport")
-	o := gradeHostile(t, dir, nil)
+	o, _, _ := runHostile(t, "wrongport", nil)
 	failsAll(t, o, "does it read PORT from the environment?")
 }
 
 func TestHostilePrints100MB(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "chatty")
-	o := gradeHostile(t, dir, nil)
+	o, _, _ := runHostile(t, "chatty", nil)
 	for cmd, l := range o.res.Logs {
 		if len(l) > 2<<20 {
 			t.Errorf("%s: %d bytes of log kept, want at most 1 MiB each stream", cmd, len(l))
@@ -269,19 +260,13 @@ func TestHostilePrints100MB(t *testing.T) {
 }
 
 func TestHostileDaemonIgnoresSIGTERM(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "daemon")
-	o := gradeHostile(t, dir, nil)
+	o, _, _ := runHostile(t, "daemon", nil)
 	noteHas(t, o, "did not exit within")
 	noteHas(t, o, "daemon")
 }
 
 func TestHostileBurnsCPU(t *testing.T) {
-	t.Parallel()
-	requireSandbox(t)
-	dir, _ := hostile(t, "cpuburn")
-	o := gradeHostileWithin(t, dir, &sandbox.Limits{CPU: time.Second}, 30*time.Second)
+	o, _, _ := runHostileWithin(t, "cpuburn", &sandbox.Limits{CPU: time.Second}, 30*time.Second)
 	e := q17(t, o)
 	if p, _ := e.Score(); p != 0 {
 		t.Errorf("a server that never answers passed %d points", p)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"rtlab/internal/exercise"
+	"rtlab/internal/yamlerr"
 )
 
 // ManifestFile is the manifest's name in a submission's folder.
@@ -96,122 +96,149 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return m, nil
 }
 
-var lineCol = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
-
+// parseManifest reads rtlab.yaml's fields into m, which holds the
+// conventions for those it does not set. Every error names the field and
+// its line.
 func parseManifest(file string, data []byte, m *Manifest) error {
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		msg := strings.SplitN(err.Error(), "\n", 2)[0]
-		line := 0
-		if g := lineCol.FindStringSubmatch(msg); g != nil {
-			line, _ = strconv.Atoi(g[1])
-			msg = msg[len(g[0]):]
-		}
-		return &ManifestError{File: file, Line: line, Msg: "not valid YAML: " + msg}
+		line, msg := yamlerr.Locate(err)
+		return &ManifestError{File: file, Line: line, Msg: "not valid YAML: " + strings.SplitN(msg, "\n", 2)[0]}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return nil // an empty manifest: the conventions
 	}
-	bad := func(n ast.Node, field, format string, a ...any) error {
-		return &ManifestError{File: file, Line: lineOf(n), Field: field, Msg: fmt.Sprintf(format, a...)}
-	}
+	p := manifestParser{file: file}
 	top, ok := mapping(f.Docs[0].Body)
 	if !ok {
-		return bad(f.Docs[0].Body, "", "want a mapping of student, servers, pages, answers, nginx")
+		return p.bad(f.Docs[0].Body, "", "want a mapping of student, servers, pages, answers, nginx")
 	}
 	for _, kv := range top {
 		key := kv.Key.String()
+		var err error
 		switch key {
 		case "student":
 			s, ok := scalar(kv.Value)
 			if !ok || s == "" {
-				return bad(kv.Value, key, "want a name or an e-mail address")
+				return p.bad(kv.Value, key, "want a name or an e-mail address")
 			}
 			m.Student = s
-		case "answers", "nginx":
-			s, ok := scalar(kv.Value)
-			if !ok || s == "" {
-				return bad(kv.Value, key, "want a file path relative to the submission")
-			}
-			if err := insidePath(s); err != nil {
-				return bad(kv.Value, key, "%v", err)
-			}
-			if key == "answers" {
-				m.Answers = s
-			} else {
-				m.Nginx = s
-			}
+		case "answers":
+			m.Answers, err = p.path(kv.Value, key)
+		case "nginx":
+			m.Nginx, err = p.path(kv.Value, key)
 		case "pages":
-			pages, ok := mapping(kv.Value)
-			if !ok {
-				return bad(kv.Value, key, "want a mapping of exercise to file, like { q6: web/backoff.html }")
-			}
-			for _, p := range pages {
-				id := exercise.Normalize(p.Key.String())
-				field := "pages." + p.Key.String()
-				if !IsPage(id) {
-					return bad(p.Key, field, "%q has no page (the page exercises are %s)", p.Key.String(), strings.Join(PageExercises, ", "))
-				}
-				s, ok := scalar(p.Value)
-				if !ok || s == "" {
-					return bad(p.Value, field, "want a file path relative to the submission")
-				}
-				if err := insidePath(s); err != nil {
-					return bad(p.Value, field, "%v", err)
-				}
-				m.Pages[id] = s
-			}
+			err = p.pages(kv.Value, m.Pages)
 		case "servers":
-			seq, ok := kv.Value.(*ast.SequenceNode)
-			if !ok {
-				return bad(kv.Value, key, "want a list of servers, each with cmd and exercises")
-			}
-			m.Servers = []Server{}
-			for i, item := range seq.Values {
-				field := fmt.Sprintf("servers[%d]", i)
-				entries, ok := mapping(item)
-				if !ok {
-					return bad(item, field, "want a mapping with cmd, exercises and namespace-prefix")
-				}
-				srv := Server{Line: lineOf(item)}
-				for _, e := range entries {
-					k := e.Key.String()
-					switch k {
-					case "cmd":
-						s, ok := scalar(e.Value)
-						if !ok || strings.TrimSpace(s) == "" {
-							return bad(e.Value, field+".cmd", "want the command that starts the server, like node server.js")
-						}
-						srv.Cmd = s
-					case "namespace-prefix":
-						s, ok := scalar(e.Value)
-						if !ok && !isNull(e.Value) {
-							return bad(e.Value, field+".namespace-prefix", `want "" or a prefix like "/q{n}"`)
-						}
-						if s != "" && !strings.HasPrefix(s, "/") {
-							return bad(e.Value, field+".namespace-prefix", "%q must start with /", s)
-						}
-						srv.NamespacePrefix = s
-					case "exercises":
-						ids, err := exerciseList(e.Value, field+".exercises", bad)
-						if err != nil {
-							return err
-						}
-						srv.Exercises = ids
-					default:
-						return bad(e.Key, field+"."+k, "unknown field (a server has cmd, exercises, namespace-prefix)")
-					}
-				}
-				if srv.Cmd == "" {
-					return bad(item, field+".cmd", "missing: every server needs a cmd")
-				}
-				m.Servers = append(m.Servers, srv)
-			}
+			m.Servers, err = p.servers(kv.Value)
 		default:
-			return bad(kv.Key, key, "unknown field (rtlab.yaml has student, servers, pages, answers, nginx)")
+			return p.bad(kv.Key, key, "unknown field (rtlab.yaml has student, servers, pages, answers, nginx)")
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// manifestParser reads the fields of one rtlab.yaml, file.
+type manifestParser struct{ file string }
+
+// bad is a *ManifestError about node n, at field.
+func (p manifestParser) bad(n ast.Node, field, format string, a ...any) error {
+	return &ManifestError{File: p.file, Line: yamlerr.NodeLine(n), Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// path reads a file path relative to the submission, which must stay
+// inside it.
+func (p manifestParser) path(n ast.Node, field string) (string, error) {
+	s, ok := scalar(n)
+	if !ok || s == "" {
+		return "", p.bad(n, field, "want a file path relative to the submission")
+	}
+	if err := insidePath(s); err != nil {
+		return "", p.bad(n, field, "%v", err)
+	}
+	return s, nil
+}
+
+// pages reads { q6: web/backoff.html, ... } into pages, by exercise id.
+func (p manifestParser) pages(n ast.Node, pages map[string]string) error {
+	entries, ok := mapping(n)
+	if !ok {
+		return p.bad(n, "pages", "want a mapping of exercise to file, like { q6: web/backoff.html }")
+	}
+	for _, e := range entries {
+		id := exercise.Normalize(e.Key.String())
+		field := "pages." + e.Key.String()
+		if !IsPage(id) {
+			return p.bad(e.Key, field, "%q has no page (the page exercises are %s)", e.Key.String(), strings.Join(PageExercises, ", "))
+		}
+		s, err := p.path(e.Value, field)
+		if err != nil {
+			return err
+		}
+		pages[id] = s
+	}
+	return nil
+}
+
+// servers reads the list of servers.
+func (p manifestParser) servers(n ast.Node) ([]Server, error) {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		return nil, p.bad(n, "servers", "want a list of servers, each with cmd and exercises")
+	}
+	out := []Server{}
+	for i, item := range seq.Values {
+		srv, err := p.server(item, fmt.Sprintf("servers[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, srv)
+	}
+	return out, nil
+}
+
+// server reads one entry of servers: cmd, exercises, namespace-prefix.
+func (p manifestParser) server(item ast.Node, field string) (Server, error) {
+	entries, ok := mapping(item)
+	if !ok {
+		return Server{}, p.bad(item, field, "want a mapping with cmd, exercises and namespace-prefix")
+	}
+	srv := Server{Line: yamlerr.NodeLine(item)}
+	for _, e := range entries {
+		k := e.Key.String()
+		switch k {
+		case "cmd":
+			s, ok := scalar(e.Value)
+			if !ok || strings.TrimSpace(s) == "" {
+				return srv, p.bad(e.Value, field+".cmd", "want the command that starts the server, like node server.js")
+			}
+			srv.Cmd = s
+		case "namespace-prefix":
+			s, ok := scalar(e.Value)
+			if !ok && !isNull(e.Value) {
+				return srv, p.bad(e.Value, field+".namespace-prefix", `want "" or a prefix like "/q{n}"`)
+			}
+			if s != "" && !strings.HasPrefix(s, "/") {
+				return srv, p.bad(e.Value, field+".namespace-prefix", "%q must start with /", s)
+			}
+			srv.NamespacePrefix = s
+		case "exercises":
+			ids, err := exerciseList(e.Value, field+".exercises", p.bad)
+			if err != nil {
+				return srv, err
+			}
+			srv.Exercises = ids
+		default:
+			return srv, p.bad(e.Key, field+"."+k, "unknown field (a server has cmd, exercises, namespace-prefix)")
+		}
+	}
+	if srv.Cmd == "" {
+		return srv, p.bad(item, field+".cmd", "missing: every server needs a cmd")
+	}
+	return srv, nil
 }
 
 // exerciseList reads [q2, q5, q15-q20] (or one string) into normalised
@@ -306,13 +333,6 @@ func scalar(n ast.Node) (string, bool) {
 func isNull(n ast.Node) bool {
 	_, ok := n.(*ast.NullNode)
 	return ok || n == nil
-}
-
-func lineOf(n ast.Node) int {
-	if n == nil || n.GetToken() == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
 }
 
 func fileExists(p string) bool {

@@ -6,6 +6,7 @@ import (
 
 	"rtlab/graders"
 	"rtlab/graders/scenario"
+	"rtlab/internal/defaults"
 	"rtlab/internal/sandbox"
 )
 
@@ -68,29 +69,13 @@ type Options struct {
 }
 
 func (o *Options) withDefaults() Options {
-	var v Options
-	if o != nil {
-		v = *o
-	}
-	if v.RateLimitWindow <= 0 {
-		v.RateLimitWindow = 3 * time.Second
-	}
-	if v.InstallTimeout <= 0 {
-		v.InstallTimeout = 5 * time.Minute
-	}
-	if v.ExerciseTimeout <= 0 {
-		v.ExerciseTimeout = 3 * time.Minute
-	}
-	if v.Timeout <= 0 {
-		v.Timeout = 20 * time.Minute
-	}
-	g := graders.Options{}
-	if v.Grader != nil {
-		g = *v.Grader
-	}
-	if g.JWTSecret == "" {
-		g.JWTSecret = "rtlab-dev-secret"
-	}
+	v := defaults.Copy(o)
+	defaults.Positive(&v.RateLimitWindow, 3*time.Second)
+	defaults.Positive(&v.InstallTimeout, 5*time.Minute)
+	defaults.Positive(&v.ExerciseTimeout, 3*time.Minute)
+	defaults.Positive(&v.Timeout, 20*time.Minute)
+	g := defaults.Copy(v.Grader)
+	defaults.Zero(&g.JWTSecret, "rtlab-dev-secret")
 	v.Grader = &g
 	return v
 }

@@ -83,6 +83,18 @@ func EngineIO(t *testing.T, base string) {
 // runs it on /socket.io/ without the cases that need an echo.
 func engineCases(t *testing.T, base, path string, echo bool) {
 	s := newSuite(t, base, path)
+	engineHandshakeCases(t, s)
+	if echo {
+		engineMessageCases(t, s)
+	}
+	engineHeartbeatCases(t, s)
+	engineCloseCases(t, s)
+	engineUpgradeCases(t, s, echo)
+}
+
+// engineHandshakeCases opens sessions over both transports, and is refused
+// with a bad protocol version, transport or method.
+func engineHandshakeCases(t *testing.T, s *suite) {
 	t.Run("handshake/polling/successfully opens a session", func(t *testing.T) {
 		status, body := s.do(t, "GET", "EIO=4&transport=polling", "")
 		expectStatus(t, "handshake", status, 200)
@@ -129,89 +141,94 @@ func engineCases(t *testing.T, base, path string, echo bool) {
 			s.expectRefusedWS(t, q)
 		}
 	})
+}
 
-	if echo {
-		pollingRoundTrip := func(t *testing.T, payload string) {
-			sid := s.openPolling(t)
-			status, body := s.do(t, "POST", "EIO=4&transport=polling&sid="+sid, payload)
-			expectStatus(t, "POST", status, 200)
-			if body != "ok" {
-				t.Fatalf("POST body %q, want \"ok\"", body)
-			}
-			status, body = s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
-			expectStatus(t, "GET", status, 200)
-			if body != payload {
-				t.Fatalf("GET body %q, want %q", body, payload)
-			}
+// engineMessageCases sends messages and reads them back, so they need the
+// echo endpoint, and closes sessions on malformed ones.
+func engineMessageCases(t *testing.T, s *suite) {
+	pollingRoundTrip := func(t *testing.T, payload string) {
+		sid := s.openPolling(t)
+		status, body := s.do(t, "POST", "EIO=4&transport=polling&sid="+sid, payload)
+		expectStatus(t, "POST", status, 200)
+		if body != "ok" {
+			t.Fatalf("POST body %q, want \"ok\"", body)
 		}
-		t.Run("message/polling/sends and receives a payload containing one plain text packet", func(t *testing.T) {
-			pollingRoundTrip(t, "4hello")
-		})
-		t.Run("message/polling/sends and receives a payload containing several plain text packets", func(t *testing.T) {
-			pollingRoundTrip(t, "4test1\x1e4test2\x1e4test3")
-		})
-		t.Run("message/polling/sends and receives a payload containing plain text and binary packets", func(t *testing.T) {
-			pollingRoundTrip(t, "4hello\x1ebAQIDBA==")
-		})
-		t.Run("message/polling/closes the session upon invalid packet format", func(t *testing.T) {
-			sid := s.openPolling(t)
-			// The official suite's status assertion sits in a try block
-			// that swallows its failure (the npm server answers 200), so
-			// only the closed session is asserted.
-			s.try("POST", "EIO=4&transport=polling&sid="+sid, "abc")
-			status, _ := s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
-			expectStatus(t, "GET after invalid packet", status, 400)
-		})
-		t.Run("message/polling/closes the session upon duplicate poll requests", func(t *testing.T) {
-			sid := s.openPolling(t)
-			var wg sync.WaitGroup
-			var st1, st2 int
-			var body1 string
-			var err1, err2 error
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				st1, body1, err1 = s.try("GET", "EIO=4&transport=polling&sid="+sid, "")
-			}()
-			go func() {
-				defer wg.Done()
-				time.Sleep(5 * time.Millisecond)
-				st2, _, err2 = s.try("GET", "EIO=4&transport=polling&sid="+sid+"&t=burst", "")
-			}()
-			wg.Wait()
-			if err1 != nil || err2 != nil {
-				t.Fatalf("polls failed: %v / %v", err1, err2)
-			}
-			expectStatus(t, "first poll", st1, 200)
-			if body1 != "1" {
-				t.Fatalf("first poll body %q, want \"1\" (close)", body1)
-			}
-			expectStatus(t, "second poll", st2, 400, 500)
-			status, _ := s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
-			expectStatus(t, "poll after close", status, 400)
-		})
-		t.Run("message/websocket/sends and receives a plain text packet", func(t *testing.T) {
-			p := s.dialWS(t, "EIO=4&transport=websocket")
-			p.next() // handshake
-			p.send("4hello")
-			p.expectText("4hello")
-		})
-		t.Run("message/websocket/sends and receives a binary packet", func(t *testing.T) {
-			p := s.dialWS(t, "EIO=4&transport=websocket")
-			p.next()
-			p.sendBinary([]byte{1, 2, 3, 4})
-			if f := p.next(); !f.binary || !bytes.Equal(f.data, []byte{1, 2, 3, 4}) {
-				t.Fatalf("got %s, want binary [1 2 3 4]", f)
-			}
-		})
-		t.Run("message/websocket/closes the session upon invalid packet format", func(t *testing.T) {
-			p := s.dialWS(t, "EIO=4&transport=websocket")
-			p.next()
-			p.send("abc")
-			p.expectClose()
-		})
+		status, body = s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
+		expectStatus(t, "GET", status, 200)
+		if body != payload {
+			t.Fatalf("GET body %q, want %q", body, payload)
+		}
 	}
+	t.Run("message/polling/sends and receives a payload containing one plain text packet", func(t *testing.T) {
+		pollingRoundTrip(t, "4hello")
+	})
+	t.Run("message/polling/sends and receives a payload containing several plain text packets", func(t *testing.T) {
+		pollingRoundTrip(t, "4test1\x1e4test2\x1e4test3")
+	})
+	t.Run("message/polling/sends and receives a payload containing plain text and binary packets", func(t *testing.T) {
+		pollingRoundTrip(t, "4hello\x1ebAQIDBA==")
+	})
+	t.Run("message/polling/closes the session upon invalid packet format", func(t *testing.T) {
+		sid := s.openPolling(t)
+		// The official suite's status assertion sits in a try block
+		// that swallows its failure (the npm server answers 200), so
+		// only the closed session is asserted.
+		s.try("POST", "EIO=4&transport=polling&sid="+sid, "abc")
+		status, _ := s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
+		expectStatus(t, "GET after invalid packet", status, 400)
+	})
+	t.Run("message/polling/closes the session upon duplicate poll requests", func(t *testing.T) {
+		sid := s.openPolling(t)
+		var wg sync.WaitGroup
+		var st1, st2 int
+		var body1 string
+		var err1, err2 error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			st1, body1, err1 = s.try("GET", "EIO=4&transport=polling&sid="+sid, "")
+		}()
+		go func() {
+			defer wg.Done()
+			time.Sleep(5 * time.Millisecond)
+			st2, _, err2 = s.try("GET", "EIO=4&transport=polling&sid="+sid+"&t=burst", "")
+		}()
+		wg.Wait()
+		if err1 != nil || err2 != nil {
+			t.Fatalf("polls failed: %v / %v", err1, err2)
+		}
+		expectStatus(t, "first poll", st1, 200)
+		if body1 != "1" {
+			t.Fatalf("first poll body %q, want \"1\" (close)", body1)
+		}
+		expectStatus(t, "second poll", st2, 400, 500)
+		status, _ := s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
+		expectStatus(t, "poll after close", status, 400)
+	})
+	t.Run("message/websocket/sends and receives a plain text packet", func(t *testing.T) {
+		p := s.dialWS(t, "EIO=4&transport=websocket")
+		p.next() // handshake
+		p.send("4hello")
+		p.expectText("4hello")
+	})
+	t.Run("message/websocket/sends and receives a binary packet", func(t *testing.T) {
+		p := s.dialWS(t, "EIO=4&transport=websocket")
+		p.next()
+		p.sendBinary([]byte{1, 2, 3, 4})
+		if f := p.next(); !f.binary || !bytes.Equal(f.data, []byte{1, 2, 3, 4}) {
+			t.Fatalf("got %s, want binary [1 2 3 4]", f)
+		}
+	})
+	t.Run("message/websocket/closes the session upon invalid packet format", func(t *testing.T) {
+		p := s.dialWS(t, "EIO=4&transport=websocket")
+		p.next()
+		p.send("abc")
+		p.expectClose()
+	})
+}
 
+// engineHeartbeatCases answers pings, and lets one go unanswered.
+func engineHeartbeatCases(t *testing.T, s *suite) {
 	t.Run("heartbeat/polling/sends ping/pong packets", func(t *testing.T) {
 		sid := s.openPolling(t)
 		for i := 0; i < 3; i++ {
@@ -246,6 +263,10 @@ func engineCases(t *testing.T, base, path string, echo bool) {
 		p := s.dialWS(t, "EIO=4&transport=websocket")
 		p.expectClose()
 	})
+}
+
+// engineCloseCases closes sessions from the client's side.
+func engineCloseCases(t *testing.T, s *suite) {
 	t.Run("close/polling/forcefully closes the session", func(t *testing.T) {
 		sid := s.openPolling(t)
 		var wg sync.WaitGroup
@@ -276,6 +297,11 @@ func engineCases(t *testing.T, base, path string, echo bool) {
 		p.send("1")
 		p.expectClose()
 	})
+}
+
+// engineUpgradeCases upgrades polling sessions to WebSocket, and refuses
+// the old transport once upgraded.
+func engineUpgradeCases(t *testing.T, s *suite, echo bool) {
 	t.Run("upgrade/successfully upgrades from HTTP long-polling to WebSocket", func(t *testing.T) {
 		sid := s.openPolling(t)
 		p := s.dialWS(t, "EIO=4&transport=websocket&sid="+sid)
@@ -290,42 +316,48 @@ func engineCases(t *testing.T, base, path string, echo bool) {
 		}
 		p.send("5")
 		if echo {
-			p.send("4hello")
-			if f := p.nextNonPing(); string(f.data) != "4hello" {
-				t.Fatalf("got %s, want \"4hello\"", f)
-			}
+			p.echoes()
 		}
 	})
 	t.Run("upgrade/ignores HTTP requests with same sid after upgrade", func(t *testing.T) {
-		sid := s.openPolling(t)
-		p := s.dialWS(t, "EIO=4&transport=websocket&sid="+sid)
-		p.send("2probe")
-		p.send("5")
-		p.expectText("3probe") // the official suite reads it implicitly; keep the order deterministic
+		sid, p := s.upgraded(t)
 		status, _ := s.do(t, "GET", "EIO=4&transport=polling&sid="+sid, "")
 		expectStatus(t, "poll after upgrade", status, 400)
 		if echo {
-			p.send("4hello")
-			if f := p.nextNonPing(); string(f.data) != "4hello" {
-				t.Fatalf("got %s, want \"4hello\"", f)
-			}
+			p.echoes()
 		}
 	})
 	t.Run("upgrade/ignores WebSocket connection with same sid after upgrade", func(t *testing.T) {
-		sid := s.openPolling(t)
-		p := s.dialWS(t, "EIO=4&transport=websocket&sid="+sid)
-		p.send("2probe")
-		p.send("5")
-		p.expectText("3probe")
+		sid, p := s.upgraded(t)
 		// The official suite opens this socket without an "error" listener
 		// and awaits "close": a refused upgrade (HTTP 400) fails it, so the
 		// handshake must succeed and the server then close the socket.
 		s.dialWS(t, "EIO=4&transport=websocket&sid="+sid).expectClose()
 		if echo {
-			p.send("4hello")
-			if f := p.nextNonPing(); string(f.data) != "4hello" {
-				t.Fatalf("got %s, want \"4hello\"", f)
-			}
+			p.echoes()
 		}
 	})
+}
+
+// upgraded opens a polling session and upgrades it to a WebSocket: the
+// probe, the upgrade, then the probe's answer read (the official suite
+// reads it implicitly; reading it last keeps the order deterministic). It
+// returns the session id and the upgraded socket.
+func (s *suite) upgraded(t *testing.T) (string, *peer) {
+	sid := s.openPolling(t)
+	p := s.dialWS(t, "EIO=4&transport=websocket&sid="+sid)
+	p.send("2probe")
+	p.send("5")
+	p.expectText("3probe")
+	return sid, p
+}
+
+// echoes checks, on a server that echoes (the fixture), that a message
+// sent on p comes back: the session outlived what the case did to it.
+func (p *peer) echoes() {
+	p.t.Helper()
+	p.send("4hello")
+	if f := p.nextNonPing(); string(f.data) != "4hello" {
+		p.t.Fatalf("got %s, want \"4hello\"", f)
+	}
 }

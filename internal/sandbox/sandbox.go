@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"rtlab/internal/defaults"
 )
 
 // Options configure a Box. A nil *Options means the defaults.
@@ -49,47 +51,23 @@ type Limits struct {
 }
 
 func (l *Limits) withDefaults() Limits {
-	var v Limits
-	if l != nil {
-		v = *l
-	}
-	if v.CPU <= 0 {
-		v.CPU = 120 * time.Second
-	}
-	if v.AddressSpace == 0 {
-		v.AddressSpace = 4 << 30
-	}
-	if v.OpenFiles == 0 {
-		v.OpenFiles = 1024
-	}
-	if v.Processes == 0 {
-		v.Processes = 256
-	}
-	if v.FileSize == 0 {
-		v.FileSize = 64 << 20
-	}
+	v := defaults.Copy(l)
+	defaults.Positive(&v.CPU, 120*time.Second)
+	defaults.Zero(&v.AddressSpace, 4<<30)
+	defaults.Zero(&v.OpenFiles, 1024)
+	defaults.Zero(&v.Processes, 256)
+	defaults.Zero(&v.FileSize, 64<<20)
 	return v
 }
 
 func (o *Options) withDefaults() Options {
-	var v Options
-	if o != nil {
-		v = *o
-	}
+	v := defaults.Copy(o)
 	l := v.Limits.withDefaults()
 	v.Limits = &l
-	if v.Grace <= 0 {
-		v.Grace = 3 * time.Second
-	}
-	if v.StartTimeout <= 0 {
-		v.StartTimeout = 20 * time.Second
-	}
-	if v.LogCap <= 0 {
-		v.LogCap = 1 << 20
-	}
-	if v.Bwrap == "" {
-		v.Bwrap = "bwrap"
-	}
+	defaults.Positive(&v.Grace, 3*time.Second)
+	defaults.Positive(&v.StartTimeout, 20*time.Second)
+	defaults.Positive(&v.LogCap, 1<<20)
+	defaults.Zero(&v.Bwrap, "bwrap")
 	return v
 }
 

@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"rtlab/internal/defaults"
 	"rtlab/socketio"
 )
 
@@ -104,37 +105,16 @@ type Options struct {
 }
 
 func (o *Options) withDefaults() Options {
-	var out Options
-	if o != nil {
-		out = *o
-	}
-	if out.Duration <= 0 {
-		out.Duration = 5 * time.Minute
-	}
-	if out.Clients <= 0 {
-		out.Clients = 2
-	}
-	if out.EmitEvery <= 0 {
-		out.EmitEvery = 100 * time.Millisecond
-	}
-	if out.BroadcastEvery <= 0 {
-		out.BroadcastEvery = 500 * time.Millisecond
-	}
-	if out.AckTimeout <= 0 {
-		out.AckTimeout = 10 * time.Second
-	}
-	if out.Tolerance <= 0 {
-		out.Tolerance = 0.10
-	}
-	if out.GoroutineSlack <= 0 {
-		out.GoroutineSlack = 3
-	}
-	if out.Node == "" {
-		out.Node = "node"
-	}
-	if out.Log == nil {
-		out.Log = io.Discard
-	}
+	out := defaults.Copy(o)
+	defaults.Positive(&out.Duration, 5*time.Minute)
+	defaults.Positive(&out.Clients, 2)
+	defaults.Positive(&out.EmitEvery, 100*time.Millisecond)
+	defaults.Positive(&out.BroadcastEvery, 500*time.Millisecond)
+	defaults.Positive(&out.AckTimeout, 10*time.Second)
+	defaults.Positive(&out.Tolerance, 0.10)
+	defaults.Positive(&out.GoroutineSlack, 3)
+	defaults.Zero(&out.Node, "node")
+	defaults.Zero(&out.Log, io.Discard)
 	return out
 }
 
@@ -212,6 +192,9 @@ type goClient struct {
 	mu    sync.Mutex // rep while the loop runs
 }
 
+// soakOne soaks one target: connect every client, converse for
+// o.Duration with the server's stats read near the start and at the end,
+// then collect what each client saw and judge it.
 func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 	tr := TargetReport{Name: t.Name, URL: t.URL}
 	ctx, cancel := context.WithCancel(ctx)
@@ -252,10 +235,20 @@ func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 	}
 	fmt.Fprintf(o.Log, "soak %s: %d clients in, conversing for %v\n", t.Name, len(gcs)+len(Transports)*o.Clients, o.Duration)
 
+	converse(ctx, t, o, &tr, gcs, bc, &quiet{node: nc})
+	collect(&tr, o, gcs, nc)
+	tr.Problems = append(tr.Problems, judge(&tr, t.Fixture, o)...)
+	return tr, nil
+}
+
+// converse runs every client's conversation, and bc's broadcasts when
+// there is a broadcaster, for o.Duration, reading the server's stats
+// after the warm-up and at the end, and records in tr how long it took,
+// how many broadcasts went out and what went wrong.
+func converse(ctx context.Context, t Target, o *Options, tr *TargetReport, gcs []*goClient, bc *goClient, q *quiet) {
 	start := time.Now()
 	stop := make(chan struct{})
 	var loops sync.WaitGroup
-	q := &quiet{node: nc}
 	for _, g := range gcs {
 		loops.Add(1)
 		go func() {
@@ -309,9 +302,12 @@ func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 	if p, ok := bcastProblem.Load().(string); ok {
 		tr.Problems = append(tr.Problems, p)
 	}
+}
 
-	// The last broadcasts may still be on their way: as long as an ack
-	// may take.
+// collect waits, as long as an ack may take, for the last broadcasts to
+// reach every client still connected, then adds each client's report to
+// tr: ours, and the npm ones' when there are.
+func collect(tr *TargetReport, o *Options, gcs []*goClient, nc *nodeClients) {
 	want := int64(tr.Broadcasts)
 	for deadline := time.Now().Add(o.AckTimeout); time.Now().Before(deadline); {
 		behind := false
@@ -341,8 +337,6 @@ func soakOne(ctx context.Context, t Target, o *Options) (TargetReport, error) {
 		}
 		tr.Clients = append(tr.Clients, reps...)
 	}
-	tr.Problems = append(tr.Problems, judge(&tr, t.Fixture, o)...)
-	return tr, nil
 }
 
 // quiet pauses every client's emits while a server's stats are read, so
