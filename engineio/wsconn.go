@@ -35,15 +35,11 @@ import (
 type wsConn struct {
 	nc    net.Conn
 	br    *bufio.Reader
+	rc    syscall.RawConn // for tryWrite; nil when nc has none
 	limit int
 
-	wmu       sync.Mutex
-	closeSent bool            // under wmu
-	pending   []byte          // under wmu: the rest of a frame tryWrite began
-	deadline  bool            // under wmu: a write deadline is set on nc (see tryWrite)
-	rc        syscall.RawConn // for tryWrite; nil when nc has none
-
-	closed atomic.Bool
+	wmu     sync.Mutex
+	pending []byte // under wmu: the rest of a frame tryWrite began
 
 	// With the server's poller (poller_linux.go) an idle connection has
 	// no reader goroutine: reg is its registration, reading is set while a
@@ -52,6 +48,12 @@ type wsConn struct {
 	pollMu  sync.Mutex
 	reg     *pollReg
 	reading atomic.Bool
+
+	closed atomic.Bool
+
+	// Flags together, where they take no padding.
+	closeSent bool // under wmu
+	deadline  bool // under wmu: a write deadline is set on nc (see tryWrite)
 }
 
 // WebSocket opcodes and the close codes used here.
