@@ -54,21 +54,13 @@ func BenchmarkIdleSessions(b *testing.B) {
 		runtime.MemProfileRate = 1
 		defer func() { runtime.MemProfileRate = 512 * 1024 }()
 	}
-	srv := NewServer(&ServerOptions{Engine: &engineio.ServerOptions{
+	srv := echoServer(&ServerOptions{Engine: &engineio.ServerOptions{
 		// No heartbeat during the measure: the client process holds the
 		// sockets and reads nothing. The timers exist all the same.
 		PingInterval: time.Hour, PingTimeout: time.Hour,
 	}})
+	// The fixture's second handler, so that each socket holds two.
 	srv.Of("/").OnConnect(func(s *Socket) {
-		s.On("echo", func(e *Event) {
-			if e.HasAck() {
-				args := make([]any, len(e.Args))
-				for i, a := range e.Args {
-					args[i] = a
-				}
-				e.Ack(args...)
-			}
-		})
 		s.On("bcast", func(e *Event) { e.Ack("no") })
 	})
 	hs := httptest.NewServer(srv)
