@@ -30,13 +30,19 @@ import (
 //	go test -run '^$' -bench IdleSessions -benchtime 1x ./socketio/ -args -idle.n 5000
 //	go test -run '^$' -bench IdleSessions -benchtime 1x ./socketio/ -args -idle.profile /tmp/idle.pprof
 //	go tool pprof -sample_index inuse_space -top /tmp/idle.pprof
+//
+// With -idle.ping D the server pings every D and the clients answer; the
+// sessions are measured once each has had a ping and answered it, as in
+// rtlab load's 30 s hold against the default 25 s interval.
 var (
 	idleN       = flag.Int("idle.n", 2000, "BenchmarkIdleSessions: idle WebSocket sessions to open")
 	idleProfile = flag.String("idle.profile", "", "BenchmarkIdleSessions: write a heap profile (every allocation sampled) of the held sessions to this file")
+	idlePing    = flag.Duration("idle.ping", 0, "BenchmarkIdleSessions: the server's ping interval, answered by the clients (0: no ping during the measure)")
 )
 
 // idleClientsEnv, when set in the environment of this test binary, makes
-// it the client side of BenchmarkIdleSessions: "ADDR N".
+// it the client side of BenchmarkIdleSessions: "ADDR N PONG", PONG 1 when
+// the clients answer pings.
 const idleClientsEnv = "RTLAB_IDLE_CLIENTS"
 
 // BenchmarkIdleSessions opens -idle.n idle WebSocket sessions, each joined
@@ -54,11 +60,15 @@ func BenchmarkIdleSessions(b *testing.B) {
 		runtime.MemProfileRate = 1
 		defer func() { runtime.MemProfileRate = 512 * 1024 }()
 	}
-	srv := echoServer(&ServerOptions{Engine: &engineio.ServerOptions{
-		// No heartbeat during the measure: the client process holds the
-		// sockets and reads nothing. The timers exist all the same.
-		PingInterval: time.Hour, PingTimeout: time.Hour,
-	}})
+	// Without -idle.ping, no heartbeat during the measure: the client
+	// process holds the sockets and reads nothing. The timer exists all
+	// the same.
+	eo := &engineio.ServerOptions{PingInterval: time.Hour, PingTimeout: time.Hour}
+	pong := "0"
+	if *idlePing > 0 {
+		eo.PingInterval, eo.PingTimeout, pong = *idlePing, *idlePing, "1"
+	}
+	srv := echoServer(&ServerOptions{Engine: eo})
 	// The fixture's second handler, so that each socket holds two.
 	srv.Of("/").OnConnect(func(s *Socket) {
 		s.On("bcast", func(e *Event) { e.Ack("no") })
@@ -69,7 +79,7 @@ func BenchmarkIdleSessions(b *testing.B) {
 
 	before := readIdleMem()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), idleClientsEnv+"="+hs.Listener.Addr().String()+" "+strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), idleClientsEnv+"="+hs.Listener.Addr().String()+" "+strconv.Itoa(n)+" "+pong)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -93,6 +103,13 @@ func BenchmarkIdleSessions(b *testing.B) {
 	}
 	for srv.Engine().Count() < n {
 		time.Sleep(time.Millisecond)
+	}
+	if *idlePing > 0 {
+		// Every session has been pinged by then, and answered.
+		time.Sleep(*idlePing + *idlePing/2)
+		if c := srv.Engine().Count(); c != n {
+			b.Fatalf("%d of %d sessions left after the ping", c, n)
+		}
 	}
 	after := readIdleMem()
 	if *idleProfile != "" {
@@ -165,13 +182,18 @@ func writeHeapProfile(path string) error {
 // idleClientsMain is the child process of BenchmarkIdleSessions: it opens
 // the sessions, says "ready" and holds them until its stdin closes.
 func idleClientsMain(spec string) {
-	addr, count, _ := strings.Cut(spec, " ")
-	n, err := strconv.Atoi(count)
+	f := strings.Fields(spec)
+	if len(f) != 3 {
+		fmt.Fprintln(os.Stderr, "bad", idleClientsEnv, spec)
+		os.Exit(2)
+	}
+	addr, pong := f[0], f[2] == "1"
+	n, err := strconv.Atoi(f[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bad", idleClientsEnv, spec)
 		os.Exit(2)
 	}
-	conns := make([]net.Conn, 0, n)
+	conns := make([]*idleConn, 0, n)
 	for i := 0; i < n; i++ {
 		c, err := idleClient(addr)
 		if err != nil {
@@ -179,6 +201,9 @@ func idleClientsMain(spec string) {
 			os.Exit(1)
 		}
 		conns = append(conns, c)
+		if pong {
+			go answerPings(c)
+		}
 	}
 	fmt.Println("ready")
 	io.Copy(io.Discard, os.Stdin)
@@ -188,14 +213,35 @@ func idleClientsMain(spec string) {
 	os.Exit(0)
 }
 
+// answerPings reads c and answers each ping packet with a pong.
+func answerPings(c *idleConn) {
+	pong := rawws.AppendFrame(nil, rawws.Frame{Fin: true, Opcode: rawws.OpText, Masked: true, Key: [4]byte{1, 2, 3, 4}, Payload: []byte("3")})
+	for {
+		f, err := rawws.ReadFrame(c.br, 0)
+		if err != nil {
+			return
+		}
+		if string(f.Payload) == "2" {
+			c.Write(pong)
+		}
+	}
+}
+
+// idleConn is a client's connection and the reader that holds what the
+// server sent after the handshake.
+type idleConn struct {
+	net.Conn
+	br *bufio.Reader
+}
+
 // idleClient opens one WebSocket session and joins "/": the upgrade, the
 // open packet, CONNECT and its answer.
-func idleClient(addr string) (net.Conn, error) {
+func idleClient(addr string) (*idleConn, error) {
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (net.Conn, error) { nc.Close(); return nil, err }
+	fail := func(err error) (*idleConn, error) { nc.Close(); return nil, err }
 	nc.SetDeadline(time.Now().Add(10 * time.Second))
 	fmt.Fprintf(nc, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: %s\r\n"+
 		"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"+
@@ -225,5 +271,5 @@ func idleClient(addr string) (net.Conn, error) {
 		return fail(fmt.Errorf("connect: %q %v", f.Payload, err))
 	}
 	nc.SetDeadline(time.Time{})
-	return nc, nil
+	return &idleConn{nc, br}, nil
 }
