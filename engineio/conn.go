@@ -48,8 +48,10 @@ type Conn struct {
 	pongDue   int64
 
 	// The flags are kept together, where they take no padding:
-	// handlerClosed is guarded by hmu, the others by mu.
+	// handlerClosed is guarded by hmu, callActive by cmu (handoff.go), the
+	// others by mu.
 	handlerClosed bool
+	callActive    bool
 	onWS          bool // on WebSocket: opened there, or upgraded; polling otherwise
 	closing       bool // Close called: the close packet is queued, flush then end
 	closed        bool
