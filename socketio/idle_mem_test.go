@@ -105,8 +105,13 @@ func BenchmarkIdleSessions(b *testing.B) {
 		time.Sleep(time.Millisecond)
 	}
 	if *idlePing > 0 {
-		// Every session has been pinged by then, and answered.
-		time.Sleep(*idlePing + *idlePing/2)
+		// Every session has been pinged by then and answered, and the
+		// goroutines that read the pongs have ended; the next pings are
+		// not due yet if the sessions opened within D/2.
+		time.Sleep(*idlePing + *idlePing/5)
+		for end := time.Now().Add(*idlePing / 4); runtime.NumGoroutine() > int(before.goroutines)+10 && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if c := srv.Engine().Count(); c != n {
 			b.Fatalf("%d of %d sessions left after the ping", c, n)
 		}
