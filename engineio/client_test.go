@@ -265,7 +265,7 @@ func waitPollPending(t *testing.T, sc *Conn) {
 	require.Eventually(t, func() bool {
 		sc.mu.Lock()
 		defer sc.mu.Unlock()
-		return sc.getActive
+		return sc.poll.getActive
 	}, 5*time.Second, 2*time.Millisecond)
 }
 

@@ -18,7 +18,7 @@ import (
 // batches by itself) or the session is not on this WebSocket.
 func (c *Conn) cork(ws *wsConn) {
 	c.mu.Lock()
-	if !c.corked && !c.writing && !c.closed && c.ws == ws && c.transport == "websocket" {
+	if !c.corked && !c.writing && !c.closed && c.ws == ws && c.onWS {
 		c.corked = true
 		c.writing = true
 	}

@@ -13,12 +13,13 @@ package engineio
 // starts a new reader; the old one sees the mark when OnMessage returns
 // and stops reading without touching the socket again.
 
-// readerCall is the state of the reader's OnMessage calls, under Conn.cmu.
+// readerCall is the state of the reader's OnMessage calls, under Conn.cmu;
+// whether a call is under way and not handed off is Conn.callActive (kept
+// with the other flags, where it takes no padding).
 type readerCall struct {
-	gen    uint32 // generation of the latest call
-	active bool   // a reader call is under way and not handed off
-	handed uint32 // generation of the last call handed off
 	ws     *wsConn
+	gen    uint32 // generation of the latest call
+	handed uint32 // generation of the last call handed off
 }
 
 // deliverFromReader calls OnMessage for a message the WebSocket reader
@@ -33,7 +34,7 @@ func (c *Conn) deliverFromReader(ws *wsConn, data []byte, binary bool) (handedOf
 	c.cmu.Lock()
 	c.call.gen++
 	gen := c.call.gen
-	c.call.active = true
+	c.callActive = true
 	c.call.ws = ws
 	c.cmu.Unlock()
 	c.handler.OnMessage(data, binary)
@@ -42,7 +43,7 @@ func (c *Conn) deliverFromReader(ws *wsConn, data []byte, binary bool) (handedOf
 		c.cmu.Unlock()
 		return true // hmu was released by HandOff
 	}
-	c.call.active = false
+	c.callActive = false
 	c.call.ws = nil
 	c.cmu.Unlock()
 	c.hmu.Unlock()
@@ -57,7 +58,7 @@ func (c *Conn) deliverFromReader(ws *wsConn, data []byte, binary bool) (handedOf
 func (c *Conn) CanHandOff() bool {
 	c.cmu.Lock()
 	defer c.cmu.Unlock()
-	return c.call.active
+	return c.callActive
 }
 
 // HandOff lets the WebSocket reader go on while the OnMessage call under
@@ -68,14 +69,14 @@ func (c *Conn) CanHandOff() bool {
 // meanwhile itself. Without a call on the reader it does nothing.
 func (c *Conn) HandOff() {
 	c.cmu.Lock()
-	if !c.call.active {
+	if !c.callActive {
 		c.cmu.Unlock()
 		return
 	}
 	// What the waiting handler sent (the question it waits on) goes out
 	// now, not after the next message.
 	c.uncork()
-	c.call.active = false
+	c.callActive = false
 	c.call.handed = c.call.gen
 	ws := c.call.ws
 	c.call.ws = nil

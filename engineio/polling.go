@@ -9,6 +9,33 @@ import (
 	"time"
 )
 
+// pollState is what a session opened on polling needs besides what every
+// session has: its GET and POST in progress, the wake-up of a pending GET,
+// the timer of a graceful close, and its upgrade to WebSocket. A session
+// opened on WebSocket has none (Conn.poll is nil), and the bytes of these
+// fields with it. Guarded by Conn.mu.
+type pollState struct {
+	postsIn    int           // POSTs being served (from their start): one may carry the pong
+	wake       chan struct{} // cap 1: the pending GET has something to do
+	closeTimer *time.Timer   // graceful close over polling waits this long for a GET
+	probe      *wsConn
+	// probeStep is closed (and cleared) whenever the upgrade moves on;
+	// see awaitProbeLocked.
+	probeStep  chan struct{}
+	upgradedAt time.Time // when "5" switched the session to WebSocket
+	getActive  bool
+	postActive bool
+	// upgrading: the probe succeeded; a pending GET is answered with a
+	// noop so that the client can pause polling and send the upgrade
+	// packet.
+	upgrading bool
+	// An upgrade is under way from before its 101 is written
+	// (probeStarting) until it succeeds or fails. probeIdle: its reader
+	// has handled every message it took from the socket.
+	probeStarting bool
+	probeIdle     bool
+}
+
 // servePollingHandshake answers the handshake GET with the open packet
 // alone, as the JavaScript server does; what OnConnection sends waits for
 // the next GET.
@@ -38,18 +65,19 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 	if !c.admitLocked(w, r) {
 		return
 	}
-	if c.getActive {
+	p := c.poll
+	if p.getActive {
 		c.mu.Unlock()
 		w.WriteHeader(http.StatusBadRequest)
 		c.terminate(ReasonTransportError, errPollOverlap, false)
 		return
 	}
-	c.getActive = true
+	p.getActive = true
 	for {
-		if c.transport != "polling" {
+		if c.onWS {
 			// Upgraded while this GET waited: it is answered with a noop
 			// and the queue belongs to the WebSocket.
-			c.getActive = false
+			p.getActive = false
 			c.mu.Unlock()
 			writePayload(w, msgNoop.segment())
 			return
@@ -58,13 +86,13 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if c.closed {
-			c.getActive = false
+			p.getActive = false
 			c.mu.Unlock()
 			writePayload(w, msgClose.segment())
 			return
 		}
-		if c.upgrading {
-			c.getActive = false
+		if p.upgrading {
+			p.getActive = false
 			c.mu.Unlock()
 			writePayload(w, msgNoop.segment())
 			return
@@ -72,12 +100,12 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		done := c.doneLocked()
 		c.mu.Unlock()
 		select {
-		case <-c.wake:
+		case <-p.wake:
 		case <-done:
 		case <-r.Context().Done():
 			// The JS server calls this a transport error too.
 			c.mu.Lock()
-			c.getActive = false
+			p.getActive = false
 			c.mu.Unlock()
 			c.terminate(ReasonTransportError, errPollAborted, false)
 			return
@@ -97,7 +125,7 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 			q = q[:i]
 		}
 	}
-	c.getActive = false
+	p.getActive = false
 	closing := c.closing
 	c.mu.Unlock()
 
@@ -117,8 +145,8 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 func (c *Conn) admitLocked(w http.ResponseWriter, r *http.Request) bool {
 	c.awaitProbeLocked(r)
 	timedOut := c.checkHeartbeatLocked()
-	closed, transport := c.closed, c.transport
-	if closed || timedOut || transport != "polling" {
+	closed := c.closed
+	if closed || timedOut || c.onWS {
 		c.mu.Unlock()
 		switch {
 		case timedOut:
@@ -149,8 +177,11 @@ func (c *Conn) admitLocked(w http.ResponseWriter, r *http.Request) bool {
 // suite's "ignores HTTP requests with same sid after upgrade" does, and
 // then expects the WebSocket's next message to be its own echo).
 func (c *Conn) pauseAfterUpgrade() {
+	if c.poll == nil {
+		return // opened on WebSocket: never upgraded
+	}
 	c.mu.Lock()
-	at := c.upgradedAt
+	at := c.poll.upgradedAt
 	c.mu.Unlock()
 	if at.IsZero() {
 		return
@@ -189,12 +220,20 @@ func writePayload(w http.ResponseWriter, body []byte) {
 // servePost reads one payload from the client: 413 over MaxPayload,
 // otherwise "ok" (text/html) and the packets are handled in order.
 func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
+	p := c.poll
+	if p == nil {
+		// Opened on WebSocket (a POST with transport=websocket and no
+		// upgrade): admitLocked refuses it.
+		c.mu.Lock()
+		c.admitLocked(w, r)
+		return
+	}
 	c.mu.Lock()
-	c.postsIn++
+	p.postsIn++
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		c.postsIn--
+		p.postsIn--
 		c.mu.Unlock()
 	}()
 	if h := testHookRequest.Load(); h != nil {
@@ -204,17 +243,17 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	if !c.admitLocked(w, r) {
 		return
 	}
-	if c.postActive {
+	if p.postActive {
 		c.mu.Unlock()
 		w.WriteHeader(http.StatusBadRequest)
 		c.terminate(ReasonTransportError, errPostOverlap, false)
 		return
 	}
-	c.postActive = true
+	p.postActive = true
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		c.postActive = false
+		p.postActive = false
 		c.mu.Unlock()
 	}()
 
@@ -247,8 +286,8 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 		c.terminate(ReasonParseError, perr, false)
 		return
 	}
-	for _, p := range pkts {
-		if !c.handlePacket(p) {
+	for _, pkt := range pkts {
+		if !c.handlePacket(pkt) {
 			return
 		}
 	}

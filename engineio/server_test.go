@@ -273,7 +273,7 @@ func TestDoubleGet(t *testing.T) {
 	url, c, rec := ts.openPolling(t)
 	first := make(chan answer, 1)
 	go func() { first <- do(t, "GET", url, "", nil) }()
-	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.getActive }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.poll.getActive }, 5*time.Second, 5*time.Millisecond)
 	a := do(t, "GET", url, "", nil)
 	assert.Equal(t, 400, a.status)
 	reason, _ := rec.waitClose(t)
@@ -480,7 +480,7 @@ func TestUpgrade(t *testing.T) {
 	// A GET waits while the probe runs.
 	pending := make(chan answer, 1)
 	go func() { pending <- do(t, "GET", url, "", nil) }()
-	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.getActive }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.poll.getActive }, 5*time.Second, 5*time.Millisecond)
 
 	ws := wsJoin(t, ts.URL, hs.SID)
 	wsWrite(t, ws, websocket.MessageText, "2probe")

@@ -206,13 +206,14 @@ var probeData = []byte("probe")
 // "3probe", the pending GET is released with a noop, and "5" switches the
 // session to this WebSocket, which a new reader goroutine then reads.
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	p := c.poll // a session that can upgrade was opened on polling
 	c.mu.Lock()
 	gone := c.closed || c.closing
-	upgrading := c.probe != nil || c.probeStarting
+	upgrading := p.probe != nil || p.probeStarting
 	if !gone && !upgrading {
 		// From before the 101: a request the client sends once it has
 		// the 101 waits for this upgrade's reader (awaitProbeLocked).
-		c.probeStarting = true
+		p.probeStarting = true
 	}
 	c.mu.Unlock()
 	if gone {
@@ -228,26 +229,26 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	ws, err := c.accept(w, r)
 	c.mu.Lock()
-	c.probeStarting = false
+	p.probeStarting = false
 	c.probeStepLocked()
 	if err != nil {
 		c.mu.Unlock()
 		return
 	}
-	if c.probe != nil || c.closed {
+	if p.probe != nil || c.closed {
 		c.mu.Unlock()
 		ws.closeAndWait(wsStatusNoStatus, "")
 		return
 	}
-	c.probe = ws
+	p.probe = ws
 	c.mu.Unlock()
 
 	fail := func() {
 		ws.closeNow()
 		c.mu.Lock()
-		if c.probe == ws {
-			c.probe = nil
-			c.upgrading = false
+		if p.probe == ws {
+			p.probe = nil
+			p.upgrading = false
 		}
 		c.probeStepLocked()
 		c.mu.Unlock()
@@ -257,9 +258,9 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		// probeIdle: every message taken from the socket is handled; a
 		// request then waits only for bytes still in the socket.
 		c.mu.Lock()
-		c.probeIdle = ws.br.Buffered() == 0
+		p.probeIdle = ws.br.Buffered() == 0
 		c.probeStepLocked()
-		idle := c.probeIdle
+		idle := p.probeIdle
 		c.mu.Unlock()
 		if idle && ws.rc != nil {
 			// Wait until the socket is readable without reading it: what
@@ -276,7 +277,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		c.mu.Lock()
-		c.probeIdle = false
+		p.probeIdle = false
 		c.mu.Unlock()
 		binary, data, err := ws.readMessage()
 		if err != nil {
@@ -286,18 +287,18 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		if h := testHookProbe.Load(); h != nil {
 			(*h)()
 		}
-		p, perr := ParsePacket(data, binary)
+		pkt, perr := ParsePacket(data, binary)
 		switch {
-		case perr == nil && p.Type == Ping && bytes.Equal(p.Data, probeData):
+		case perr == nil && pkt.Type == Ping && bytes.Equal(pkt.Data, probeData):
 			if err := ws.writeFrame(wsOpText, []byte("3probe"), c.srv.writeTimeout); err != nil {
 				fail()
 				return
 			}
 			c.mu.Lock()
-			c.upgrading = true
+			p.upgrading = true
 			c.kickLocked() // release the pending GET with a noop
 			c.mu.Unlock()
-		case perr == nil && p.Type == Upgrade:
+		case perr == nil && pkt.Type == Upgrade:
 			c.mu.Lock()
 			if c.closed {
 				c.mu.Unlock()
@@ -305,14 +306,14 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			ws.nc.SetReadDeadline(time.Time{})
-			c.transport = "websocket"
+			c.onWS = true
 			c.ws = ws
-			c.upgrading = false
-			c.upgradedAt = time.Now()
+			p.upgrading = false
+			p.upgradedAt = time.Now()
 			c.probeStepLocked()
 			c.kickLocked() // the queue now goes over the WebSocket
 			select {
-			case c.wake <- struct{}{}: // a GET still pending ends with a noop
+			case p.wake <- struct{}{}: // a GET still pending ends with a noop
 			default:
 			}
 			c.mu.Unlock()

@@ -35,15 +35,14 @@ import (
 type wsConn struct {
 	nc    net.Conn
 	br    *bufio.Reader
+	rc    syscall.RawConn // for tryWrite; nil when nc has none
 	limit int
 
-	wmu       sync.Mutex
-	closeSent bool            // under wmu
-	pending   []byte          // under wmu: the rest of a frame tryWrite began
-	deadline  bool            // under wmu: a write deadline is set on nc (see tryWrite)
-	rc        syscall.RawConn // for tryWrite; nil when nc has none
-
-	closed atomic.Bool
+	wmu sync.Mutex
+	// pending is the rest of a frame tryWrite began (under wmu), nil
+	// when there is none, almost always: a pointer, 16 bytes less in
+	// every session than a slice.
+	pending *[]byte
 
 	// With the server's poller (poller_linux.go) an idle connection has
 	// no reader goroutine: reg is its registration, reading is set while a
@@ -52,6 +51,12 @@ type wsConn struct {
 	pollMu  sync.Mutex
 	reg     *pollReg
 	reading atomic.Bool
+
+	closed atomic.Bool
+
+	// Flags together, where they take no padding.
+	closeSent bool // under wmu
+	deadline  bool // under wmu: a write deadline is set on nc (see tryWrite)
 }
 
 // WebSocket opcodes and the close codes used here.
@@ -339,8 +344,8 @@ func (c *wsConn) writeMessages(q []*Message, timeout time.Duration) error {
 		return net.ErrClosed
 	}
 	c.setWriteDeadlineLocked(timeout)
-	if len(c.pending) > 0 {
-		b = append(b, c.pending...)
+	if c.pending != nil {
+		b = append(b, *c.pending...)
 		c.pending = nil
 	}
 	for _, m := range q {
@@ -388,7 +393,7 @@ func (c *wsConn) tryWriteFrame(op byte, message bool, p []byte) (done bool, err 
 	if c.closeSent {
 		return false, net.ErrClosed
 	}
-	if len(c.pending) > 0 {
+	if c.pending != nil {
 		return false, nil
 	}
 	if c.deadline {
@@ -422,7 +427,7 @@ func (c *wsConn) tryWriteFrame(op byte, message bool, p []byte) (done bool, err 
 		return false, nil
 	case n < len(b):
 		// Partial: the frame is begun; its rest goes first next time.
-		c.pending = append([]byte(nil), b[n:]...)
+		c.setPendingLocked(b[n:])
 	}
 	return true, nil
 }
@@ -437,7 +442,7 @@ func (c *wsConn) tryWriteBatch(q []*Message) (done bool, err error) {
 	if c.closeSent {
 		return false, net.ErrClosed
 	}
-	if len(c.pending) > 0 {
+	if c.pending != nil {
 		return false, nil
 	}
 	if c.deadline {
@@ -467,16 +472,23 @@ func (c *wsConn) tryWriteBatch(q []*Message) (done bool, err error) {
 	case n == 0:
 		return false, nil
 	case n < len(b):
-		c.pending = append([]byte(nil), b[n:]...)
+		c.setPendingLocked(b[n:])
 	}
 	return true, nil
+}
+
+// setPendingLocked keeps a copy of rest, the part of a frame the socket
+// did not take, for the next writeMessages; c.wmu is held.
+func (c *wsConn) setPendingLocked(rest []byte) {
+	p := append([]byte(nil), rest...)
+	c.pending = &p
 }
 
 // hasPending reports whether a partial tryWrite left bytes to write.
 func (c *wsConn) hasPending() bool {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return len(c.pending) > 0
+	return c.pending != nil
 }
 
 // writeFrame writes one frame.

@@ -115,9 +115,9 @@ func (a *ackClient) read() ([]byte, error) {
 func (a *ackClient) close() { a.nc.Close() }
 
 // echoServer is the loadtest fixture's echo: it acknowledges with its
-// arguments.
-func echoServer() *Server {
-	srv := NewServer(nil)
+// arguments. opts may be nil.
+func echoServer(opts *ServerOptions) *Server {
+	srv := NewServer(opts)
 	srv.Of("/").OnConnect(func(s *Socket) {
 		s.On("echo", func(e *Event) {
 			if e.HasAck() {
@@ -139,7 +139,7 @@ func echoServer() *Server {
 // server's (the client reuses its buffers), which is what the acked-event
 // path costs per request.
 func BenchmarkAckRoundTrip(b *testing.B) {
-	srv := echoServer()
+	srv := echoServer(nil)
 	hs := httptest.NewServer(srv)
 	defer func() { srv.Close(); hs.Close() }()
 	c := dialAckClient(b, hs.URL)
@@ -170,7 +170,7 @@ func BenchmarkAckRoundTrip(b *testing.B) {
 // queue up behind each other, the path where writes coalesce.
 func BenchmarkAckPipelined(b *testing.B) {
 	const window = 16
-	srv := echoServer()
+	srv := echoServer(nil)
 	hs := httptest.NewServer(srv)
 	defer func() { srv.Close(); hs.Close() }()
 	c := dialAckClient(b, hs.URL)

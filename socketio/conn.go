@@ -25,9 +25,9 @@ type conn struct {
 	sendMu sync.Mutex // keeps a binary packet's messages together
 
 	mu       sync.Mutex
-	sockets  []*Socket // one per namespace joined; a slice, as there are few
-	closed   bool
+	sockets  []*Socket   // one per namespace joined; a slice, as there are few
 	timer    *time.Timer // ConnectTimeout
+	closed   bool
 	everJoin bool
 }
 

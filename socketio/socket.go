@@ -26,26 +26,43 @@ type Socket struct {
 
 	// The handshake is built on first use (Handshake): its query map and
 	// strings were a sixth of an idle connection's heap, and most sockets
-	// never ask. auth and joined are what it needs from the join; hs is
-	// guarded by mu.
+	// never ask. auth and joined (Unix nanoseconds: 8 bytes where a
+	// time.Time takes 24) are what it needs from the join; hs is guarded
+	// by mu.
 	hs     *Handshake
 	auth   json.RawMessage
-	joined time.Time
+	joined int64
 
-	mu        sync.RWMutex
-	handlers  []namedHandler // few per socket: a slice is a fifth of a map's bytes
-	onAny     []func(*Event)
-	onDisc    []func(Reason)
-	data      map[string]any
-	connected bool
-	reason    Reason
-	done      chan struct{}
+	mu       sync.RWMutex
+	handlers []namedHandler // few per socket: a slice is a fifth of a map's bytes
+	onDisc   []func(Reason)
+	rare     *socketRare // made on first use
+	reason   Reason
+	done     chan struct{}
 
 	// While the namespace's connect handlers run, what is sent to the
-	// socket waits in held, the CONNECT packet first; holding is set until
-	// then. Both are guarded by conn.sendMu. See conn.connect.
-	holding bool
-	held    []*engineio.Message
+	// socket waits in *held, the CONNECT packet first; held is nil once
+	// they have returned (most of the socket's life). Guarded by
+	// conn.sendMu. See conn.connect.
+	held *[]*engineio.Message
+
+	connected bool // under mu
+}
+
+// socketRare is what few sockets use, kept out of Socket so that an idle
+// socket does not carry its bytes: OnAny handlers and values stored with
+// Set. Guarded by Socket.mu.
+type socketRare struct {
+	onAny []func(*Event)
+	data  map[string]any
+}
+
+// rareLocked returns s.rare, made if need be; s.mu is held for writing.
+func (s *Socket) rareLocked() *socketRare {
+	if s.rare == nil {
+		s.rare = &socketRare{}
+	}
+	return s.rare
 }
 
 func newSocket(n *Namespace, c *conn, auth json.RawMessage) *Socket {
@@ -54,7 +71,7 @@ func newSocket(n *Namespace, c *conn, auth json.RawMessage) *Socket {
 		nsp:       n,
 		conn:      c,
 		auth:      auth,
-		joined:    time.Now(),
+		joined:    time.Now().UnixNano(),
 		connected: true,
 	}
 }
@@ -79,7 +96,7 @@ func (s *Socket) Handshake() *Handshake {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.hs == nil {
-		s.hs = s.conn.handshake(s.auth, s.joined)
+		s.hs = s.conn.handshake(s.auth, time.Unix(0, s.joined))
 		s.auth = nil
 	}
 	return s.hs
@@ -95,10 +112,11 @@ func (s *Socket) Transport() string { return s.conn.ec.Transport() }
 // (socket.data in socket.io).
 func (s *Socket) Set(key string, v any) {
 	s.mu.Lock()
-	if s.data == nil {
-		s.data = make(map[string]any)
+	r := s.rareLocked()
+	if r.data == nil {
+		r.data = make(map[string]any)
 	}
-	s.data[key] = v
+	r.data[key] = v
 	s.mu.Unlock()
 }
 
@@ -106,7 +124,10 @@ func (s *Socket) Set(key string, v any) {
 func (s *Socket) Get(key string) any {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.data[key]
+	if s.rare == nil {
+		return nil
+	}
+	return s.rare.data[key]
 }
 
 // On sets the handler of an event, replacing any previous one.
@@ -126,7 +147,8 @@ func (s *Socket) On(event string, h func(e *Event)) {
 // OnAny adds a handler called for every event, before the event's own.
 func (s *Socket) OnAny(h func(e *Event)) {
 	s.mu.Lock()
-	s.onAny = append(s.onAny, h)
+	r := s.rareLocked()
+	r.onAny = append(r.onAny, h)
 	s.mu.Unlock()
 }
 
@@ -183,8 +205,8 @@ func (s *Socket) send(msgs []*engineio.Message) error {
 	c := s.conn
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
-	if s.holding {
-		s.held = append(s.held, msgs...)
+	if s.held != nil {
+		*s.held = append(*s.held, msgs...)
 		return nil
 	}
 	return c.sendLocked(msgs)
@@ -195,7 +217,7 @@ func (s *Socket) send(msgs []*engineio.Message) error {
 func (s *Socket) sendPacket(p *Packet) error {
 	c := s.conn
 	c.sendMu.Lock()
-	holding := s.holding
+	holding := s.held != nil
 	c.sendMu.Unlock()
 	if !holding {
 		return c.sendPacket(p)
@@ -248,8 +270,8 @@ func (s *Socket) sendText(b []byte) error {
 	c := s.conn
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
-	if s.holding {
-		s.held = append(s.held, engineio.NewMessage(b, false))
+	if s.held != nil {
+		*s.held = append(*s.held, engineio.NewMessage(b, false))
 		return nil
 	}
 	if c.ec.SendNowText(b) != nil {
@@ -260,9 +282,9 @@ func (s *Socket) sendText(b []byte) error {
 
 // hold starts holding what is sent to the socket, first is the CONNECT.
 func (s *Socket) hold(first []*engineio.Message) {
+	held := append([]*engineio.Message(nil), first...)
 	s.conn.sendMu.Lock()
-	s.holding = true
-	s.held = append(s.held[:0], first...)
+	s.held = &held
 	s.conn.sendMu.Unlock()
 }
 
@@ -274,11 +296,10 @@ func (s *Socket) release() {
 	c := s.conn
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
-	if !s.holding {
+	if s.held == nil {
 		return
 	}
-	s.holding = false
-	held := s.held
+	held := *s.held
 	s.held = nil
 	if len(held) == 0 {
 		return
@@ -297,7 +318,6 @@ func (s *Socket) release() {
 // dropHeld ends the hold without sending anything.
 func (s *Socket) dropHeld() {
 	s.conn.sendMu.Lock()
-	s.holding = false
 	s.held = nil
 	s.conn.sendMu.Unlock()
 }
@@ -430,7 +450,10 @@ func (s *Socket) onPacket(p *Packet) {
 		}
 		s.mu.RLock()
 		h := s.handler(e.Name)
-		anys := s.onAny
+		var anys []func(*Event)
+		if s.rare != nil {
+			anys = s.rare.onAny
+		}
 		s.mu.RUnlock()
 		for _, a := range anys {
 			a(e)
