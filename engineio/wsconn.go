@@ -124,7 +124,7 @@ func acceptWS(w http.ResponseWriter, r *http.Request, limit int) (*wsConn, error
 	if key == "" {
 		return fail(http.StatusBadRequest, "WebSocket protocol violation: missing Sec-WebSocket-Key")
 	}
-	hj, ok := w.(http.Hijacker)
+	hj, ok := hijackerOf(w)
 	if !ok {
 		return fail(http.StatusInternalServerError, "http.ResponseWriter does not implement http.Hijacker")
 	}
