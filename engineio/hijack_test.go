@@ -5,8 +5,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,4 +42,41 @@ func TestLeanHijackKeepsBufferedBytes(t *testing.T) {
 	got, err := io.ReadAll(brw.Reader)
 	require.NoError(t, err)
 	assert.Equal(t, "early late", string(got))
+}
+
+// unwrapOnly is middleware's writer that forwards Hijack only through
+// Unwrap, as http.ResponseController expects.
+type unwrapOnly struct {
+	http.ResponseWriter
+	status int
+}
+
+func (u *unwrapOnly) WriteHeader(code int) {
+	u.status = code
+	u.ResponseWriter.WriteHeader(code)
+}
+
+func (u *unwrapOnly) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+// A server behind a wrapper that offers Unwrap but not Hijack still
+// upgrades: before, acceptWS asserted http.Hijacker on the wrapper and
+// answered 500 (the page harness's recordingWriter kept every page on
+// polling that way).
+func TestWebSocketBehindUnwrapWrapper(t *testing.T) {
+	srv := NewServer(&ServerOptions{PingInterval: 5 * time.Second, PingTimeout: 5 * time.Second,
+		OnConnection: func(c *Conn) {}})
+	statuses := make(chan int, 1)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uw := &unwrapOnly{ResponseWriter: w}
+		srv.ServeHTTP(uw, r)
+		statuses <- uw.status
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
+	ws, open := wsOpen(t, hs.URL)
+	defer ws.CloseNow()
+	assert.NotEmpty(t, open.SID)
+	assert.Equal(t, http.StatusSwitchingProtocols, <-statuses, "the 101 goes out through the wrapper")
 }

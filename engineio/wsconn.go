@@ -129,7 +129,7 @@ func acceptWS(w http.ResponseWriter, r *http.Request, limit int) (*wsConn, error
 	if key == "" {
 		return fail(http.StatusBadRequest, "WebSocket protocol violation: missing Sec-WebSocket-Key")
 	}
-	hj, ok := w.(http.Hijacker)
+	hj, ok := hijackerOf(w)
 	if !ok {
 		return fail(http.StatusInternalServerError, "http.ResponseWriter does not implement http.Hijacker")
 	}
@@ -534,14 +534,19 @@ func (c *wsConn) writeClose(code int, reason string, timeout time.Duration) erro
 	return c.writeFrameLocked(wsOpClose, p, timeout)
 }
 
-// close starts the closing handshake: our close frame now, the connection
-// dropped when the peer's close frame arrives (the reader sees it) or after
-// wsCloseWait.
+// close starts the closing handshake: our close frame and the end of our
+// stream now, the connection dropped when the peer's close frame arrives
+// (the reader sees it) or after wsCloseWait.
+//
+// The end of stream is not optional: a browser reports its WebSocket
+// closed only once the TCP connection is, and after Server.Close no reader
+// is left to see its close frame (the poller is stopped), so without it a
+// page stayed "connected" for wsCloseWait after the server went away.
 func (c *wsConn) close(code int, reason string) {
 	if c.closed.Load() {
 		return
 	}
-	if err := c.writeClose(code, reason, time.Second); err != nil {
+	if err := c.closeSending(code, reason); err != nil {
 		c.closeNow()
 		return
 	}

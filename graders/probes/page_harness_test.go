@@ -2,12 +2,15 @@ package probes
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // TestPageHarnessServesOneOrigin: the page at "/", the files beside it,
@@ -113,5 +116,63 @@ func TestPageHarnessSkipsWithoutPage(t *testing.T) {
 		if c.Status != "skip" || (i == 0 && !strings.Contains(c.Message(), "rtlab grade --exercise q9 --page FILE")) {
 			t.Errorf("%s: %s %q, want skipped (the first saying how to grade a page)", c.ID, c.Status, c.Message())
 		}
+	}
+}
+
+// TestPageHarnessUpgradesWebSocket: a socket.io session behind the
+// harness moves from polling to WebSocket, as it would on a real server,
+// and the log shows the 101. Before, the harness's recording writer hid
+// Hijack from engineio and every upgrade was answered 500: pages ran on
+// polling only, slow enough on a loaded machine to miss Q19's 1 s windows.
+func TestPageHarnessUpgradesWebSocket(t *testing.T) {
+	t.Parallel()
+	h, err := StartReferencePage("q19", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	res, err := http.Get(h.URL + "/socket.io/?EIO=4&transport=polling")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var open struct{ SID string }
+	if len(body) < 2 || body[0] != '0' || json.Unmarshal(body[1:], &open) != nil || open.SID == "" {
+		t.Fatalf("polling handshake answered %d %q", res.StatusCode, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, wres, err := websocket.Dial(ctx, strings.Replace(h.URL, "http", "ws", 1)+"/socket.io/?EIO=4&transport=websocket&sid="+open.SID, nil)
+	if err != nil {
+		status := 0
+		if wres != nil {
+			status = wres.StatusCode
+		}
+		t.Fatalf("upgrade through the harness: %v (status %d)", err, status)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte("2probe")); err != nil {
+		t.Fatal(err)
+	}
+	if _, data, err := ws.Read(ctx); err != nil || string(data) != "3probe" {
+		t.Fatalf("probe answered %q, %v; want 3probe", data, err)
+	}
+	// "5" ends the upgrade; the handler returns and the log has the status.
+	if err := ws.Write(ctx, websocket.MessageText, []byte("5")); err != nil {
+		t.Fatal(err)
+	}
+	var upgrade []PageRequest
+	ended := h.WaitRequests(ctx, 5*time.Second, func(reqs []PageRequest) bool {
+		upgrade = upgrade[:0]
+		for _, r := range reqs {
+			if r.Query.Get("transport") == "websocket" {
+				upgrade = append(upgrade, r)
+			}
+		}
+		return len(upgrade) == 1 && !upgrade[0].Open()
+	})
+	if !ended || upgrade[0].Status != http.StatusSwitchingProtocols {
+		t.Errorf("the log's upgrade requests: %+v, want one ended with status 101", upgrade)
 	}
 }
