@@ -3,8 +3,12 @@
 package engineio
 
 import (
+	"io"
+	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,21 +17,50 @@ import (
 // epoll instance for the whole server, so that an idle session has no
 // goroutine (and no goroutine stack, most of an idle session's memory).
 // A readable session gets a goroutine that reads what arrived, handles
-// it and re-arms the session (EPOLLONESHOT: one reader at a time).
+// it and lets go (wsConn.rstate). Registrations are edge-triggered: every
+// arrival is reported once, with no re-arming, and a reader that took
+// less than its buffer could hold knows the socket is empty without
+// asking it again (as libuv does).
 //
 // The descriptors stay in Go's own netpoller as well, which the writes and
 // a reader that meets half a frame still use; this epoll set only says
 // when to start reading.
+//
+// The wait itself parks on Go's netpoller too: the epoll instance is a
+// descriptor that is readable while it holds events, handed to the
+// runtime as a file. A poller that blocked a thread in epoll_wait made
+// the runtime hand its processor to another thread and back for every
+// batch of events, two context switches per message of a busy session.
+//
+// The last session of a batch is read on the poller's own goroutine, as
+// an event loop does (the others on reader goroutines, readers.go): handing it to a reader goroutine cost a second wake-up per
+// message, and with an idle processor about, a thread woken for nothing.
+// A handler may block, though, and the sessions behind it must not wait:
+// a turn that runs longer than stallAfter makes a new wait loop take
+// over, and the old one hands the rest of its batch to readers and ends.
+// A monitor goroutine checks for that every stallAfter while turns run,
+// and sleeps when none do (a timer set for every turn cost a thread
+// wake-up per message).
 type poller struct {
 	epfd   int
-	wakefd int // eventfd: wakes the wait loop to stop
+	wakefd int // eventfd: wakes the wait loops to stop
 
 	mu      sync.Mutex
 	next    uint64
-	waiters map[uint64]func() // by registration id
+	waiters map[uint64]func(inline bool) // by registration id
 	stopped bool
-	done    chan struct{}
+	loops   sync.WaitGroup // wait loops and the monitor
+	quit    chan struct{}  // closed by stop
+
+	cur       atomic.Pointer[waitLoop] // the loop that reads inline
+	turns     atomic.Uint64            // inline turns begun
+	monParked atomic.Bool              // the monitor sleeps until the next turn
+	monWake   chan struct{}            // one token: a turn began
 }
+
+// stallAfter is how long a turn read inline may run before a new wait
+// loop takes over the poller.
+const stallAfter = 2 * time.Millisecond
 
 func newPoller() (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -46,9 +79,37 @@ func newPoller() (*poller, error) {
 		unix.Close(wfd)
 		return nil, err
 	}
-	p := &poller{epfd: epfd, wakefd: wfd, next: 1, waiters: make(map[uint64]func()), done: make(chan struct{})}
-	go p.loop()
+	p := &poller{epfd: epfd, wakefd: wfd, next: 1, waiters: make(map[uint64]func(bool)),
+		quit: make(chan struct{}), monWake: make(chan struct{}, 1)}
+	if !p.startLoop() {
+		p.loops.Add(1)
+		go p.blockingLoop()
+		return p, nil
+	}
+	p.loops.Add(1)
+	go p.monitor()
 	return p, nil
+}
+
+// pollableFile hands a duplicate of the epoll descriptor fd to Go's
+// netpoller, so that a goroutine can wait for its events without
+// blocking a thread; nil when the runtime will not take it. Each wait
+// loop has its own: two loops cannot wait in one file at once.
+func pollableFile(fd int) *os.File {
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	if unix.SetNonblock(dup, true) != nil {
+		unix.Close(dup)
+		return nil
+	}
+	f := os.NewFile(uintptr(dup), "epoll")
+	if f.SetReadDeadline(time.Time{}) != nil { // not in the netpoller
+		f.Close()
+		return nil
+	}
+	return f
 }
 
 // setEventID stores id in the event's data (Fd and Pad, 8 bytes).
@@ -61,24 +122,171 @@ func eventID(ev *unix.EpollEvent) uint64 {
 	return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
 }
 
-func (p *poller) loop() {
-	defer close(p.done)
+// waitLoop is one goroutine waiting for the poller's events on Go's
+// netpoller, in one RawConn.Read for its life: the runtime reports every
+// time the set gains an event after the read began, so a drained set (an
+// epoll_wait that returned fewer events than it could) is waited for
+// without asking it again.
+type waitLoop struct {
+	p       *poller
+	f       *os.File
+	fs      []func(bool) // dispatch's, reused
+	inTurn  atomic.Bool
+	demoted atomic.Bool // another loop has taken over
+}
+
+// startLoop starts a wait loop on Go's netpoller; false when the runtime
+// will not wait for the epoll descriptor.
+func (p *poller) startLoop() bool {
+	f := pollableFile(p.epfd)
+	if f == nil {
+		return false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return false
+	}
+	l := &waitLoop{p: p, f: f}
+	p.cur.Store(l)
+	p.loops.Add(1)
+	go l.run(rc)
+	return true
+}
+
+func (l *waitLoop) run(rc syscall.RawConn) {
+	defer l.p.loops.Done()
+	defer l.f.Close()
 	events := make([]unix.EpollEvent, 128)
-	for {
-		n, err := unix.EpollWait(p.epfd, events, -1)
-		if err != nil {
+	rc.Read(func(uintptr) bool {
+		for {
+			n, err := unix.EpollWait(l.p.epfd, events, 0)
 			if err == unix.EINTR {
 				continue
 			}
+			if err != nil || l.dispatch(events[:n]) {
+				return true
+			}
+			if n < len(events) {
+				return false
+			}
+		}
+	})
+}
+
+// monitor makes a new wait loop take over when the current one has been
+// in the same inline turn for a whole stallAfter; it sleeps while no turn
+// begins.
+func (p *poller) monitor() {
+	defer p.loops.Done()
+	t := time.NewTimer(stallAfter)
+	defer t.Stop()
+	last := p.turns.Load()
+	for {
+		select {
+		case <-t.C:
+		case <-p.quit:
 			return
 		}
-		for i := 0; i < n; i++ {
+		turns := p.turns.Load()
+		l := p.cur.Load()
+		switch {
+		case turns == last && l.inTurn.Load():
+			l.takeOver()
+		case turns == last:
+			// Quiet: sleep until a turn begins (see beginTurn).
+			p.monParked.Store(true)
+			if p.turns.Load() == last || !p.monParked.CompareAndSwap(true, false) {
+				select {
+				case <-p.monWake:
+				case <-p.quit:
+					return
+				}
+			}
+		}
+		last = p.turns.Load()
+		t.Reset(stallAfter)
+	}
+}
+
+// beginTurn marks an inline turn of l as begun, waking the monitor.
+func (l *waitLoop) beginTurn() {
+	l.inTurn.Store(true)
+	l.p.turns.Add(1)
+	if l.p.monParked.Load() && l.p.monParked.CompareAndSwap(true, false) {
+		select {
+		case l.p.monWake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// takeOver starts a new wait loop in place of l, whose inline turn is
+// stuck: l ends once the turn is over.
+func (l *waitLoop) takeOver() {
+	if !l.demoted.CompareAndSwap(false, true) || l.p.isStopped() {
+		return
+	}
+	if !l.p.startLoop() {
+		l.p.loops.Add(1)
+		go l.p.blockingLoop()
+	}
+}
+
+// dispatch calls the waiters of events: the last of the batch inline,
+// unless another loop has taken over, the others first, on reader
+// goroutines (so that a turn that blocks holds up no one of its batch).
+// True when this loop must end: the poller stopped, or another loop took
+// over.
+func (l *waitLoop) dispatch(events []unix.EpollEvent) (end bool) {
+	p := l.p
+	fs := l.fs[:0]
+	p.mu.Lock()
+	for i := range events {
+		id := eventID(&events[i])
+		if id == 0 {
+			if p.stopped {
+				p.mu.Unlock()
+				return true
+			}
+			continue
+		}
+		if f := p.waiters[id]; f != nil {
+			fs = append(fs, f)
+		}
+	}
+	p.mu.Unlock()
+	l.fs = fs
+	for i, f := range fs {
+		if i < len(fs)-1 || l.demoted.Load() {
+			f(false)
+			continue
+		}
+		l.beginTurn()
+		f(true)
+		l.inTurn.Store(false)
+	}
+	clear(fs)
+	return l.demoted.Load()
+}
+
+// blockingLoop waits for events in epoll_wait itself, where the runtime
+// will not wait for the epoll descriptor; it reads nothing inline.
+func (p *poller) blockingLoop() {
+	defer p.loops.Done()
+	events := make([]unix.EpollEvent, 128)
+	for {
+		n, err := unix.EpollWait(p.epfd, events, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		for i := range events[:n] {
 			id := eventID(&events[i])
 			if id == 0 {
-				p.mu.Lock()
-				stopped := p.stopped
-				p.mu.Unlock()
-				if stopped {
+				if p.isStopped() {
 					return
 				}
 				continue
@@ -87,10 +295,16 @@ func (p *poller) loop() {
 			f := p.waiters[id]
 			p.mu.Unlock()
 			if f != nil {
-				f()
+				f(false)
 			}
 		}
 	}
+}
+
+func (p *poller) isStopped() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stopped
 }
 
 // pollReg is one descriptor's registration.
@@ -100,10 +314,13 @@ type pollReg struct {
 	fd int
 }
 
-// add registers the descriptor of rc, disarmed; ready is called (on the
-// poller's goroutine: it must not block) when it becomes readable after
-// an arm, and possibly spuriously (a hang-up), which callers must tolerate.
-func (p *poller) add(rc syscall.RawConn, ready func()) (*pollReg, error) {
+// add registers the descriptor of rc: ready is called on a wait loop's
+// goroutine whenever bytes arrive, or the peer hangs up, and possibly
+// spuriously, which callers must tolerate. Bytes already there are
+// reported at once. With inline, ready may read the session itself (a
+// turn that blocks makes another loop take over); without, it must not
+// block.
+func (p *poller) add(rc syscall.RawConn, ready func(inline bool)) (*pollReg, error) {
 	p.mu.Lock()
 	if p.stopped {
 		p.mu.Unlock()
@@ -117,7 +334,7 @@ func (p *poller) add(rc syscall.RawConn, ready func()) (*pollReg, error) {
 	var cerr error
 	err := rc.Control(func(fd uintptr) {
 		r.fd = int(fd)
-		ev := unix.EpollEvent{Events: unix.EPOLLONESHOT}
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET}
 		setEventID(&ev, id)
 		cerr = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, int(fd), &ev)
 	})
@@ -131,14 +348,6 @@ func (p *poller) add(rc syscall.RawConn, ready func()) (*pollReg, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// arm asks for the next readiness. The caller guarantees the descriptor
-// is still open (see wsConn.pollMu).
-func (r *pollReg) arm() error {
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT}
-	setEventID(&ev, r.id)
-	return unix.EpollCtl(r.p.epfd, unix.EPOLL_CTL_MOD, r.fd, &ev)
 }
 
 // remove unregisters, before the descriptor is closed.
@@ -159,8 +368,9 @@ func (p *poller) stop() {
 	p.stopped = true
 	p.mu.Unlock()
 	var one = [8]byte{1}
-	unix.Write(p.wakefd, one[:])
-	<-p.done
+	unix.Write(p.wakefd, one[:]) // stays readable: every loop sees it
+	close(p.quit)
+	p.loops.Wait()
 	unix.Close(p.epfd)
 	unix.Close(p.wakefd)
 }
@@ -203,4 +413,49 @@ var rawWriterPool = sync.Pool{New: func() any {
 		return true // one attempt: never wait for the socket
 	}
 	return w
+}}
+
+// readOnce makes one non-blocking read from the socket of rc into p:
+// errWouldBlock when the socket is empty, io.EOF when the peer has shut
+// its side.
+func readOnce(rc syscall.RawConn, p []byte) (int, error) {
+	r := rawReaderPool.Get().(*rawReader)
+	r.b = p
+	err := rc.Read(r.fn)
+	n, rerr := r.n, r.err
+	*r = rawReader{fn: r.fn}
+	rawReaderPool.Put(r)
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr == unix.EAGAIN:
+		return 0, errWouldBlock
+	case rerr != nil:
+		return 0, os.NewSyscallError("read", rerr)
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// rawReader is the state of one readOnce, its callback bound once (see
+// rawWriter).
+type rawReader struct {
+	b   []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool
+}
+
+var rawReaderPool = sync.Pool{New: func() any {
+	r := &rawReader{}
+	r.fn = func(fd uintptr) bool {
+		for {
+			r.n, r.err = unix.Read(int(fd), r.b)
+			if r.err != unix.EINTR {
+				return true // one attempt: never wait for the socket
+			}
+		}
+	}
+	return r
 }}

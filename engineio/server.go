@@ -75,6 +75,7 @@ type Server struct {
 
 	pollOnce sync.Once
 	pl       *poller // nil when there is none (see poller)
+	readers  readerPool
 }
 
 // poller returns the server's WebSocket poller, started on first use; nil
@@ -97,6 +98,7 @@ func (s *Server) poller() *poller {
 // NewServer returns a Server; opts may be nil.
 func NewServer(opts *ServerOptions) *Server {
 	s := &Server{conns: make(map[string]*Conn)}
+	s.readers.init()
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -155,6 +157,7 @@ func (s *Server) Close() error {
 	if s.pl != nil {
 		s.pl.stop()
 	}
+	s.stopReaders()
 	return nil
 }
 
@@ -364,24 +367,6 @@ func (s *Server) goTracked(f func()) {
 		defer s.wg.Done()
 		f()
 	}()
-}
-
-// goTrackedOpen is goTracked for goroutines started from outside the
-// server's own calls (the poller): none starts once Close has begun, whose
-// wait it would race.
-func (s *Server) goTrackedOpen(f func()) bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return false
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		f()
-	}()
-	return true
 }
 
 // newSID returns 15 random bytes in URL-safe base64 (20 characters), the

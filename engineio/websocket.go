@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"sync/atomic"
 	"syscall"
@@ -88,62 +87,76 @@ func (c *Conn) writeLoop() {
 // is no poller, readLoop runs for the life of the session.
 func (c *Conn) startReading(ws *wsConn) {
 	if p := c.srv.poller(); p != nil {
-		ready := func() {
-			if ws.reading.CompareAndSwap(false, true) && !c.srv.goTrackedOpen(func() { c.readReady(ws) }) {
-				ws.reading.Store(false)
+		ready := func(inline bool) {
+			if !ws.wake() {
+				return
+			}
+			var ok bool
+			if inline {
+				ok = c.srv.readInline(c, ws)
+			} else {
+				ok = c.srv.startRead(c, ws)
+			}
+			if !ok {
+				ws.rstate.Store(readIdle)
 			}
 		}
-		ws.reading.Store(true) // this goroutine reads until armed
+		ws.rstate.Store(readBusy) // this goroutine reads until it lets go
 		if ws.watch(p, ready) {
 			if ws.br.Buffered() > 0 {
 				// The first frames came with the handshake.
-				c.srv.goTracked(func() { c.readReady(ws) })
+				c.srv.startRead(c, ws)
 				return
 			}
 			ws.releaseReader()
-			ws.reading.Store(false)
-			ws.rearm()
+			if !ws.letGo() {
+				// Bytes arrived before the registration (the poller
+				// reports them at once).
+				c.srv.startRead(c, ws)
+			}
 			return
 		}
 	}
 	c.srv.goTracked(func() { c.readLoop(ws) })
 }
 
-// readReady reads what arrived on a readable WebSocket: whole messages,
-// until the read buffer is empty (waiting for the rest of a message that
-// is partly there), then re-arms the poller and ends.
+// readReady reads what arrived on a readable WebSocket and handles it,
+// whole messages, until the socket is empty, then leaves the session to
+// the poller. The poller reports every arrival (edge-triggered), so one
+// read that takes less than the buffer could hold has emptied the socket:
+// a busy session costs one read system call per batch of messages, never
+// a read that finds nothing, and no re-arming (see wsConn.rstate).
 func (c *Conn) readReady(ws *wsConn) {
 	ws.acquireReader()
+	drained := false // the last read found the socket empty, or emptied it
 	for {
-		if !c.readOne(ws) {
-			return
-		}
 		if ws.br.Buffered() > 0 {
+			// A message, or the start of one whose rest readOne waits
+			// for on Go's poller.
+			if !c.readOne(ws) {
+				return
+			}
 			continue
 		}
-		// A busy session (an echo loop, say) sends again within a round
-		// trip: wait a little on this goroutine before handing the socket
-		// back to the poller, whose re-arming costs two system calls and a
-		// goroutine per message.
-		ws.nc.SetReadDeadline(time.Now().Add(readLinger))
-		_, err := ws.br.Peek(1)
-		ws.nc.SetReadDeadline(time.Time{})
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				break
+		if drained {
+			ws.releaseReader()
+			if ws.letGo() {
+				return
 			}
+			ws.acquireReader()
+		}
+		n, err := ws.fillOnce()
+		switch {
+		case errors.Is(err, errWouldBlock):
+			drained = true
+		case err != nil:
 			c.terminate(readCloseReason(err), err, false)
 			return
+		default:
+			drained = n < ws.br.Size()
 		}
 	}
-	ws.releaseReader()
-	ws.reading.Store(false)
-	ws.rearm()
 }
-
-// readLinger is how long a reader waits for more after a message before
-// it leaves the session to the poller.
-const readLinger = 50 * time.Millisecond
 
 // readOne reads, parses and handles one message; false means the session
 // ended or another goroutine reads it now (see HandOff).

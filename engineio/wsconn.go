@@ -45,19 +45,32 @@ type wsConn struct {
 	pending *[]byte
 
 	// With the server's poller (poller_linux.go) an idle connection has
-	// no reader goroutine: reg is its registration, reading is set while a
-	// reader runs, and pollMu orders re-arming against closing so that a
-	// closed (and perhaps reused) descriptor is never re-armed.
-	pollMu  sync.Mutex
-	reg     *pollReg
-	reading atomic.Bool
+	// no reader goroutine: reg is its registration, rstate says whether a
+	// reader runs (see wake and letGo), and pollMu orders registering
+	// against closing, so that a closed (and perhaps reused) descriptor
+	// is never registered.
+	pollMu sync.Mutex
+	reg    *pollReg
+	rstate atomic.Uint32
 
 	closed atomic.Bool
 
 	// Flags together, where they take no padding.
 	closeSent bool // under wmu
 	deadline  bool // under wmu: a write deadline is set on nc (see tryWrite)
+	oneShot   bool // the reader's: br's next read is one system call (fillOnce)
+	ownBuf    bool // the reader's: br reads through c (acquireReader)
 }
+
+// The states of wsConn.rstate. The poller reports every arrival of bytes
+// (edge-triggered) and never needs re-arming; a report is either a new
+// reader (readIdle) or a note to the running one that it must read again
+// before it lets go (readAgain), so no arrival is ever left unread.
+const (
+	readIdle  = iota // no reader: the poller starts one
+	readBusy         // a reader runs
+	readAgain        // a reader runs, and bytes arrived since its last read
+)
 
 // WebSocket opcodes and the close codes used here.
 const (
@@ -621,7 +634,7 @@ func (c *wsConn) closeNow() {
 
 // watch registers c with p; false when it cannot be (not a socket, or
 // closed), and the caller reads on a goroutine of its own instead.
-func (c *wsConn) watch(p *poller, ready func()) bool {
+func (c *wsConn) watch(p *poller, ready func(inline bool)) bool {
 	rc := c.rc
 	if rc == nil {
 		return false
@@ -644,11 +657,12 @@ func (c *wsConn) watch(p *poller, ready func()) bool {
 var wsReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, wsBufferSize) }}
 
 // acquireReader gives c a read buffer again (see releaseReader); called by
-// the one reader of c.
+// the one reader of c. The buffer reads through c (see Read).
 func (c *wsConn) acquireReader() {
 	if c.br == nil {
 		c.br = wsReaderPool.Get().(*bufio.Reader)
-		c.br.Reset(c.nc)
+		c.br.Reset(c)
+		c.ownBuf = true
 	}
 }
 
@@ -665,16 +679,68 @@ func (c *wsConn) releaseReader() {
 		wsReaderPool.Put(c.br)
 	}
 	c.br = nil
+	c.ownBuf = false
 }
 
-// rearm asks the poller for the next readiness; false once closed.
-func (c *wsConn) rearm() bool {
-	c.pollMu.Lock()
-	defer c.pollMu.Unlock()
-	if c.closed.Load() {
-		return false
+// Read is what a buffer from acquireReader reads: the socket, through Go's
+// poller (waiting for the rest of a frame), or, while oneShot is set, one
+// read system call, errWouldBlock when the socket is empty.
+func (c *wsConn) Read(p []byte) (int, error) {
+	if c.oneShot {
+		return readOnce(c.rc, p)
 	}
-	return c.reg.arm() == nil
+	return c.nc.Read(p)
+}
+
+// errWouldBlock is a one-shot read that found the socket empty.
+var errWouldBlock = errors.New("engineio: nothing to read")
+
+// fillOnce reads into c's empty buffer with one system call and returns
+// how many bytes came: errWouldBlock when none were there. A report of
+// the poller from before the read is now stale, so the state goes back
+// to readBusy first.
+func (c *wsConn) fillOnce() (int, error) {
+	if !c.ownBuf {
+		// Still net/http's buffer, or one that reads around c.
+		c.releaseReader()
+		c.acquireReader()
+	}
+	c.rstate.Store(readBusy)
+	c.oneShot = true
+	_, err := c.br.Peek(1)
+	c.oneShot = false
+	return c.br.Buffered(), err
+}
+
+// wake is the poller's report that c is readable: true when it must start
+// a reader, false when one runs (it is told to read again).
+func (c *wsConn) wake() bool {
+	for {
+		switch c.rstate.Load() {
+		case readIdle:
+			if c.rstate.CompareAndSwap(readIdle, readBusy) {
+				return true
+			}
+		case readBusy:
+			if c.rstate.CompareAndSwap(readBusy, readAgain) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+}
+
+// letGo ends a reader's turn, once its last read emptied the socket and
+// its buffer went back to the pool: true when nothing arrived since that
+// read (the poller starts the next reader), false when something did and
+// the reader must read on.
+func (c *wsConn) letGo() bool {
+	if c.rstate.CompareAndSwap(readBusy, readIdle) {
+		return true
+	}
+	c.rstate.Store(readBusy)
+	return false
 }
 
 // closeAndWait closes with the handshake, waiting (on this goroutine, for

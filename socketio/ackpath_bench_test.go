@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,6 +149,7 @@ func BenchmarkAckRoundTrip(b *testing.B) {
 	var msg []byte
 	want := []byte("43")
 	b.ReportAllocs()
+	calls := countSyscalls(b)
 	id := 0
 	for b.Loop() {
 		msg = append(strconv.AppendInt(append(msg[:0], "42"...), int64(id), 10), payload...)
@@ -163,6 +165,49 @@ func BenchmarkAckRoundTrip(b *testing.B) {
 		}
 		id++
 	}
+	calls()
+}
+
+// countSyscalls reports, when the benchmark ends (call the function it
+// returns), the read and write system calls of the whole process per op
+// (/proc/self/io): client and server together. The client's share is one
+// write and one or two reads per round trip (Go reads once more when the
+// socket is empty), so a change in the server's shows as a whole step.
+func countSyscalls(b *testing.B) func() {
+	r0, w0, ok := procIO()
+	if !ok {
+		return func() {}
+	}
+	return func() {
+		r1, w1, ok := procIO()
+		if ok && b.N > 0 {
+			b.ReportMetric(float64(r1-r0)/float64(b.N), "reads/op")
+			b.ReportMetric(float64(w1-w0)/float64(b.N), "writes/op")
+		}
+	}
+}
+
+// procIO returns the process's read and write system calls so far.
+func procIO() (reads, writes int64, ok bool) {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0, 0, false
+	}
+	var found int
+	for _, line := range strings.Split(string(b), "\n") {
+		name, v, _ := strings.Cut(line, ": ")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "syscr":
+			reads, found = n, found+1
+		case "syscw":
+			writes, found = n, found+1
+		}
+	}
+	return reads, writes, found == 2
 }
 
 // BenchmarkAckPipelined keeps 16 acked events in flight on one
