@@ -33,11 +33,12 @@ import (
 // batch of events, two context switches per message of a busy session.
 //
 // The last session of a batch is read on the poller's own goroutine, as
-// an event loop does (the others on reader goroutines, readers.go): handing it to a reader goroutine cost a second wake-up per
-// message, and with an idle processor about, a thread woken for nothing.
-// A handler may block, though, and the sessions behind it must not wait:
-// a turn that runs longer than stallAfter makes a new wait loop take
-// over, and the old one hands the rest of its batch to readers and ends.
+// an event loop does, the others first on reader goroutines (readers.go):
+// handing every session to a reader cost a second wake-up per message,
+// and with an idle processor about, a thread woken for nothing. A handler
+// may block, though, and the sessions behind it must not wait: a turn
+// that runs longer than stallAfter makes a new wait loop take over, and
+// the old one ends after its turn.
 // A monitor goroutine checks for that every stallAfter while turns run,
 // and sleeps when none do (a timer set for every turn cost a thread
 // wake-up per message).
