@@ -57,13 +57,16 @@ type poller struct {
 	turns     atomic.Uint64            // inline turns begun
 	monParked atomic.Bool              // the monitor sleeps until the next turn
 	monWake   chan struct{}            // one token: a turn began
+	onQuiet   func()
 }
 
 // stallAfter is how long a turn read inline may run before a new wait
 // loop takes over the poller.
 const stallAfter = 2 * time.Millisecond
 
-func newPoller() (*poller, error) {
+// newPoller starts a poller; onQuiet is called when no turn has begun for
+// stallAfter (the server trims its idle readers).
+func newPoller(onQuiet func()) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -81,7 +84,7 @@ func newPoller() (*poller, error) {
 		return nil, err
 	}
 	p := &poller{epfd: epfd, wakefd: wfd, next: 1, waiters: make(map[uint64]func(bool)),
-		quit: make(chan struct{}), monWake: make(chan struct{}, 1)}
+		quit: make(chan struct{}), monWake: make(chan struct{}, 1), onQuiet: onQuiet}
 	if !p.startLoop() {
 		p.loops.Add(1)
 		go p.blockingLoop()
@@ -196,6 +199,9 @@ func (p *poller) monitor() {
 			l.takeOver()
 		case turns == last:
 			// Quiet: sleep until a turn begins (see beginTurn).
+			if p.onQuiet != nil {
+				p.onQuiet()
+			}
 			p.monParked.Store(true)
 			if p.turns.Load() == last || !p.monParked.CompareAndSwap(true, false) {
 				select {
