@@ -123,5 +123,8 @@ func (rc *rawCall) run(fd uintptr) bool {
 			// The socket is drained: what comes next will be reported.
 			return false
 		}
+		// A read that filled the buffer leaves it holding a whole frame
+		// or the header of one larger than it, so this is not reached
+		// today; were it, the socket may hold more: read again.
 	}
 }
