@@ -389,6 +389,17 @@ func threadReads(t testing.TB) int64 {
 	return n
 }
 
+// threadCPU is the time the calling thread has run on a CPU so far (the
+// first field of /proc/thread-self/schedstat), in nanoseconds.
+func threadCPU(t testing.TB) int64 {
+	b, err := os.ReadFile("/proc/thread-self/schedstat")
+	if err != nil {
+		t.Skipf("no CPU time per thread: %v", err)
+	}
+	n, _ := jsonInt(b, nil)
+	return n
+}
+
 // netConnCall is an echo call through net.Conn: the round trip before
 // sendAndWait, and on platforms without it.
 func netConnCall(c *wsClient, id uint64, pad []byte) error {
@@ -449,7 +460,10 @@ func TestCallReadsOnce(t *testing.T) {
 
 // BenchmarkEchoRoundTrip is one client's echo round trip over loopback,
 // against a peer that answers at once, through sendAndWait and through
-// net.Conn; on Linux it reports the read system calls per round trip too.
+// net.Conn. On Linux it reports, per round trip, the read system calls and
+// the CPU time of the client's thread (its goroutine locked to it): the
+// client's own work and system calls, and the sleeps and wake-ups a locked
+// thread costs, but not the peer's or the netpoller's.
 func BenchmarkEchoRoundTrip(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -474,9 +488,9 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			linux := runtime.GOOS == "linux"
-			var r0 int64
+			var r0, cpu0 int64
 			if linux {
-				r0 = threadReads(b)
+				r0, cpu0 = threadReads(b), threadCPU(b)
 			}
 			id := uint64(0)
 			for b.Loop() {
@@ -486,7 +500,9 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 				}
 			}
 			if linux {
+				cpu := threadCPU(b)
 				b.ReportMetric(float64(threadReads(b)-r0)/float64(id), "reads/op")
+				b.ReportMetric(float64(cpu-cpu0)/float64(id), "client-cpu-ns/op")
 			}
 		})
 	}
