@@ -331,7 +331,7 @@ func (c *pollClient) dial(ctx context.Context, pc *pollConn) error {
 	pc.nc = nc
 	pc.used = false
 	if pc.br == nil {
-		pc.br = bufio.NewReaderSize(nc, pollReadBuffer)
+		pc.br = newPollReader(nc)
 	} else {
 		pc.br.Reset(nc)
 	}
@@ -365,6 +365,8 @@ func (c *pollClient) close() {
 	}
 	c.mu.Unlock()
 }
+
+func newPollReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, pollReadBuffer) }
 
 // errNoResponse marks a connection that ended before the first byte of a
 // response.
