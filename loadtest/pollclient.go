@@ -47,7 +47,9 @@ type pollClient struct {
 	getReq   []byte // the whole poll request
 	postHead []byte // a POST up to its Content-Length value
 	polling  bool   // a GET was sent and its answer not read yet
-	payload  []byte // what the last poll brought and next has not handled yet
+	// postPending: a POST was sent and its answer not read yet.
+	postPending bool
+	payload     []byte // what the last poll brought and next has not handled yet
 
 	// window is the server's pingInterval+pingTimeout: a server that sends
 	// no PING for that long is gone ("ping timeout"). deadline is the
@@ -237,6 +239,22 @@ func (c *pollClient) poll() ([]byte, error) {
 // send POSTs one Engine.IO packet made of the parts and reads the
 // server's "ok".
 func (c *pollClient) send(parts ...[]byte) error {
+	if err := c.sendLater(parts...); err != nil {
+		return err
+	}
+	return c.settlePost()
+}
+
+// sendLater POSTs one Engine.IO packet made of the parts and leaves its
+// "ok" to be read by the next send (settlePost): an echo's "ok" comes
+// with its ACK, and read after it, it is there, where read at once it
+// costs a read that finds nothing and a wake-up. The request stays in
+// post.wbuf until then, to be sent again if the connection turns out
+// closed by the server.
+func (c *pollClient) sendLater(parts ...[]byte) error {
+	if err := c.settlePost(); err != nil {
+		return err
+	}
 	n := 0
 	for _, p := range parts {
 		n += len(p)
@@ -250,12 +268,25 @@ func (c *pollClient) send(parts ...[]byte) error {
 	for _, p := range parts {
 		b = append(b, p...)
 	}
-	if cap(b) <= 1024 {
-		c.post.wbuf = b
-	} else {
-		c.post.wbuf = nil
+	c.post.wbuf = b
+	if err := c.write(&c.post, b); err != nil {
+		return err
 	}
-	_, err := c.roundTrip(&c.post, b)
+	c.postPending = true
+	return nil
+}
+
+// settlePost reads the answer of the POST sent last, if it is not read
+// yet.
+func (c *pollClient) settlePost() error {
+	if !c.postPending {
+		return nil
+	}
+	c.postPending = false
+	_, err := c.response(&c.post, c.post.wbuf)
+	if cap(c.post.wbuf) > 1024 {
+		c.post.wbuf = nil // keep small buffers only
+	}
 	return err
 }
 
@@ -700,9 +731,9 @@ func (r *runner) pollEcho(c *pollClient, st *clientStat) error {
 
 var echoHead = []byte(`["echo",`)
 
-// emitEcho POSTs 42<id>["echo",pad].
+// emitEcho POSTs 42<id>["echo",pad]; its "ok" is read by the next POST.
 func (c *pollClient) emitEcho(id uint64, buf, pad []byte) error {
-	return c.send([]byte("42"), strconv.AppendUint(buf, id, 10), echoHead, pad, []byte("]"))
+	return c.sendLater([]byte("42"), strconv.AppendUint(buf, id, 10), echoHead, pad, []byte("]"))
 }
 
 // awaitAck polls until the ACK of id, counting the ticks that come first.
