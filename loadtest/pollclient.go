@@ -22,6 +22,9 @@ const (
 	pollReadBuffer = 4096
 	pollKeepBody   = 64 << 10
 	pollMaxBody    = 64 << 20
+	// pollIdleCheck: a POST on a connection idle for longer waits for its
+	// answer (see sendLater).
+	pollIdleCheck = time.Second
 )
 
 // pollClient is a minimal Socket.IO client over HTTP long-polling, the
@@ -72,6 +75,8 @@ type pollConn struct {
 	wbuf []byte // the request being written
 	body []byte // a body too large for br
 	used bool   // has answered a request: the server may close it when idle
+	// idleSince is when the last response was read.
+	idleSince time.Time
 }
 
 // errPollClosed is the error of a client closed by the run.
@@ -273,6 +278,11 @@ func (c *pollClient) sendLater(parts ...[]byte) error {
 		return err
 	}
 	c.postPending = true
+	if time.Since(c.post.idleSince) > pollIdleCheck {
+		// The connection may have been closed by the server while idle,
+		// and the POST lost: only its answer tells, so read it now.
+		return c.settlePost()
+	}
 	return nil
 }
 
@@ -333,6 +343,7 @@ func (c *pollClient) response(pc *pollConn, req []byte) ([]byte, error) {
 		return nil, err
 	}
 	pc.used = true
+	pc.idleSince = time.Now()
 	if !keep {
 		c.drop(pc)
 	}

@@ -244,7 +244,8 @@ func TestPollBadOpenPacket(t *testing.T) {
 // response (Connection: close), is dialed again.
 func TestPollConnectionsClosedByTheServer(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
-		f, tg := newFakePoll(t, fakeOpen, func(hs *httptest.Server) { hs.Config.IdleTimeout = 30 * time.Millisecond })
+		open := `0{"sid":"fake","pingInterval":5000,"pingTimeout":5000}`
+		f, tg := newFakePoll(t, open, func(hs *httptest.Server) { hs.Config.IdleTimeout = 30 * time.Millisecond })
 		c := connectFake(t, tg)
 		f.post(t)
 		time.Sleep(200 * time.Millisecond)
@@ -252,6 +253,14 @@ func TestPollConnectionsClosedByTheServer(t *testing.T) {
 			t.Fatalf("POST on a connection closed while idle: %v", err)
 		}
 		if p := f.post(t); p != "3" {
+			t.Errorf("POSTed %q", p)
+		}
+		// An emit, whose answer is read later, after an idle time too.
+		time.Sleep(1200 * time.Millisecond)
+		if err := c.emitEcho(7, nil, []byte(`"x"`)); err != nil {
+			t.Fatalf("emit on a connection closed while idle: %v", err)
+		}
+		if p := f.post(t); p != `427["echo","x"]` {
 			t.Errorf("POSTed %q", p)
 		}
 	})
