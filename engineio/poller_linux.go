@@ -33,11 +33,12 @@ import (
 // batch of events, two context switches per message of a busy session.
 //
 // The last session of a batch is read on the poller's own goroutine, as
-// an event loop does (the others on reader goroutines, readers.go): handing it to a reader goroutine cost a second wake-up per
-// message, and with an idle processor about, a thread woken for nothing.
-// A handler may block, though, and the sessions behind it must not wait:
-// a turn that runs longer than stallAfter makes a new wait loop take
-// over, and the old one hands the rest of its batch to readers and ends.
+// an event loop does, the others first on reader goroutines (readers.go):
+// handing every session to a reader cost a second wake-up per message,
+// and with an idle processor about, a thread woken for nothing. A handler
+// may block, though, and the sessions behind it must not wait: a turn
+// that runs longer than stallAfter makes a new wait loop take over, and
+// the old one ends after its turn.
 // A monitor goroutine checks for that every stallAfter while turns run,
 // and sleeps when none do (a timer set for every turn cost a thread
 // wake-up per message).
@@ -56,13 +57,16 @@ type poller struct {
 	turns     atomic.Uint64            // inline turns begun
 	monParked atomic.Bool              // the monitor sleeps until the next turn
 	monWake   chan struct{}            // one token: a turn began
+	onQuiet   func()
 }
 
 // stallAfter is how long a turn read inline may run before a new wait
 // loop takes over the poller.
 const stallAfter = 2 * time.Millisecond
 
-func newPoller() (*poller, error) {
+// newPoller starts a poller; onQuiet is called when no turn has begun for
+// stallAfter (the server trims its idle readers).
+func newPoller(onQuiet func()) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -80,7 +84,7 @@ func newPoller() (*poller, error) {
 		return nil, err
 	}
 	p := &poller{epfd: epfd, wakefd: wfd, next: 1, waiters: make(map[uint64]func(bool)),
-		quit: make(chan struct{}), monWake: make(chan struct{}, 1)}
+		quit: make(chan struct{}), monWake: make(chan struct{}, 1), onQuiet: onQuiet}
 	if !p.startLoop() {
 		p.loops.Add(1)
 		go p.blockingLoop()
@@ -195,6 +199,9 @@ func (p *poller) monitor() {
 			l.takeOver()
 		case turns == last:
 			// Quiet: sleep until a turn begins (see beginTurn).
+			if p.onQuiet != nil {
+				p.onQuiet()
+			}
 			p.monParked.Store(true)
 			if p.turns.Load() == last || !p.monParked.CompareAndSwap(true, false) {
 				select {

@@ -13,7 +13,7 @@ type poller struct{}
 
 type pollReg struct{}
 
-func newPoller() (*poller, error) { return nil, errors.New("engineio: no poller on this system") }
+func newPoller(func()) (*poller, error) { return nil, errors.New("engineio: no poller on this system") }
 
 func (p *poller) add(syscall.RawConn, func(bool)) (*pollReg, error) {
 	return nil, errors.New("engineio: no poller")

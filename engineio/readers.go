@@ -73,8 +73,8 @@ func (s *Server) readInline(c *Conn, ws *wsConn) bool {
 	return true
 }
 
-// reader runs turns until it has waited with maxIdleReaders others, or
-// the server closes.
+// reader runs turns until it has waited with maxIdleReaders others, the
+// server has been quiet (trimReaders), or the server closes.
 func (s *Server) reader(t readTurn) {
 	defer s.readers.wg.Done()
 	for {
@@ -87,8 +87,26 @@ func (s *Server) reader(t readTurn) {
 		select {
 		case t = <-s.readers.turns:
 			s.readers.idle.Add(-1)
+			if t.c == nil { // trimReaders
+				return
+			}
 		case <-s.readers.quit:
 			s.readers.idle.Add(-1)
+			return
+		}
+	}
+}
+
+// trimReaders ends the readers waiting for a turn. The poller calls it
+// when the server has been quiet for a moment (no turn for stallAfter),
+// so that the readers of a burst do not outlive it: a long-lived idle
+// pool looked like a leak to the soak, and is memory an idle server does
+// not need.
+func (s *Server) trimReaders() {
+	for {
+		select {
+		case s.readers.turns <- readTurn{}:
+		default:
 			return
 		}
 	}

@@ -88,7 +88,7 @@ func (s *Server) poller() *poller {
 		if closed {
 			return
 		}
-		if p, err := newPoller(); err == nil {
+		if p, err := newPoller(s.trimReaders); err == nil {
 			s.pl = p
 		}
 	})

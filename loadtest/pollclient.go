@@ -740,11 +740,9 @@ func (r *runner) pollEcho(c *pollClient, st *clientStat) error {
 	return r.pollReceive(c, st)
 }
 
-var echoHead = []byte(`["echo",`)
-
 // emitEcho POSTs 42<id>["echo",pad]; its "ok" is read by the next POST.
 func (c *pollClient) emitEcho(id uint64, buf, pad []byte) error {
-	return c.sendLater([]byte("42"), strconv.AppendUint(buf, id, 10), echoHead, pad, []byte("]"))
+	return c.sendLater(echoHead, strconv.AppendUint(buf, id, 10), echoName, pad, echoTail)
 }
 
 // awaitAck polls until the ACK of id, counting the ticks that come first.

@@ -420,6 +420,14 @@ func (r *runner) tick(st *clientStat, body []byte) {
 	st.ticks.Add(1)
 }
 
+// The parts of an echo request, `42<id>["echo",<pad>]`, but for the id
+// and the pad.
+var (
+	echoHead = []byte("42")
+	echoName = []byte(`["echo",`)
+	echoTail = []byte("]")
+)
+
 // echoLoop emits "echo" with an ack, one at a time, from the start signal
 // to the deadline.
 func (r *runner) echoLoop(c *wsClient, st *clientStat) error {
@@ -431,22 +439,12 @@ func (r *runner) echoLoop(c *wsClient, st *clientStat) error {
 	end := r.deadline.Load()
 	var id uint64
 	var idBuf [24]byte
-	head := []byte("42")
 	for time.Now().UnixNano() < end {
 		id++
 		t0 := time.Now()
 		num := strconv.AppendUint(idBuf[:0], id, 10)
-		if err := c.writeText(head, num, []byte(`["echo",`), r.echoPad, []byte("]")); err != nil {
+		if err := c.call(id, echoHead, num, echoName, r.echoPad, echoTail); err != nil {
 			return err
-		}
-		for {
-			p, err := c.next()
-			if err != nil {
-				return err
-			}
-			if got, ok := ackID(p); ok && got == id {
-				break
-			}
 		}
 		r.latency.Record(time.Since(t0))
 		st.acks.Add(1)

@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -22,6 +21,34 @@ import (
 // buffer of its own.
 const wsReadBuffer = 512
 
+// readBuf is a client's read buffer: b[r:w] has been read from the
+// connection and not consumed yet. It stands where a bufio.Reader would,
+// because the echo round trip fills it from inside syscall.RawConn.Read
+// (see rawcall_unix.go), which a bufio.Reader has no way to do.
+type readBuf struct {
+	b    []byte
+	r, w int
+}
+
+func (rb *readBuf) buffered() []byte { return rb.b[rb.r:rb.w] }
+
+func (rb *readBuf) discard(n int) {
+	rb.r += n
+	if rb.r == rb.w {
+		rb.r, rb.w = 0, 0
+	}
+}
+
+// space moves the unconsumed bytes to the front and returns the free tail
+// to read into.
+func (rb *readBuf) space() []byte {
+	if rb.r > 0 {
+		rb.w = copy(rb.b, rb.b[rb.r:rb.w])
+		rb.r = 0
+	}
+	return rb.b[rb.w:]
+}
+
 // wsClient is a minimal Socket.IO client over WebSocket, just enough to be
 // load: an HTTP upgrade written by hand, the Engine.IO open and heartbeat,
 // a CONNECT to the main namespace, EVENT and ACK packets written as bytes.
@@ -29,7 +56,7 @@ const wsReadBuffer = 512
 // for, so that it costs a connection, a small buffer and one goroutine.
 type wsClient struct {
 	nc   net.Conn
-	br   *bufio.Reader
+	rb   readBuf
 	mask [4]byte
 
 	// window is the server's pingInterval+pingTimeout, from its open
@@ -43,6 +70,8 @@ type wsClient struct {
 
 	wmu  sync.Mutex
 	wbuf []byte // reused frame buffer, under wmu
+
+	raw *rawCall // the echo round trip's state, from its first call; nil in other modes
 }
 
 // errHandshake wraps a refused or malformed opening.
@@ -93,7 +122,7 @@ func dialWS(ctx context.Context, t wsTarget, d *net.Dialer) (*wsClient, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		nc.SetDeadline(dl)
 	}
-	c := &wsClient{nc: nc, br: bufio.NewReaderSize(nc, wsReadBuffer)}
+	c := &wsClient{nc: nc, rb: readBuf{b: make([]byte, wsReadBuffer)}}
 	rand.Read(c.mask[:])
 	if err := c.handshake(t); err != nil {
 		nc.Close()
@@ -113,7 +142,7 @@ func (c *wsClient) handshake(t wsTarget) error {
 	if _, err := io.WriteString(c.nc, req); err != nil {
 		return err
 	}
-	status, err := c.br.ReadSlice('\n')
+	status, err := c.line()
 	if err != nil {
 		return fmt.Errorf("%w: %v", errHandshake, err)
 	}
@@ -121,8 +150,8 @@ func (c *wsClient) handshake(t wsTarget) error {
 		return fmt.Errorf("%w: %s", errHandshake, bytes.TrimSpace(status))
 	}
 	for {
-		line, err := c.br.ReadSlice('\n')
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+		line, err := c.line()
+		if err != nil && !errors.Is(err, errLongLine) {
 			return fmt.Errorf("%w: %v", errHandshake, err)
 		}
 		if len(line) <= 2 && err == nil {
@@ -196,51 +225,134 @@ const (
 	opPong   = 0xA
 )
 
-// readFrame returns the next frame. The payload aliases the read buffer
-// when it fits and is valid until the next call. Fragmented messages are
-// not expected from a Socket.IO server and are returned frame by frame.
-func (c *wsClient) readFrame() (byte, []byte, error) {
-	hdr, err := c.br.Peek(2)
-	if err != nil {
-		return 0, nil, err
+// errLongLine is a line of the handshake longer than the read buffer,
+// returned in pieces.
+var errLongLine = errors.New("loadtest: line longer than the read buffer")
+
+// fill reads once from the connection into the free part of the buffer.
+func (c *wsClient) fill() error {
+	sp := c.rb.space()
+	if len(sp) == 0 {
+		return errors.New("loadtest: read buffer full")
 	}
-	op := hdr[0] & 0x0f
-	n := int(hdr[1] & 0x7f)
-	hl := 2
-	switch n {
+	for range 100 {
+		n, err := c.nc.Read(sp)
+		c.rb.w += n
+		if n > 0 || err != nil {
+			return err
+		}
+	}
+	return io.ErrNoProgress
+}
+
+// peek returns the next n bytes (n at most wsReadBuffer) without
+// consuming them, reading as needed.
+func (c *wsClient) peek(n int) ([]byte, error) {
+	for c.rb.w-c.rb.r < n {
+		if err := c.fill(); err != nil {
+			return nil, err
+		}
+	}
+	return c.rb.b[c.rb.r : c.rb.r+n], nil
+}
+
+// line returns the next line through its '\n', valid until the next read.
+// A line that does not fit the buffer comes back a buffer at a time, with
+// errLongLine.
+func (c *wsClient) line() ([]byte, error) {
+	seen := 0
+	for {
+		b := c.rb.buffered()
+		if i := bytes.IndexByte(b[seen:], '\n'); i >= 0 {
+			c.rb.discard(seen + i + 1)
+			return b[:seen+i+1], nil
+		}
+		if len(b) == len(c.rb.b) {
+			c.rb.discard(len(b))
+			return b, errLongLine
+		}
+		seen = len(b)
+		if err := c.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// frameLen reads a frame header from h: the header's length hl (2, 4 or
+// 10, told by h[1]) and, when h holds all of it, the payload's length n
+// (ok false when it does not).
+func frameLen(h []byte) (hl int, n uint64, ok bool) {
+	hl = 2
+	switch h[1] & 0x7f {
 	case 126:
 		hl = 4
 	case 127:
 		hl = 10
 	}
+	if len(h) < hl {
+		return hl, 0, false
+	}
+	switch hl {
+	case 2:
+		n = uint64(h[1] & 0x7f)
+	case 4:
+		n = uint64(binary.BigEndian.Uint16(h[2:]))
+	default:
+		n = binary.BigEndian.Uint64(h[2:])
+	}
+	return hl, n, true
+}
+
+// frameBuffered reports whether readFrame can go on from b without
+// waiting for the connection: b holds a whole frame, or the header of one
+// too big for the buffer (read into a slice of its own).
+func frameBuffered(b []byte) bool {
+	if len(b) < 2 {
+		return false
+	}
+	hl, n, ok := frameLen(b)
+	if !ok {
+		return false
+	}
+	return n > uint64(wsReadBuffer-hl) || len(b) >= hl+int(n)
+}
+
+// readFrame returns the next frame. The payload aliases the read buffer
+// when it fits and is valid until the next call. Fragmented messages are
+// not expected from a Socket.IO server and are returned frame by frame.
+func (c *wsClient) readFrame() (byte, []byte, error) {
+	hdr, err := c.peek(2)
+	if err != nil {
+		return 0, nil, err
+	}
+	op := hdr[0] & 0x0f
 	if hdr[1]&0x80 != 0 {
 		return 0, nil, errors.New("loadtest: masked frame from the server")
 	}
-	if hl > 2 {
-		h, err := c.br.Peek(hl)
-		if err != nil {
+	hl, n64, ok := frameLen(hdr)
+	if !ok {
+		if hdr, err = c.peek(hl); err != nil {
 			return 0, nil, err
 		}
-		if hl == 4 {
-			n = int(binary.BigEndian.Uint16(h[2:]))
-		} else {
-			n = int(binary.BigEndian.Uint64(h[2:]))
-		}
+		hl, n64, _ = frameLen(hdr)
 	}
-	if n < 0 || n > 64<<20 {
-		return 0, nil, fmt.Errorf("loadtest: frame of %d bytes", n)
+	if n64 > 64<<20 {
+		return 0, nil, fmt.Errorf("loadtest: frame of %d bytes", n64)
 	}
+	n := int(n64)
 	if hl+n <= wsReadBuffer {
-		b, err := c.br.Peek(hl + n)
+		b, err := c.peek(hl + n)
 		if err != nil {
 			return 0, nil, err
 		}
-		c.br.Discard(hl + n)
+		c.rb.discard(hl + n)
 		return op, b[hl:], nil
 	}
-	c.br.Discard(hl)
+	c.rb.discard(hl)
 	p := make([]byte, n)
-	if _, err := io.ReadFull(c.br, p); err != nil {
+	k := copy(p, c.rb.buffered())
+	c.rb.discard(k)
+	if _, err := io.ReadFull(c.nc, p[k:]); err != nil {
 		return 0, nil, err
 	}
 	return op, p, nil
@@ -250,6 +362,13 @@ func (c *wsClient) readFrame() (byte, []byte, error) {
 func (c *wsClient) writeText(parts ...[]byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	_, err := c.nc.Write(c.appendText(parts...))
+	return err
+}
+
+// appendText builds one masked text frame made of the parts, in wbuf when
+// it is small; under wmu.
+func (c *wsClient) appendText(parts ...[]byte) []byte {
 	n := 0
 	for _, p := range parts {
 		n += len(p)
@@ -278,8 +397,7 @@ func (c *wsClient) writeText(parts ...[]byte) error {
 	} else {
 		c.wbuf = nil
 	}
-	_, err := c.nc.Write(b)
-	return err
+	return b
 }
 
 // writeControl answers a WebSocket ping or closes.
@@ -357,6 +475,24 @@ func (c *wsClient) next() ([]byte, error) {
 		case opClose:
 			c.writeControl(opClose, nil)
 			return nil, errTransportClose
+		}
+	}
+}
+
+// call emits the EVENT made of parts (`42<id>[…]`, the id given apart)
+// and waits for its ACK, handling what the server sends meanwhile as next
+// does. Packets other than the ACK are ignored.
+func (c *wsClient) call(id uint64, parts ...[]byte) error {
+	if err := c.sendAndWait(parts...); err != nil {
+		return err
+	}
+	for {
+		p, err := c.next()
+		if err != nil {
+			return err
+		}
+		if got, ok := ackID(p); ok && got == id {
+			return nil
 		}
 	}
 }

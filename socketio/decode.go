@@ -191,7 +191,7 @@ func checkPayload(p *Packet, data []byte, natt int, in []byte) error {
 	if t == PacketDisconnect {
 		return decodeErr(in, "DISCONNECT with a payload")
 	}
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		return decodeErr(in, "payload is not valid JSON")
 	}
 	c := firstByte(data)
