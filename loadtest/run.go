@@ -569,23 +569,15 @@ func (r *runner) delivered() uint64 {
 	return uint64(n)
 }
 
-// pollingClient is a simulated client over HTTP long-polling, on package
-// socketio's client.
+// pollingClient is a simulated client over HTTP long-polling: a
+// pollClient, dialed and joined here, then run by pollLoop.
 func (r *runner) pollingClient(ctx context.Context, i int, ready *sync.WaitGroup) {
 	t0 := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, r.o.ConnectTimeout)
-	cl, err := socketio.Dial(cctx, r.url, &socketio.ClientOptions{Transport: "polling", Path: r.o.Path, ConnectTimeout: r.o.ConnectTimeout})
-	var s *socketio.ClientSocket
+	c, err := dialPolling(cctx, r.target, &r.dialer)
 	if err == nil {
-		st := &r.stats[i]
-		s = cl.NewSocket("/")
-		s.On("tick", func(e *socketio.Event) {
-			if len(e.Args) > 0 {
-				r.tick(st, e.Args[0])
-			}
-		})
-		if err = s.Connect(cctx, nil); err != nil {
-			cl.Drop()
+		if err = c.connect(); err != nil {
+			c.close()
 		}
 	}
 	cancel()
@@ -594,39 +586,16 @@ func (r *runner) pollingClient(ctx context.Context, i int, ready *sync.WaitGroup
 		ready.Done()
 		return
 	}
+	c.armHeartbeat()
 	r.connect.Record(time.Since(t0))
 	r.conns.Add(1)
-	r.onClose(func() { cl.Drop() })
+	r.onClose(c.close)
 	ready.Done()
 
-	if r.o.Mode == ModeEcho {
-		select {
-		case <-r.start:
-			end := r.deadline.Load()
-			arg := json.RawMessage(r.echoPad)
-			for time.Now().UnixNano() < end {
-				t1 := time.Now()
-				actx, acancel := context.WithTimeout(ctx, 30*time.Second)
-				_, err := s.EmitWithAck(actx, "echo", arg)
-				acancel()
-				if err != nil {
-					break
-				}
-				r.latency.Record(time.Since(t1))
-				r.stats[i].acks.Add(1)
-			}
-		case <-r.stop:
-		}
-	}
-	select {
-	case <-s.Done(): // the socket ends with its connection, or alone on a DISCONNECT
-		select {
-		case <-r.stop:
-		default:
-			r.drop(i, string(s.Reason()), nil)
-		}
-	case <-r.stop:
-	}
+	// As for WebSocket clients, the loop runs on a fresh goroutine with a
+	// small stack.
+	r.wg.Add(1)
+	go r.pollLoop(c, i, &r.stats[i])
 }
 
 func (r *runner) setPhase(p string) { r.phase.Store(p) }
