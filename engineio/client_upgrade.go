@@ -56,18 +56,26 @@ func (c *ClientConn) probe() {
 	// No POST may be in flight while the session switches.
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
-	up := Packet{Type: Upgrade}
-	raw = AppendPacket(nil, up)
-	c.observe(Out, "websocket", raw, false, up)
-	if ws.Write(ctx, websocket.MessageText, raw) != nil {
-		return
-	}
+	// The session is on the WebSocket from the moment "5" can reach the
+	// server: a server that reports the upgrade must never see Transport
+	// still say "polling". A failed write puts it back.
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.reason != "" {
+		c.mu.Unlock()
 		return
 	}
 	c.transport = "websocket"
 	c.ws = ws
+	c.mu.Unlock()
+	up := Packet{Type: Upgrade}
+	raw = AppendPacket(nil, up)
+	c.observe(Out, "websocket", raw, false, up)
+	if ws.Write(ctx, websocket.MessageText, raw) != nil {
+		c.mu.Lock()
+		c.transport = "polling"
+		c.ws = nil
+		c.mu.Unlock()
+		return
+	}
 	ok = true
 }
