@@ -177,8 +177,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.CORS != nil && s.opts.CORS.apply(w, r) {
 		return
 	}
-	q := r.URL.Query()
-	transport := q.Get("transport")
+	q := r.URL.RawQuery
+	transport := queryValue(q, "transport")
 	upgrade := isWebSocketUpgrade(r)
 	if !slices.Contains(s.opts.Transports, transport) {
 		s.abort(w, upgrade, CodeTransportUnknown)
@@ -188,7 +188,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.abort(w, upgrade, CodeBadRequest)
 		return
 	}
-	if sid := q.Get("sid"); sid != "" {
+	if sid := queryValue(q, "sid"); sid != "" {
 		s.mu.Lock()
 		c := s.conns[sid]
 		s.mu.Unlock()
@@ -245,7 +245,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.abort(w, upgrade, CodeForbidden)
 		return
 	}
-	if q.Get("EIO") != "4" {
+	if queryValue(q, "EIO") != "4" {
 		s.abort(w, upgrade, CodeUnsupportedProtocol)
 		return
 	}
