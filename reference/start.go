@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"rtlab/engineio"
 	"rtlab/internal/httpserve"
 )
 
@@ -79,6 +80,8 @@ func Start(id string, opts *Options) (*Running, error) {
 	if o.TLS != nil {
 		scheme = "https"
 		ln = tls.NewListener(ln, o.TLS)
+	} else {
+		ln = engineio.NewFront(ln, "/socket.io/", h, nil)
 	}
 	r.URL = scheme + "://" + r.Addr
 	go func() {

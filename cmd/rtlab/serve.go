@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"rtlab/engineio"
 	"rtlab/internal/exercise"
 	"rtlab/internal/httpserve"
 	"rtlab/internal/selfsigned"
@@ -114,6 +115,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	scheme, err := serveTLS(hs, *useTLS, *certOut)
 	if err != nil {
 		return err
+	}
+	if !*useTLS {
+		// Socket.IO's polls and POSTs are served by engineio's front,
+		// the rest by hs.
+		for i, ln := range lns {
+			lns[i] = engineio.NewFront(ln, "/socket.io/", srv, nil)
+		}
 	}
 	done := startServing(hs, lns, *useTLS)
 	fmt.Fprintf(e.stderr, "rtlab: %s (%s) on %s://%s — Ctrl-C to stop\n", ex.ID, exercise.Title(ex.ID), scheme, displayAddr(*addr, lns[0].Addr()))
