@@ -293,6 +293,9 @@ func (c *prefixConn) Read(p []byte) (int, error) {
 	if len(c.prefix) > 0 {
 		n := copy(p, c.prefix)
 		c.prefix = c.prefix[n:]
+		if len(c.prefix) == 0 {
+			c.prefix = nil // a WebSocket keeps this connection for hours
+		}
 		c.mu.Unlock()
 		return n, nil
 	}
