@@ -12,7 +12,7 @@ import "encoding/json"
 func validJSON(b []byte) bool {
 	var stack [32]byte // the open containers: '{' or '['
 	depth := 0
-	i := skipWS(b, 0)
+	i := skipSpace(b, 0)
 	for {
 		// A value starts at i.
 		if i >= len(b) {
@@ -25,7 +25,7 @@ func validJSON(b []byte) bool {
 			}
 			stack[depth] = c
 			depth++
-			i = skipWS(b, i+1)
+			i = skipSpace(b, i+1)
 			if i < len(b) && b[i] == c+2 { // '}' or ']'
 				depth--
 				i++
@@ -60,7 +60,7 @@ func validJSON(b []byte) bool {
 		}
 		// After a value: close containers until a comma starts the next.
 		for {
-			i = skipWS(b, i)
+			i = skipSpace(b, i)
 			if depth == 0 {
 				return i == len(b)
 			}
@@ -69,7 +69,7 @@ func validJSON(b []byte) bool {
 			}
 			top := stack[depth-1]
 			if b[i] == ',' {
-				i = skipWS(b, i+1)
+				i = skipSpace(b, i+1)
 				if top == '{' {
 					if i = scanKey(b, i); i < 0 {
 						return false
@@ -86,18 +86,6 @@ func validJSON(b []byte) bool {
 	}
 }
 
-func skipWS(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
 // scanKey scans `"key" :` and the space after it; -1 when that is not
 // what starts at i.
 func scanKey(b []byte, i int) int {
@@ -107,11 +95,11 @@ func scanKey(b []byte, i int) int {
 	if i = scanString(b, i); i < 0 {
 		return -1
 	}
-	i = skipWS(b, i)
+	i = skipSpace(b, i)
 	if i >= len(b) || b[i] != ':' {
 		return -1
 	}
-	return skipWS(b, i+1)
+	return skipSpace(b, i+1)
 }
 
 // scanString returns the index after the string that starts at b[i] ('"'),

@@ -59,8 +59,8 @@ Flags:
   --duration D       idle hold or echo duration (default 20s)
   --messages N       ticks the broadcast asks for (default 200)
   --size N           tick pad and echo payload, in characters (default 100)
-  --transport T      websocket or polling (default websocket; polling uses the
-                     full socketio client, far heavier per client)
+  --transport T      websocket or polling (default websocket; polling holds two
+                     HTTP connections per client, a GET always pending)
   --path P           Socket.IO path (default /socket.io/)
   --pid PID          the server's process: report its RSS per connection (settled
                      and peak) and its CPU per ack or delivery (/proc/PID/stat)
