@@ -5,6 +5,7 @@ package engineio
 import (
 	"context"
 	"errors"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -188,11 +189,14 @@ type frontConn struct {
 	cancel context.CancelFunc
 	wake   chan struct{} // cap 1: bytes arrived (or the peer hung up)
 	busy   atomic.Bool   // a handler runs: an arrival may be the client leaving
-	timer  *time.Timer
-	buf    []byte // read and not yet served
-	out    []byte // the answer being written
-	w      frontWriter
-	body   bodyReader
+	// consumed: bytes have been taken from the connection (until then
+	// the front only peeks).
+	consumed bool
+	timer    *time.Timer
+	buf      []byte // read and not yet served
+	out      []byte // the answer being written
+	w        frontWriter
+	body     bodyReader
 }
 
 // ready is the poller's report that bytes arrived or the peer hung up.
@@ -248,7 +252,14 @@ func (c *frontConn) serve() {
 			c.nc.Close()
 		}
 	}()
-	c.buf = make([]byte, 0, frontBuffer)
+	bp := frontBuffers.Get().(*[]byte)
+	c.buf = (*bp)[:0]
+	defer func() {
+		if cap(c.buf) == frontBuffer {
+			*bp = c.buf[:0]
+			frontBuffers.Put(bp)
+		}
+	}()
 	c.w.h = make(http.Header, 4)
 	remote := c.nc.RemoteAddr().String()
 	for {
@@ -257,7 +268,11 @@ func (c *frontConn) serve() {
 			c.reg.remove()
 			c.reg = nil
 			handedOff = true
-			f.handOff(c.nc, c.buf)
+			if c.consumed {
+				f.handOff(c.nc, c.buf)
+			} else {
+				f.handOff(c.nc, nil)
+			}
 			return
 		}
 		if err != nil {
@@ -323,13 +338,38 @@ func (c *frontConn) readRequest() (*frontRequest, error) {
 		if len(c.buf) == cap(c.buf) {
 			c.buf = append(c.buf, 0)[:len(c.buf)] // grow
 		}
-		n, err := readOnce(c.rc, c.buf[len(c.buf):cap(c.buf)])
-		if n > 0 {
-			c.buf = c.buf[:len(c.buf)+n]
-			continue
-		}
-		if !errors.Is(err, errWouldBlock) {
-			return nil, err
+		if !c.consumed {
+			// Nothing taken from the connection yet: look without taking,
+			// so that a connection handed over (a WebSocket's, most
+			// often) goes to net/http as it came, with no wrapper.
+			before := len(c.buf)
+			n, err := peekOnce(c.rc, c.buf[:cap(c.buf)])
+			if n > before {
+				c.buf = c.buf[:n]
+				fr = nil
+				if pfr, perr := parseFrontHead(c.buf, c.f.prefix); perr == nil {
+					// Ours: take what was looked at, and go on reading.
+					if m, err := readOnce(c.rc, c.buf); err != nil || m != len(c.buf) {
+						return nil, errors.Join(err, errors.New("engineio: front: the bytes looked at are gone"))
+					}
+					c.consumed = true
+					fr = pfr
+				}
+				continue
+			}
+			if err != nil && !errors.Is(err, errWouldBlock) {
+				return nil, err
+			}
+			// Nothing new (a report of bytes already looked at): wait.
+		} else {
+			n, err := readOnce(c.rc, c.buf[len(c.buf):cap(c.buf)])
+			if n > 0 {
+				c.buf = c.buf[:len(c.buf)+n]
+				continue
+			}
+			if !errors.Is(err, errWouldBlock) {
+				return nil, err
+			}
 		}
 		timeout := c.f.opts.IdleTimeout
 		if len(c.buf) > 0 {
@@ -385,4 +425,38 @@ func maybeOurs(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// frontBuffers holds the read buffers of connections the front has let
+// go: most connections are WebSockets' that it hands over after one look
+// at their first request.
+var frontBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, frontBuffer)
+	return &b
+}}
+
+// peekOnce looks at what the socket of rc holds, without taking it: the
+// bytes from the start of the stream not yet read, up to len(p).
+func peekOnce(rc syscall.RawConn, p []byte) (int, error) {
+	var n int
+	var rerr error
+	err := rc.Read(func(fd uintptr) bool {
+		for {
+			n, _, rerr = unix.Recvfrom(int(fd), p, unix.MSG_PEEK|unix.MSG_DONTWAIT)
+			if rerr != unix.EINTR {
+				return true
+			}
+		}
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr == unix.EAGAIN:
+		return 0, errWouldBlock
+	case rerr != nil:
+		return 0, rerr
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }

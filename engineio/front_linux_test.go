@@ -34,6 +34,19 @@ func (h viaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if r.URL.Path == "/conn-type" {
+		// What a WebSocket upgrade would take over.
+		nc, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer nc.Close()
+		typ := fmt.Sprintf("%T", nc)
+		fmt.Fprintf(brw, "HTTP/1.1 200 OK\r\nX-Via: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", via, len(typ), typ)
+		brw.Flush()
+		return
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -219,5 +232,23 @@ func TestFrontCloseEndsEverything(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close left a held request running")
+	}
+}
+
+// A connection whose first request goes to net/http (a WebSocket's
+// upgrade, most often) is handed over as it came: the front only looked
+// at the request, and a handler that hijacks it gets the TCP connection
+// itself, not a wrapper holding bytes read ahead.
+func TestFrontHandsOverFreshConnectionsUnwrapped(t *testing.T) {
+	addr, _ := startFront(t, nil)
+	nc, br := dialFront(t, addr)
+	if got, want := roundTrip(t, nc, br, "GET /conn-type HTTP/1.1\r\nHost: x\r\n\r\n", "GET"), "net/http 200 *net.TCPConn"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	// After a request the front served, a hand-over carries what it read.
+	nc, br = dialFront(t, addr)
+	roundTrip(t, nc, br, "GET /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	if got, want := roundTrip(t, nc, br, "GET /conn-type HTTP/1.1\r\nHost: x\r\n\r\n", "GET"), "net/http 200 *engineio.prefixConn"; got != want {
+		t.Fatalf("%q, want %q", got, want)
 	}
 }
