@@ -5,7 +5,6 @@ package engineio
 import (
 	"context"
 	"errors"
-	"io"
 	"log"
 	"net"
 	"net/http"
@@ -448,15 +447,5 @@ func peekOnce(rc syscall.RawConn, p []byte) (int, error) {
 			}
 		}
 	})
-	switch {
-	case err != nil:
-		return 0, err
-	case rerr == unix.EAGAIN:
-		return 0, errWouldBlock
-	case rerr != nil:
-		return 0, rerr
-	case n == 0 && len(p) > 0:
-		return 0, io.EOF
-	}
-	return n, nil
+	return readResult("recvfrom", n, len(p), err, rerr)
 }

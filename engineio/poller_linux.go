@@ -483,14 +483,20 @@ func readOnce(rc syscall.RawConn, p []byte) (int, error) {
 	n, rerr := r.n, r.err
 	*r = rawReader{fn: r.fn}
 	rawReaderPool.Put(r)
+	return readResult("read", n, len(p), err, rerr)
+}
+
+// readResult is the outcome of one non-blocking read of up to want bytes
+// that returned n: err from RawConn.Read, rerr from the system call.
+func readResult(op string, n, want int, err, rerr error) (int, error) {
 	switch {
 	case err != nil:
 		return 0, err
 	case rerr == unix.EAGAIN:
 		return 0, errWouldBlock
 	case rerr != nil:
-		return 0, os.NewSyscallError("read", rerr)
-	case n == 0 && len(p) > 0:
+		return 0, os.NewSyscallError(op, rerr)
+	case n == 0 && want > 0:
 		return 0, io.EOF
 	}
 	return n, nil
