@@ -252,3 +252,27 @@ func TestFrontHandsOverFreshConnectionsUnwrapped(t *testing.T) {
 		t.Fatalf("%q, want %q", got, want)
 	}
 }
+
+// A client that starts a request and never finishes it is let go after
+// RequestTimeout, and never reaches the handler.
+func TestFrontDropsATrickledRequest(t *testing.T) {
+	addr, _ := startFront(t, &FrontOptions{RequestTimeout: 100 * time.Millisecond})
+	for _, part := range []string{
+		"GET /socket.io/?EIO=4 HTTP/1.1\r\nHost: x\r\n",                         // a head without its end
+		"POST /socket.io/ HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", // a body cut short
+	} {
+		nc, br := dialFront(t, addr)
+		if _, err := io.WriteString(nc, part); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		// Closed with the request unread: an EOF or a reset.
+		var ne net.Error
+		if b, err := br.ReadByte(); err == nil || errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("%q: read %q, %v; want the connection closed", part, b, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("%q: closed after %v", part, d)
+		}
+	}
+}
