@@ -16,6 +16,12 @@
 // still sends (closeAndDrain), so that a close code is not lost to a
 // TCP reset.
 //
+// The server is an http.Handler and runs under any http.Server. On Linux,
+// NewFront wraps that server's listener so that the polls and POSTs of
+// long-polling, two HTTP requests per message each way, are read and
+// answered without net/http (front.go, front_linux.go); every other
+// request, WebSocket upgrades included, stays with net/http.
+//
 // Naming: the message packet type is MessagePacket, since Message is the
 // pre-encoded broadcast unit returned by NewMessage.
 package engineio
