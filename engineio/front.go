@@ -25,6 +25,11 @@ type FrontOptions struct {
 	// RequestTimeout bounds how long a request may take to arrive once
 	// its first byte has. Default 10s, as httpserve's ReadHeaderTimeout.
 	RequestTimeout time.Duration
+	// ConnState, when set, hears of the connections the front holds, as
+	// http.Server.ConnState of its own: StateNew when the front takes one,
+	// StateClosed when it closes it, StateHijacked when it hands it to
+	// net/http (whose ConnState then hears StateNew). Default nil.
+	ConnState func(net.Conn, http.ConnState)
 }
 
 func (o *FrontOptions) withDefaults() FrontOptions {

@@ -147,15 +147,23 @@ func (f *front) start(nc net.Conn) {
 	f.conns[c] = struct{}{}
 	f.wg.Add(1)
 	f.mu.Unlock()
+	f.connState(nc, http.StateNew)
 	reg, err := f.p.add(rc, c.ready)
 	if err != nil {
 		f.forget(c)
 		f.wg.Done()
+		f.connState(nc, http.StateHijacked)
 		f.handOff(nc, nil)
 		return
 	}
 	c.reg = reg
 	go c.serve()
+}
+
+func (f *front) connState(nc net.Conn, s http.ConnState) {
+	if f.opts.ConnState != nil {
+		f.opts.ConnState(nc, s)
+	}
 }
 
 func (f *front) forget(c *frontConn) {
@@ -249,6 +257,7 @@ func (c *frontConn) serve() {
 		}
 		if !handedOff {
 			c.nc.Close()
+			f.connState(c.nc, http.StateClosed)
 		}
 	}()
 	bp := frontBuffers.Get().(*[]byte)
@@ -267,6 +276,7 @@ func (c *frontConn) serve() {
 			c.reg.remove()
 			c.reg = nil
 			handedOff = true
+			f.connState(c.nc, http.StateHijacked)
 			if c.consumed {
 				f.handOff(c.nc, c.buf)
 			} else {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -274,5 +275,39 @@ func TestFrontDropsATrickledRequest(t *testing.T) {
 		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("%q: closed after %v", part, d)
 		}
+	}
+}
+
+// ConnState hears of the front's connections as net/http's own hook
+// would: new, then closed, or hijacked when handed to net/http.
+func TestFrontConnState(t *testing.T) {
+	var mu sync.Mutex
+	var heard []string
+	states := make(chan struct{}, 16)
+	opts := &FrontOptions{IdleTimeout: 100 * time.Millisecond, ConnState: func(_ net.Conn, s http.ConnState) {
+		mu.Lock()
+		heard = append(heard, s.String())
+		mu.Unlock()
+		states <- struct{}{}
+	}}
+	addr, _ := startFront(t, opts)
+	nc, br := dialFront(t, addr)
+	roundTrip(t, nc, br, "GET /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	roundTrip(t, nc, br, "GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	nc2, br2 := dialFront(t, addr)
+	roundTrip(t, nc2, br2, "GET /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n", "GET") // then left idle: closed
+	for range 4 {
+		select {
+		case <-states:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("heard only %q", heard)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	got := strings.Join(heard, " ")
+	// The two connections' events interleave; each one's order is fixed.
+	if strings.Count(got, "new") != 2 || strings.Count(got, "hijacked") != 1 || strings.Count(got, "closed") != 1 {
+		t.Fatalf("heard %q, want two new, one hijacked (handed over), one closed (idle)", got)
 	}
 }

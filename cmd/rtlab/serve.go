@@ -119,8 +119,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !*useTLS {
 		// Socket.IO's polls and POSTs are served by engineio's front,
 		// the rest by hs.
+		fo := &engineio.FrontOptions{ConnState: hs.ConnState}
 		for i, ln := range lns {
-			lns[i] = engineio.NewFront(ln, "/socket.io/", srv, nil)
+			lns[i] = engineio.NewFront(ln, "/socket.io/", srv, fo)
 		}
 	}
 	done := startServing(hs, lns, *useTLS)

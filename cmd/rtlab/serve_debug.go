@@ -19,8 +19,9 @@ import (
 // server leak goroutines or memory over minutes. RSSKB is 0 where the
 // platform does not say (it is read from /proc), with RSSError saying why.
 //
-// HTTPConns counts the HTTP connections open on the server (hijacked
-// WebSockets not included), each with a goroutine that serves it: a client
+// HTTPConns counts the HTTP connections open on the server, net/http's
+// and engineio's front's (hijacked WebSockets not included), each with a
+// goroutine that serves it: a client
 // may keep one more idle keep-alive connection for a while, which is no
 // leak, and a soak subtracts them.
 type RuntimeStats struct {
