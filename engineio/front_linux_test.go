@@ -284,17 +284,20 @@ func TestFrontConnState(t *testing.T) {
 	var mu sync.Mutex
 	var heard []string
 	states := make(chan struct{}, 16)
-	opts := &FrontOptions{IdleTimeout: 100 * time.Millisecond, ConnState: func(_ net.Conn, s http.ConnState) {
+	hook := func(_ net.Conn, s http.ConnState) {
 		mu.Lock()
 		heard = append(heard, s.String())
 		mu.Unlock()
 		states <- struct{}{}
-	}}
-	addr, _ := startFront(t, opts)
+	}
+	// One front keeps connections (its idle timeout is the default 5 s),
+	// one lets them go at once.
+	addr, _ := startFront(t, &FrontOptions{ConnState: hook})
+	quick, _ := startFront(t, &FrontOptions{ConnState: hook, IdleTimeout: 100 * time.Millisecond})
 	nc, br := dialFront(t, addr)
 	roundTrip(t, nc, br, "GET /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
 	roundTrip(t, nc, br, "GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
-	nc2, br2 := dialFront(t, addr)
+	nc2, br2 := dialFront(t, quick)
 	roundTrip(t, nc2, br2, "GET /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n", "GET") // then left idle: closed
 	for range 4 {
 		select {
