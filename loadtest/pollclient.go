@@ -195,21 +195,16 @@ func (c *pollClient) next() ([]byte, error) {
 			if len(p) == 0 {
 				continue
 			}
-			switch p[0] {
-			case '4':
-				if len(p) == 2 && p[1] == '1' {
-					return nil, errServerDisconnect
-				}
-				return p[1:], nil
-			case '2':
+			pkt, ping, err := serverMessage(p)
+			switch {
+			case err != nil || pkt != nil:
+				return pkt, err
+			case ping:
 				c.heartbeat()
 				if err := c.send(pktPong); err != nil {
 					return nil, err
 				}
-			case '1':
-				return nil, errTransportClose
 			}
-			// '6' (noop) and anything else: nothing to do.
 		}
 		body, err := c.poll()
 		if err != nil {
@@ -717,25 +712,14 @@ func (r *runner) pollReceive(c *pollClient, st *clientStat) error {
 // to the deadline, then polls until the run ends; what it records is what
 // the WebSocket clients record.
 func (r *runner) pollEcho(c *pollClient, st *clientStat) error {
-	select {
-	case <-r.start:
-	case <-r.stop:
-		return nil
-	}
-	end := r.deadline.Load()
-	var id uint64
-	var idBuf [24]byte
-	for time.Now().UnixNano() < end {
-		id++
-		t0 := time.Now()
-		if err := c.emitEcho(id, idBuf[:0], r.echoPad); err != nil {
+	started, err := r.echoRounds(st, func(id uint64, idBuf []byte) error {
+		if err := c.emitEcho(id, idBuf, r.echoPad); err != nil {
 			return err
 		}
-		if err := c.awaitAck(id, r, st); err != nil {
-			return err
-		}
-		r.latency.Record(time.Since(t0))
-		st.acks.Add(1)
+		return c.awaitAck(id, r, st)
+	})
+	if !started || err != nil {
+		return err
 	}
 	return r.pollReceive(c, st)
 }

@@ -428,13 +428,14 @@ var (
 	echoTail = []byte("]")
 )
 
-// echoLoop emits "echo" with an ack, one at a time, from the start signal
-// to the deadline.
-func (r *runner) echoLoop(c *wsClient, st *clientStat) error {
+// echoRounds runs call (one "echo" with its ack, id the ack id, idBuf room
+// for its digits) one at a time from the start signal to the deadline,
+// recording each round trip's latency; false when the run stopped first.
+func (r *runner) echoRounds(st *clientStat, call func(id uint64, idBuf []byte) error) (bool, error) {
 	select {
 	case <-r.start:
 	case <-r.stop:
-		return nil
+		return false, nil
 	}
 	end := r.deadline.Load()
 	var id uint64
@@ -442,12 +443,23 @@ func (r *runner) echoLoop(c *wsClient, st *clientStat) error {
 	for time.Now().UnixNano() < end {
 		id++
 		t0 := time.Now()
-		num := strconv.AppendUint(idBuf[:0], id, 10)
-		if err := c.call(id, echoHead, num, echoName, r.echoPad, echoTail); err != nil {
-			return err
+		if err := call(id, idBuf[:0]); err != nil {
+			return true, err
 		}
 		r.latency.Record(time.Since(t0))
 		st.acks.Add(1)
+	}
+	return true, nil
+}
+
+// echoLoop emits "echo" with an ack, one at a time, from the start signal
+// to the deadline.
+func (r *runner) echoLoop(c *wsClient, st *clientStat) error {
+	started, err := r.echoRounds(st, func(id uint64, idBuf []byte) error {
+		return c.call(id, echoHead, strconv.AppendUint(idBuf, id, 10), echoName, r.echoPad, echoTail)
+	})
+	if !started || err != nil {
+		return err
 	}
 	// Hold the connection until the run closes it.
 	for {

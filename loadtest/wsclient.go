@@ -454,19 +454,15 @@ func (c *wsClient) next() ([]byte, error) {
 			if len(p) == 0 {
 				continue
 			}
-			switch p[0] {
-			case '4':
-				if len(p) == 2 && p[1] == '1' {
-					return nil, errServerDisconnect
-				}
-				return p[1:], nil
-			case '2':
+			pkt, ping, err := serverMessage(p)
+			switch {
+			case err != nil || pkt != nil:
+				return pkt, err
+			case ping:
 				c.heartbeat()
 				if err := c.writeText(pktPong); err != nil {
 					return nil, err
 				}
-			case '1':
-				return nil, errTransportClose
 			}
 		case opPing:
 			if err := c.writeControl(opPong, p); err != nil {
@@ -477,6 +473,26 @@ func (c *wsClient) next() ([]byte, error) {
 			return nil, errTransportClose
 		}
 	}
+}
+
+// serverMessage sorts one of the server's Engine.IO text messages (not
+// empty): a Socket.IO packet, returned without its "4" (a DISCONNECT from
+// the main namespace is errServerDisconnect); a PING (ping, to be
+// answered); a close packet (errTransportClose). A noop or anything else
+// returns nothing.
+func serverMessage(p []byte) (pkt []byte, ping bool, err error) {
+	switch p[0] {
+	case '4':
+		if len(p) == 2 && p[1] == '1' {
+			return nil, false, errServerDisconnect
+		}
+		return p[1:], false, nil
+	case '2':
+		return nil, true, nil
+	case '1':
+		return nil, false, errTransportClose
+	}
+	return nil, false, nil
 }
 
 // call emits the EVENT made of parts (`42<id>[…]`, the id given apart)
