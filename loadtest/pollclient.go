@@ -138,18 +138,7 @@ func (c *pollClient) connect() error {
 	if err := c.send(pktConnect); err != nil {
 		return err
 	}
-	for {
-		p, err := c.next()
-		if err != nil {
-			return err
-		}
-		switch {
-		case len(p) > 0 && p[0] == '0': // CONNECT to "/"
-			return nil
-		case len(p) > 0 && p[0] == '4': // CONNECT_ERROR
-			return fmt.Errorf("%w: CONNECT_ERROR %s", errHandshake, p[1:])
-		}
-	}
+	return awaitConnect(c)
 }
 
 // armHeartbeat starts the heartbeat window once the client is connected:
@@ -684,26 +673,13 @@ func (r *runner) pollLoop(c *pollClient, i int, st *clientStat) {
 	if r.o.Mode == ModeEcho {
 		err = r.pollEcho(c, st)
 	} else {
-		err = r.pollReceive(c, st)
+		err = r.receiveLoop(c, st)
 	}
 	select {
 	case <-r.stop:
 	default:
 		if err != nil {
 			r.drop(i, dropReason(err), err)
-		}
-	}
-}
-
-// pollReceive polls until the session ends, counting ticks.
-func (r *runner) pollReceive(c *pollClient, st *clientStat) error {
-	for {
-		p, err := c.next()
-		if err != nil {
-			return err
-		}
-		if len(p) > len(tickPrefix) && string(p[:len(tickPrefix)]) == string(tickPrefix) {
-			r.tick(st, p[len(tickPrefix):])
 		}
 	}
 }
@@ -721,7 +697,7 @@ func (r *runner) pollEcho(c *pollClient, st *clientStat) error {
 	if !started || err != nil {
 		return err
 	}
-	return r.pollReceive(c, st)
+	return r.receiveLoop(c, st)
 }
 
 // emitEcho POSTs 42<id>["echo",pad]; its "ok" is read by the next POST.

@@ -387,8 +387,8 @@ func (r *runner) clientLoop(c *wsClient, i int, st *clientStat) {
 
 var tickPrefix = []byte(`2["tick",`)
 
-// receiveLoop reads until the connection ends, counting ticks.
-func (r *runner) receiveLoop(c *wsClient, st *clientStat) error {
+// receiveLoop reads until the session ends, counting ticks.
+func (r *runner) receiveLoop(c packetReader, st *clientStat) error {
 	for {
 		p, err := c.next()
 		if err != nil {

@@ -423,6 +423,17 @@ func (c *wsClient) connect() error {
 	if err := c.writeText(pktConnect); err != nil {
 		return err
 	}
+	return awaitConnect(c)
+}
+
+// packetReader is either load client: next returns the server's next
+// Socket.IO packet, answering heartbeats on the way.
+type packetReader interface {
+	next() ([]byte, error)
+}
+
+// awaitConnect waits for the server's answer to a CONNECT to "/".
+func awaitConnect(c packetReader) error {
 	for {
 		p, err := c.next()
 		if err != nil {
