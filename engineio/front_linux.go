@@ -3,6 +3,7 @@
 package engineio
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log"
@@ -334,7 +335,7 @@ func (c *frontConn) readRequest() (*frontRequest, error) {
 		if fr == nil && len(c.buf) > 0 {
 			var err error
 			fr, err = parseFrontHead(c.buf, c.f.prefix)
-			if err != nil && (hasHeadEnd(c.buf) || len(c.buf) > frontMaxHead) {
+			if err != nil && (bytes.Contains(c.buf, []byte("\r\n\r\n")) || len(c.buf) > frontMaxHead) {
 				return nil, errNotOurs
 			}
 		}
@@ -414,15 +415,6 @@ func (c *frontConn) wait(d time.Duration) error {
 		c.timer.Stop()
 		return c.ctx.Err()
 	}
-}
-
-func hasHeadEnd(b []byte) bool {
-	for i := 0; i+3 < len(b); i++ {
-		if b[i] == '\r' && b[i+1] == '\n' && b[i+2] == '\r' && b[i+3] == '\n' {
-			return true
-		}
-	}
-	return false
 }
 
 // maybeOurs reports whether b can begin a GET or POST request.

@@ -407,15 +407,7 @@ func netConnCall(c *wsClient, id uint64, pad []byte) error {
 	if err := c.writeText(echoHead, strconv.AppendUint(b[:0], id, 10), echoName, pad, echoTail); err != nil {
 		return err
 	}
-	for {
-		p, err := c.next()
-		if err != nil {
-			return err
-		}
-		if got, ok := ackID(p); ok && got == id {
-			return nil
-		}
-	}
+	return awaitAck(c, id, nil, nil)
 }
 
 // TestCallReadsOnce counts the read system calls of echo round trips (on

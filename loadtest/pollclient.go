@@ -692,7 +692,7 @@ func (r *runner) pollEcho(c *pollClient, st *clientStat) error {
 		if err := c.emitEcho(id, idBuf, r.echoPad); err != nil {
 			return err
 		}
-		return c.awaitAck(id, r, st)
+		return awaitAck(c, id, r, st)
 	})
 	if !started || err != nil {
 		return err
@@ -703,20 +703,4 @@ func (r *runner) pollEcho(c *pollClient, st *clientStat) error {
 // emitEcho POSTs 42<id>["echo",pad]; its "ok" is read by the next POST.
 func (c *pollClient) emitEcho(id uint64, buf, pad []byte) error {
 	return c.sendLater(echoHead, strconv.AppendUint(buf, id, 10), echoName, pad, echoTail)
-}
-
-// awaitAck polls until the ACK of id, counting the ticks that come first.
-func (c *pollClient) awaitAck(id uint64, r *runner, st *clientStat) error {
-	for {
-		p, err := c.next()
-		if err != nil {
-			return err
-		}
-		if got, ok := ackID(p); ok && got == id {
-			return nil
-		}
-		if r != nil && len(p) > len(tickPrefix) && string(p[:len(tickPrefix)]) == string(tickPrefix) {
-			r.tick(st, p[len(tickPrefix):])
-		}
-	}
 }

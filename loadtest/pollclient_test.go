@@ -170,7 +170,7 @@ func TestPollAckWithPingAndNoop(t *testing.T) {
 			}
 			f.polls <- ack
 			done := make(chan error, 1)
-			go func() { done <- c.awaitAck(1, nil, nil) }()
+			go func() { done <- awaitAck(c, 1, nil, nil) }()
 			select {
 			case err := <-done:
 				if err != nil {
@@ -275,7 +275,7 @@ func TestPollConnectionsClosedByTheServer(t *testing.T) {
 			}
 			f.post(t)
 			f.polls <- "43" + strconv.FormatUint(id, 10) + `["x"]`
-			if err := c.awaitAck(id, nil, nil); err != nil {
+			if err := awaitAck(c, id, nil, nil); err != nil {
 				t.Fatalf("ack %d: %v", id, err)
 			}
 		}
@@ -355,7 +355,7 @@ func BenchmarkPollingEchoRoundTrip(b *testing.B) {
 		if err := c.emitEcho(id, idBuf[:0], pad); err != nil {
 			b.Fatal(err)
 		}
-		if err := c.awaitAck(id, nil, nil); err != nil {
+		if err := awaitAck(c, id, nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -513,6 +513,13 @@ func (c *wsClient) call(id uint64, parts ...[]byte) error {
 	if err := c.sendAndWait(parts...); err != nil {
 		return err
 	}
+	return awaitAck(c, id, nil, nil)
+}
+
+// awaitAck reads until the ACK of id; with r, the ticks that come
+// meanwhile are counted in st, otherwise packets other than the ACK are
+// ignored.
+func awaitAck(c packetReader, id uint64, r *runner, st *clientStat) error {
 	for {
 		p, err := c.next()
 		if err != nil {
@@ -520,6 +527,9 @@ func (c *wsClient) call(id uint64, parts ...[]byte) error {
 		}
 		if got, ok := ackID(p); ok && got == id {
 			return nil
+		}
+		if r != nil && len(p) > len(tickPrefix) && string(p[:len(tickPrefix)]) == string(tickPrefix) {
+			r.tick(st, p[len(tickPrefix):])
 		}
 	}
 }
